@@ -1,0 +1,71 @@
+"""Domain exceptions. Each carries a Chinese message that names the file and the field path
+(or sheet!cell) and says how to fix it; only the CLI turns them into exit codes."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One finding about an input: an error refuses the file, a warning is rendered and reported."""
+
+    level: str  # "error" | "warning"
+    path: str  # field path such as risks[2].contingency ("" for the whole file)
+    message: str  # Chinese, says what is wrong and how to fix it
+    cell: str | None = None  # sheet!cell when the input is an Excel 录入表
+
+    def where(self) -> str:
+        if self.cell and self.path:
+            return f"{self.cell}（{self.path}）"
+        return self.cell or self.path
+
+    def text(self) -> str:
+        where = self.where()
+        return f"{where}：{self.message}" if where else self.message
+
+    def as_dict(self) -> dict:
+        return {"level": self.level, "path": self.path, "cell": self.cell, "message": self.message}
+
+
+class DocgenError(Exception):
+    """Base of every error a user can cause; str() is the Chinese message shown to the user."""
+
+    def __init__(self, message: str, *, file: str | Path | None = None) -> None:
+        self.message = message
+        self.file = str(file) if file is not None else None
+        super().__init__(self.__str__())
+
+    def __str__(self) -> str:
+        return f"{self.file}：{self.message}" if self.file else self.message
+
+
+class InputError(DocgenError):
+    """An input file cannot be read (missing, wrong format, broken YAML/JSON/xlsx)."""
+
+
+class ValidationFailed(DocgenError):
+    """An input file was read but breaks the model or the regulation; carries every error at once."""
+
+    def __init__(self, file: str | Path, issues: list[Issue]) -> None:
+        self.issues = issues
+        errors = [i for i in issues if i.level == "error"]
+        lines = [f"{file}：发现 {len(errors)} 处错误，请逐条修改后重试："]
+        lines += [f"  - {i.text()}" for i in errors]
+        super().__init__("\n".join(lines))
+        self.file = str(file)
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class TemplateProblem(DocgenError):
+    """A template is missing, broken, or uses a variable the data does not provide."""
+
+
+class ArchiveError(DocgenError):
+    """The archive refuses an operation (bad path, would overwrite, unreadable metadata)."""
+
+
+class ArchiveBusy(ArchiveError):
+    """Another process held the archive lock longer than the bounded wait."""

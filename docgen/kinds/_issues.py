@@ -1,0 +1,115 @@
+"""Turns pydantic's validation errors into Chinese issues with field paths and fix hints."""
+from __future__ import annotations
+
+import difflib
+import typing
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from docgen.errors import Issue
+
+
+def format_path(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+def _inner_model(annotation: Any) -> type[BaseModel] | None:
+    """The model class inside list[X], X | None, Annotated[X, ...]."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in typing.get_args(annotation):
+        found = _inner_model(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def model_at(model: type[BaseModel], loc: tuple[Any, ...]) -> type[BaseModel] | None:
+    """The model class that owns the last key of loc (None when loc leaves the models)."""
+    current: type[BaseModel] | None = model
+    for part in loc:
+        if current is None:
+            return None
+        if isinstance(part, int):
+            continue
+        info = current.model_fields.get(part)
+        if info is None:
+            return None
+        current = _inner_model(info.annotation)
+    return current
+
+
+def field_title(model: type[BaseModel], loc: tuple[Any, ...]) -> str:
+    keys = [p for p in loc if not isinstance(p, int)]
+    if not keys:
+        return ""
+    owner = model_at(model, tuple(loc[: max(i for i, p in enumerate(loc) if not isinstance(p, int))]))
+    info = owner.model_fields.get(keys[-1]) if owner else None
+    return (info.title or "") if info else ""
+
+
+def _did_you_mean(model: type[BaseModel], loc: tuple[Any, ...]) -> str:
+    owner = model_at(model, loc[:-1])
+    if owner is None:
+        return ""
+    key = str(loc[-1])
+    close = difflib.get_close_matches(key, list(owner.model_fields), n=1, cutoff=0.6)
+    if close:
+        return f"，是否为 {close[0]}?"
+    return "，可用字段：" + "、".join(owner.model_fields)
+
+
+def _message(model: type[BaseModel], err: dict[str, Any]) -> str:
+    loc = tuple(err["loc"])
+    kind = err["type"]
+    ctx = err.get("ctx") or {}
+    title = field_title(model, loc)
+    named = f"{title}（{loc[-1]}）" if title and loc else (str(loc[-1]) if loc else "")
+    if kind == "extra_forbidden":
+        return f"未知字段 {format_path(loc)}{_did_you_mean(model, loc)}（请检查拼写或删除该字段）"
+    if kind == "missing":
+        return f"缺少必填字段 {named}，请补上"
+    if kind == "value_error":
+        return f"{named}：{ctx.get('error', err['msg'])}"
+    if kind == "assertion_error":
+        return f"{named}：{err['msg']}"
+    if kind == "literal_error":
+        expected = ctx.get("expected", "").replace("'", "")
+        return f"{named} 的值 “{err.get('input')}” 不在允许范围内，应为：{expected.replace(' or ', ', ')}"
+    if kind in ("too_short",):
+        return f"{named} 不能为空，至少填写 {ctx.get('min_length', 1)} 项"
+    if kind in ("string_type",):
+        return f"{named} 应为文字，实际为 {type(err.get('input')).__name__}"
+    if kind in ("list_type",):
+        return f"{named} 应为列表（YAML 中每项以 “- ” 开头）"
+    if kind in ("model_type", "model_attributes_type", "dict_type"):
+        return f"{named} 应为一组字段（键: 值），实际为 “{err.get('input')}”"
+    if kind in ("int_parsing", "int_type", "int_from_float"):
+        return f"{named} 应为整数，实际为 “{err.get('input')}”"
+    if kind in ("float_parsing", "float_type", "decimal_parsing"):
+        return f"{named} 应为数字，实际为 “{err.get('input')}”"
+    if kind in ("bool_parsing", "bool_type"):
+        return f"{named} 应为 true 或 false，实际为 “{err.get('input')}”"
+    if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
+        bound = next(iter(ctx.values()), "")
+        word = {"greater_than": "大于", "greater_than_equal": "不小于",
+                "less_than": "小于", "less_than_equal": "不大于"}[kind]
+        return f"{named} 应{word} {bound}，实际为 {err.get('input')}"
+    if kind == "string_pattern_mismatch":
+        return f"{named} 格式不对（应匹配 {ctx.get('pattern')}），实际为 “{err.get('input')}”"
+    return f"{named}：{err['msg']}"
+
+
+def issues_from_validation(model: type[BaseModel], exc: ValidationError) -> list[Issue]:
+    issues = []
+    for err in exc.errors(include_url=False):
+        loc = tuple(err["loc"])
+        issues.append(Issue("error", format_path(loc), _message(model, err)))
+    return issues
