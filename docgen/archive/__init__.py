@@ -1,0 +1,10 @@
+"""The archive store: every generated document is kept here, versioned, with sidecar metadata and an
+append-only ledger. KPI, audit and reports read the metadata (archive.md), never the documents' text."""
+from __future__ import annotations
+
+from docgen.archive._atomic import write_atomic
+from docgen.archive._layout import make_doc_id
+from docgen.archive._store import Archive, PutResult
+from docgen.archive._verify import Problem, VerifyReport
+
+__all__ = ["Archive", "Problem", "PutResult", "VerifyReport", "make_doc_id", "write_atomic"]

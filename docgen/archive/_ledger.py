@@ -1,0 +1,123 @@
+"""The append-only ledger: one JSON line per archived version, fsynced, never rewritten."""
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from docgen.archive._atomic import fsync_dir
+
+
+@dataclass
+class LedgerState:
+    """The ledger as read from disk; `cut` describes an unfinished last line (None when it ends cleanly)."""
+
+    # (line number, entry); a last line that is whole JSON but lacks its newline counts as written
+    entries: list[tuple[int, dict]] = field(default_factory=list)
+    bad_lines: list[int] = field(default_factory=list)  # unreadable lines before the last one
+    cut_line: int | None = None  # line number of an unfinished last line
+    cut_offset: int = 0  # byte offset where that line starts
+    cut_complete: bool = False  # the line is whole JSON and only its newline is missing
+
+    def put_keys(self) -> set[tuple[str, int, str]]:
+        return {key for _, e in self.entries if (key := entry_key(e)) is not None}
+
+
+def entry_key(entry: dict) -> tuple[str, int, str] | None:
+    """(doc_id, version, sha256) of a put line, None for anything else."""
+    if entry.get("action") != "put":
+        return None
+    doc_id, version, sha = entry.get("doc_id"), entry.get("version"), entry.get("sha256")
+    if isinstance(doc_id, str) and isinstance(version, int) and isinstance(sha, str):
+        return doc_id, version, sha
+    return None
+
+
+def _parse(line: bytes) -> dict | None:
+    try:
+        entry = json.loads(line.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return None
+    return entry if isinstance(entry, dict) else None
+
+
+def read_ledger(path: Path) -> LedgerState:
+    state = LedgerState()
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return state
+    lines = data.split(b"\n")
+    terminated = lines[-1] == b""
+    if terminated:
+        lines.pop()
+    offset = 0
+    for number, line in enumerate(lines, start=1):
+        last = number == len(lines)
+        entry = _parse(line) if line.strip() else None
+        if last and (not terminated or entry is None):
+            state.cut_line, state.cut_offset = number, offset
+            state.cut_complete = entry is not None
+        if entry is not None:
+            state.entries.append((number, entry))
+        elif line.strip() and not last:
+            state.bad_lines.append(number)
+        offset += len(line) + 1
+    return state
+
+
+def read_tail(path: Path) -> LedgerState:
+    """Only the last line's state (entries left empty). Every put checks it; parsing every line each
+    time would make bulk archiving quadratic, while scanning the bytes for newlines is cheap."""
+    state = LedgerState()
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return state
+    if not data:
+        return state
+    terminated = data.endswith(b"\n")
+    body = data[:-1] if terminated else data
+    start = body.rfind(b"\n") + 1
+    line = body[start:]
+    entry = _parse(line) if line.strip() else None
+    if terminated and entry is not None:
+        return state
+    state.cut_line, state.cut_offset, state.cut_complete = body.count(b"\n") + 1, start, entry is not None
+    return state
+
+
+def repair_cut(path: Path, state: LedgerState) -> bool:
+    """Finish or remove an unfinished last line; True when the ledger was changed. A whole line that only
+    lacks its newline is kept (appending "\\n") rather than dropped, so no finished record is lost."""
+    if state.cut_line is None:
+        return False
+    with open(path, "r+b") as fh:
+        if state.cut_complete:
+            fh.seek(0, os.SEEK_END)
+            fh.write(b"\n")
+        else:
+            fh.truncate(state.cut_offset)
+        fh.flush()
+        os.fsync(fh.fileno())
+    return True
+
+
+def ledger_entry(record: dict) -> dict:
+    """The ledger line of one archived version; its time is the record's, so a replayed line is identical."""
+    return {"time": record["created_at"], "action": "put", "doc_id": record["doc_id"],
+            "version": record["version"], "sha256": record["sha256"], "path": record["path"],
+            "source": record.get("source")}
+
+
+def append_entry(path: Path, entry: dict) -> None:
+    line = (json.dumps(entry, ensure_ascii=False) + "\n").encode("utf-8")
+    created = not path.exists()
+    # one write of the whole line: a crash leaves at most one unfinished last line for recover()
+    with open(path, "ab") as fh:
+        fh.write(line)
+        fh.flush()
+        os.fsync(fh.fileno())
+    if created:
+        fsync_dir(path.parent)

@@ -1,0 +1,205 @@
+"""The archive store: versioned documents with sidecar metadata and an append-only ledger."""
+from __future__ import annotations
+
+import datetime
+import hashlib
+import os
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import filelock
+
+import docgen
+from docgen.archive._atomic import fsync_dir, temp_path_beside, write_atomic, write_temp
+from docgen.archive._layout import (LEDGER, LOCK, PENDING, candidate_sidecars, check_ext, check_segment,
+                                    doc_type_folders, document_folder, encode_json, fallback_stem,
+                                    iter_sidecars, make_doc_id, primary_stem, read_record, relative,
+                                    resolve_inside, sidecar_of, split_doc_id, stem_of, version_file_name)
+from docgen.archive._ledger import append_entry, ledger_entry, read_ledger
+from docgen.archive._recover import recover_locked
+from docgen.archive._verify import VerifyReport, verify_archive
+from docgen.errors import ArchiveBusy, ArchiveError
+
+
+@dataclass(frozen=True)
+class PutResult:
+    """What put() did: a new document, a new version, or nothing because the latest version matches."""
+
+    doc_id: str
+    version: int
+    status: str  # "new" | "version" | "unchanged"
+    path: Path  # absolute path of the archived file (for "unchanged": the latest version's file)
+    sha256: str
+    record: dict  # the metadata record of that version
+    recovered: list[str] = field(default_factory=list)  # notes of interrupted writes recover() settled first
+
+
+class Archive:
+    """An archive folder. Writers serialise on root/.lock; readers need no lock because every file they
+    read is published by an atomic rename."""
+
+    def __init__(self, root: str | Path, *, lock_timeout: float = 30.0) -> None:
+        self.root = Path(root).absolute()
+        self.lock_timeout = lock_timeout
+
+    @contextmanager
+    def _locked(self) -> Iterator[None]:
+        self.root.mkdir(parents=True, exist_ok=True)
+        lock_path = self.root / LOCK
+        # a fresh lock object per operation: one made before a fork must not be used in the child
+        lock = filelock.FileLock(str(lock_path), timeout=self.lock_timeout)
+        try:
+            lock.acquire()
+        except filelock.Timeout:
+            raise ArchiveBusy(f"归档库正被另一个进程写入（锁文件 {lock_path}），等待 {self.lock_timeout:g} 秒后仍未释放；"
+                              "请稍后重试，或确认没有卡住的 docgen 进程") from None
+        try:
+            yield
+        finally:
+            lock.release()
+
+    # --- writing -------------------------------------------------------------------------------
+
+    def put(self, data: bytes, *, project: str, doc_type: str, key: tuple[str, ...] = (), title: str,
+            date: datetime.date, period: str, ext: str, source: str,
+            template: str | None = None, template_sha256: str | None = None,
+            input_sha256: str | None = None, context_sha256: str | None = None,
+            warnings: list[str] = (), facts: dict | None = None) -> PutResult:
+        """Archive `data` as the next version of its document, or report "unchanged" and write nothing."""
+        check_segment(project, "项目编号")
+        check_segment(doc_type, "文档类型")
+        ext = check_ext(ext)
+        if isinstance(date, datetime.datetime):
+            date = date.date()
+        doc_id = make_doc_id(project, doc_type, tuple(key))
+        sha = hashlib.sha256(data).hexdigest()
+        with self._locked():
+            recovered = recover_locked(self.root, thorough=False)
+            earlier = self.versions(doc_id)
+            latest = earlier[-1] if earlier else None
+            if latest is not None and _same_content(latest, sha, context_sha256, template_sha256):
+                return PutResult(doc_id, latest["version"], "unchanged", self.file_path(latest), latest["sha256"],
+                                 latest, recovered)
+            version = latest["version"] + 1 if latest else 1
+            stem = (stem_of(Path(latest["path"]).name) if latest else None) or self._stem_for_new(doc_id)
+            final = document_folder(self.root, project, date.year, doc_type) / version_file_name(stem, version, ext)
+            record = {
+                "doc_id": doc_id, "doc_type": doc_type, "project": project, "key": list(key), "title": title,
+                "date": date.isoformat(), "period": period, "version": version, "sha256": sha, "size": len(data),
+                "ext": ext, "path": relative(self.root, final), "template": template,
+                "template_sha256": template_sha256, "input_sha256": input_sha256, "context_sha256": context_sha256,
+                "created_at": datetime.datetime.now().isoformat(timespec="seconds"),
+                "generator": f"docgen {docgen.__version__}", "source": source,
+                "warnings": list(warnings), "facts": dict(facts or {}),
+            }
+            self._write_version(data, final, record)
+        return PutResult(doc_id, version, "version" if latest else "new", final, sha, record, recovered)
+
+    def _stem_for_new(self, doc_id: str) -> str:
+        """The readable stem, unless another document already owns it (then a hash of the doc id)."""
+        project, doc_type, _ = split_doc_id(doc_id)
+        folders = doc_type_folders(self.root, project, doc_type)
+        for stem in (primary_stem(doc_id), fallback_stem(doc_id)):
+            owners = {read_record(self.root, s)["doc_id"] for s in candidate_sidecars(folders, [stem])}
+            if owners <= {doc_id}:
+                return stem
+        raise ArchiveError(f"无法为 {doc_id} 选出不与其他文档冲突的文件名；请运行 docgen archive verify 检查归档库",
+                           file=str(self.root))
+
+    def _write_version(self, data: bytes, final: Path, record: dict) -> None:
+        """Intent → document (the rename is the commit point) → sidecar → ledger → drop intent."""
+        sidecar = sidecar_of(final)
+        for target in (final, sidecar):
+            if target.exists():
+                raise ArchiveError(f"归档目标 {relative(self.root, target)} 已存在但不属于 {record['doc_id']} 的已知版本"
+                                   "（可能是手工复制进来的）；归档库不会覆盖它，请把它移出归档目录后重试",
+                                   file=str(self.root))
+        final.parent.mkdir(parents=True, exist_ok=True)
+        temp = temp_path_beside(final)
+        pending = self.root / PENDING
+        pending.mkdir(exist_ok=True)
+        intent = pending / f"{uuid.uuid4().hex}.json"
+        write_atomic(intent, encode_json({"action": "put", "temp": relative(self.root, temp), "record": record}))
+        try:
+            write_temp(temp, data)
+            os.replace(temp, final)
+            fsync_dir(final.parent)
+            write_atomic(sidecar, encode_json(record))
+            append_entry(self.root / LEDGER, ledger_entry(record))
+        except Exception:
+            # an ordinary failure (disk full, permissions) is settled now rather than by the next writer;
+            # a hard crash never gets here and leaves the intent for recover()
+            try:
+                recover_locked(self.root, thorough=False)
+            except (OSError, ArchiveError):
+                pass  # the intent stays; the original error below is the one to report
+            raise
+        intent.unlink()
+        fsync_dir(pending)
+
+    def recover(self) -> list[str]:
+        """Complete or roll back writes a crash interrupted (also run by every put); Chinese notes of each step."""
+        if not self.root.is_dir():
+            return []
+        with self._locked():
+            return recover_locked(self.root)
+
+    # --- reading -------------------------------------------------------------------------------
+
+    def versions(self, doc_id: str) -> list[dict]:
+        """Every archived version's metadata record of one document, ascending by version."""
+        project, doc_type, _ = split_doc_id(doc_id)
+        folders = doc_type_folders(self.root, project, doc_type)
+        if not folders:
+            return []
+        sidecars = candidate_sidecars(folders, [primary_stem(doc_id), fallback_stem(doc_id)])
+        found = [r for s in sidecars if (r := read_record(self.root, s))["doc_id"] == doc_id]
+        return sorted(found, key=lambda r: r["version"])
+
+    def latest(self, doc_id: str) -> dict | None:
+        found = self.versions(doc_id)
+        return found[-1] if found else None
+
+    def records(self, *, project: str | None = None, doc_type: str | None = None,
+                date_from: datetime.date | None = None, date_to: datetime.date | None = None,
+                all_versions: bool = False) -> list[dict]:
+        """Metadata records (the latest version of each document unless all_versions), sorted by
+        project, date, doc_id, version; dates filter on the record's own date."""
+        if project is not None:
+            check_segment(project, "项目编号")
+        if doc_type is not None:
+            check_segment(doc_type, "文档类型")
+        found = [read_record(self.root, s) for s in iter_sidecars(self.root, project=project, doc_type=doc_type)]
+        if not all_versions:
+            newest: dict[str, dict] = {}
+            for r in found:
+                if r["doc_id"] not in newest or r["version"] > newest[r["doc_id"]]["version"]:
+                    newest[r["doc_id"]] = r
+            found = list(newest.values())
+        low = date_from.isoformat() if date_from else None
+        high = date_to.isoformat() if date_to else None
+        found = [r for r in found if (low is None or r["date"] >= low) and (high is None or r["date"] <= high)]
+        return sorted(found, key=lambda r: (r["project"], r["date"], r["doc_id"], r["version"]))
+
+    def ledger(self) -> list[dict]:
+        """The ledger's lines, oldest first; an unfinished last line and unreadable lines are skipped."""
+        return [entry for _, entry in read_ledger(self.root / LEDGER).entries]
+
+    def verify(self) -> VerifyReport:
+        """Re-hash every archived file and cross-check metadata and ledger; read-only, never repairs."""
+        return verify_archive(self.root)
+
+    def file_path(self, record: dict) -> Path:
+        """The archived file of a metadata record (refuses paths outside the archive)."""
+        return resolve_inside(self.root, record["path"])
+
+
+def _same_content(latest: dict, sha: str, context_sha256: str | None, template_sha256: str | None) -> bool:
+    # archive.md: "unchanged" means the same rendered context and template; rendering a docx twice
+    # gives different bytes (timestamps inside the zip), so bytes decide only without a context hash
+    if context_sha256 is not None:
+        return latest.get("context_sha256") == context_sha256 and latest.get("template_sha256") == template_sha256
+    return latest["sha256"] == sha
