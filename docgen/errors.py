@@ -69,3 +69,14 @@ class ArchiveError(DocgenError):
 
 class ArchiveBusy(ArchiveError):
     """Another process held the archive lock longer than the bounded wait."""
+
+
+class InputsRejected(DocgenError):
+    """Several input files failed; nothing was written. Carries each file's failure."""
+
+    def __init__(self, failures: list[DocgenError]) -> None:
+        self.failures = failures
+        super().__init__("\n".join(str(f) for f in failures) + "\n未生成任何文件，归档库未改动。")
+
+    def __str__(self) -> str:
+        return self.message

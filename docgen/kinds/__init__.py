@@ -1,0 +1,30 @@
+"""The registry of input kinds. Each kind lives in its own module (model, rules, documents);
+adding a kind means one module plus one line here."""
+from __future__ import annotations
+
+import difflib
+import importlib
+
+from docgen.kinds._kind import DocumentSpec, Kind
+
+# kind name -> module; imported lazily so `docgen --help` stays fast
+_MODULES: dict[str, str] = {
+    "plan": "docgen.kinds.plan",
+}
+
+
+def kind_names() -> list[str]:
+    return list(_MODULES)
+
+
+def get_kind(name: str) -> Kind:
+    """The registered kind; KeyError when unknown (callers phrase the message)."""
+    return importlib.import_module(_MODULES[name]).KIND
+
+
+def suggest_kind(name: str) -> str:
+    close = difflib.get_close_matches(name, list(_MODULES), n=1, cutoff=0.5)
+    return f"，是否为 {close[0]}?" if close else ""
+
+
+__all__ = ["DocumentSpec", "Kind", "get_kind", "kind_names", "suggest_kind"]

@@ -55,6 +55,17 @@ def field_title(model: type[BaseModel], loc: tuple[Any, ...]) -> str:
     return (info.title or "") if info else ""
 
 
+def _clause(model: type[BaseModel], loc: tuple[Any, ...]) -> str:
+    """The regulation clause a field stands for (its description starts with §…), for messages."""
+    keys = [p for p in loc if not isinstance(p, int)]
+    if not keys:
+        return ""
+    owner = model_at(model, tuple(loc[: max(i for i, p in enumerate(loc) if not isinstance(p, int))]))
+    info = owner.model_fields.get(keys[-1]) if owner else None
+    desc = (info.description or "") if info else ""
+    return f"（{desc}）" if desc.startswith("§") else ""
+
+
 def _did_you_mean(model: type[BaseModel], loc: tuple[Any, ...]) -> str:
     owner = model_at(model, loc[:-1])
     if owner is None:
@@ -75,16 +86,17 @@ def _message(model: type[BaseModel], err: dict[str, Any]) -> str:
     if kind == "extra_forbidden":
         return f"未知字段 {format_path(loc)}{_did_you_mean(model, loc)}（请检查拼写或删除该字段）"
     if kind == "missing":
-        return f"缺少必填字段 {named}，请补上"
+        return f"缺少必填字段 {named}{_clause(model, loc)}，请补上"
     if kind == "value_error":
-        return f"{named}：{ctx.get('error', err['msg'])}"
+        detail = str(ctx.get("error", err["msg"]))
+        return detail if title and detail.startswith(title) else f"{named}：{detail}"
     if kind == "assertion_error":
         return f"{named}：{err['msg']}"
     if kind == "literal_error":
         expected = ctx.get("expected", "").replace("'", "")
         return f"{named} 的值 “{err.get('input')}” 不在允许范围内，应为：{expected.replace(' or ', ', ')}"
     if kind in ("too_short",):
-        return f"{named} 不能为空，至少填写 {ctx.get('min_length', 1)} 项"
+        return f"{named} 不能为空，至少填写 {ctx.get('min_length', 1)} 项{_clause(model, loc)}"
     if kind in ("string_type",):
         return f"{named} 应为文字，实际为 {type(err.get('input')).__name__}"
     if kind in ("list_type",):

@@ -1,0 +1,223 @@
+"""运维项目管理计划 (kind: plan): the regulation's checks (§5.2, §5.3, §5.4.1) and the plan document."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from docgen.doctypes import DOC_TYPES, PER_SERVICE_DOC_TYPES, doc_type_title
+from docgen.errors import Issue
+from docgen.kinds._kind import DocumentSpec, Kind
+from docgen.kinds.plan.model import (
+    CLOCK_LABELS, FREQUENCY_LABELS, KNOWN_METRICS, METHOD_LABELS, NOTIFY_GROUPS,
+    PROJECT_TYPE_LABELS, SERVICE_LABELS, PlanInput,
+)
+
+if TYPE_CHECKING:
+    from docgen.archive import Archive
+
+TITLE = "运维项目管理计划"
+MINUTE_METRICS = {"response_minutes", "arrival_minutes", "resolution_minutes", "onsite_minutes"}
+
+
+def _num(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
+
+
+def review_passed(plan: PlanInput) -> bool:
+    return all(r.conclusion == "通过" for r in plan.review.reviewers)
+
+
+def plan_rules(plan: PlanInput) -> list[Issue]:
+    """The §5.2/§5.3/§5.4.1 checks that the model's types cannot express."""
+    issues: list[Issue] = []
+
+    def error(path: str, message: str) -> None:
+        issues.append(Issue("error", path, message))
+
+    def warning(path: str, message: str) -> None:
+        issues.append(Issue("warning", path, message))
+
+    p = plan.project
+    if p.start > p.end:
+        error("project.end", f"项目结束日期 project.end（{p.end}）早于开始日期 project.start（{p.start}），请更正其中之一")
+
+    seen_metrics: dict[str, int] = {}
+    for i, s in enumerate(plan.sla):
+        path = f"sla[{i}]"
+        if s.metric in seen_metrics:
+            error(f"{path}.metric", f"指标 {s.metric} 与 sla[{seen_metrics[s.metric]}].metric 重复；每个指标只能定义一次，请合并或删除一项")
+        seen_metrics.setdefault(s.metric, i)
+        if s.metric not in KNOWN_METRICS:
+            warning(f"{path}.metric", f"指标编号 {s.metric} 不是 docgen 能自动统计的指标（{'、'.join(KNOWN_METRICS)}），"
+                                      "其达成情况需在服务报告中人工填写")
+        if s.unit.strip() == "%" and not 0 <= s.target <= 100:
+            error(f"{path}.target", f"百分比目标值应在 0–100 之间，实际为 {_num(s.target)}")
+        if s.metric == "satisfaction_score" and not 1 <= s.target <= 5:
+            error(f"{path}.target", f"满意度目标值应在 1–5 分之间，实际为 {_num(s.target)}")
+        if s.metric in MINUTE_METRICS and s.target < 0:
+            error(f"{path}.target", f"时间目标不能为负数，实际为 {_num(s.target)}")
+        if (s.clock == "workday" or s.hours) and s.metric not in MINUTE_METRICS:
+            error(f"{path}.clock", f"计时方式 workday/工作时段只适用于时间类指标（{'、'.join(sorted(MINUTE_METRICS))}），"
+                                   f"{s.metric} 请删除 clock/hours")
+        if s.hours and s.clock != "workday":
+            error(f"{path}.hours", "设置了工作时段 hours，但 clock 不是 workday；请把 clock 改为 workday 或删除 hours")
+
+    for i, r in enumerate(plan.reports):
+        if r.frequency == "per_service" and r.doc_type not in PER_SERVICE_DOC_TYPES:
+            error(f"reports[{i}].frequency", f"per_service（每次服务一份）只适用于 {'、'.join(PER_SERVICE_DOC_TYPES)}，"
+                                             f"{r.doc_type} 请改为 monthly / weekly / quarterly")
+        elif r.doc_type not in DOC_TYPES:
+            warning(f"reports[{i}].doc_type", f"文档类型 {r.doc_type} 不是内置类型，统计服务报告比例时只认按此类型归档（docgen archive add --type {r.doc_type}）的文档")
+
+    for i, t in enumerate(plan.training):
+        if not p.start <= t.date <= p.end:
+            warning(f"training[{i}].date", f"培训日期 {t.date} 不在项目周期 {p.start}～{p.end} 内")
+    if not plan.training:
+        warning("training", "未制定成员培训计划（§5.4.1 要求制定成员培训计划，持续提升团队能力）")
+    if p.manager not in {m.name for m in plan.team}:
+        warning("team", f"项目经理 {p.manager}（project.manager）不在项目团队 team 中，请补充其职责与汇报关系")
+
+    for i, r in enumerate(plan.review.reviewers):
+        if r.date < plan.prepared_on:
+            error(f"review.reviewers[{i}].date", f"评审日期 review.reviewers[{i}].date（{r.date}）早于编制日期 prepared_on"
+                                                 f"（{plan.prepared_on}）：计划须先编制后评审，请更正其中之一")
+    last_review = max(r.date for r in plan.review.reviewers)
+    if plan.approved_on is not None:
+        if plan.approved_on < last_review:
+            error("approved_on", f"批准日期 approved_on（{plan.approved_on}）早于评审日期 review.reviewers[].date"
+                                 f"（{last_review}）：须评审后批准，请更正其中之一")
+        if not plan.approved_by:
+            error("approved_by", "填写了批准日期 approved_on 但没有批准人 approved_by，请补上批准人")
+    roles = {r.role for r in plan.review.reviewers}
+    missing_roles = [role for role in ("运维部经理", "质量部") if role not in roles]
+    if missing_roles:
+        warning("review.reviewers", f"评审人缺少 {'、'.join(missing_roles)}（§5.3 计划须提交运维部经理、运维业务线及质量部评审）")
+    failed = [f"{r.name}（{r.role}）：{r.conclusion}" for r in plan.review.reviewers if r.conclusion != "通过"]
+    if failed:
+        warning("review.reviewers", f"计划未通过评审（{'；'.join(failed)}），文档标注“未通过评审”，修改后须重新评审")
+    groups = {n.group for n in plan.review.notify}
+    missing_groups = [g for g in ("项目组成员", "客户接口人") if g not in groups]
+    if missing_groups:
+        warning("review.notify", f"通知范围未覆盖 {'、'.join(missing_groups)}（§5.3 评审通过的计划应通知项目组成员、技术支撑组、客户接口人等）")
+    return issues
+
+
+def history_entry(plan: PlanInput) -> dict[str, str]:
+    """This version's row of the 文件编制和变更履历 table; archived with the plan so later versions list it."""
+    managers = [r for r in plan.review.reviewers if r.role == "运维部经理"] or list(plan.review.reviewers)
+    return {
+        "version": plan.version,
+        "author": plan.prepared_by,
+        "date": plan.prepared_on.isoformat(),
+        "reviewer": "、".join(r.name for r in managers),
+        "review_date": max(r.date for r in managers).isoformat(),
+        "approver": plan.approved_by or "",
+        "approve_date": plan.approved_on.isoformat() if plan.approved_on else "",
+        "change_note": plan.change_note or "",
+    }
+
+
+def change_history(current: dict[str, str], earlier: list[dict[str, Any]]) -> list[dict[str, str]]:
+    """Earlier plan versions from the archive (one row per version label, the latest archived wins),
+    then this one; regenerating the same label replaces its row instead of adding one."""
+    rows: dict[str, dict[str, str]] = {}
+    for record in earlier:
+        entry = (record.get("facts") or {}).get("history_entry")
+        if entry and entry.get("version") != current["version"]:
+            rows[entry["version"]] = dict(entry)
+    rows[current["version"]] = dict(current)
+    history = list(rows.values())
+    for i, row in enumerate(history):
+        if not row.get("change_note"):
+            row["change_note"] = "首次发布" if i == 0 else "修订"
+    return history
+
+
+def _numbered(items: list[Any], convert: Any) -> list[dict[str, Any]]:
+    return [{"no": str(i), **convert(item)} for i, item in enumerate(items, 1)]
+
+
+def plan_context(plan: PlanInput, *, history: list[dict[str, str]], warnings: list[str]) -> dict[str, Any]:
+    """The template's variables; plain strings, lists and dicts only (the sandbox sees nothing else)."""
+    p = plan.project
+    entry = history_entry(plan)
+    passed = review_passed(plan)
+    return {
+        "company": plan.company,
+        "title": TITLE,
+        "doc_no": plan.doc_no or f"{p.code}-JH",
+        "version": plan.version,
+        "project": {
+            "code": p.code, "name": p.name, "customer": p.customer, "contract_no": p.contract_no,
+            "type_label": PROJECT_TYPE_LABELS[p.type], "manager": p.manager,
+            "start": p.start.isoformat(), "end": p.end.isoformat(),
+        },
+        "prepared_by": plan.prepared_by,
+        "prepared_on": plan.prepared_on.isoformat(),
+        "reviewed_by": entry["reviewer"],
+        "reviewed_on": entry["review_date"],
+        "approved_by": entry["approver"],
+        "approved_on": entry["approve_date"],
+        "review_passed": passed,
+        "review_summary": "评审通过" if passed else "未通过评审",
+        "history": history,
+        "scope": _numbered(plan.scope, lambda s: {
+            "service": SERVICE_LABELS[s.service], "content": s.content, "method": METHOD_LABELS[s.method],
+            "frequency": s.frequency, "outputs": "、".join(s.outputs)}),
+        "sla": _numbered(plan.sla, lambda s: {
+            "name": s.name, "metric": s.metric, "op": s.op.replace("<=", "≤").replace(">=", "≥"),
+            "target": _num(s.target), "unit": s.unit,
+            "clock": CLOCK_LABELS[s.clock] + (f"（{s.hours or '08:30-17:30'}）" if s.clock == "workday" else ""),
+            "source": KNOWN_METRICS.get(s.metric, "人工统计")}),
+        "workload": {"person_days": _num(plan.workload.person_days), "basis": plan.workload.basis},
+        "team": _numbered(plan.team, lambda m: m.model_dump()),
+        "training": _numbered(plan.training, lambda t: {
+            "topic": t.topic, "date": t.date.isoformat(), "audience": t.audience}),
+        "processes": list(plan.processes),
+        "records": list(plan.records),
+        "monitoring": list(plan.monitoring),
+        "reports": _numbered(plan.reports, lambda r: {
+            "name": r.name, "doc_type": f"{doc_type_title(r.doc_type)}（{r.doc_type}）",
+            "frequency": FREQUENCY_LABELS[r.frequency], "recipient": r.recipient}),
+        "tools": _numbered(plan.tools, lambda t: t.model_dump()),
+        "risks": _numbered(plan.risks, lambda r: r.model_dump()),
+        "communication": _numbered(plan.communication, lambda c: c.model_dump()),
+        "reviewers": _numbered(plan.review.reviewers, lambda r: {
+            "name": r.name, "role": r.role, "conclusion": r.conclusion, "date": r.date.isoformat(),
+            "comment": r.comment or ""}),
+        "notify": _numbered(plan.review.notify, lambda n: n.model_dump()),
+        "warnings": list(warnings),
+    }
+
+
+def plan_facts(plan: PlanInput) -> dict[str, Any]:
+    """What KPI, audit and later documents read from the archive (archive.md, plan)."""
+    p = plan.project
+    return {
+        "name": p.name, "customer": p.customer, "contract_no": p.contract_no, "manager": p.manager,
+        "plan_version": plan.version, "start": p.start.isoformat(), "end": p.end.isoformat(),
+        "sla": [s.model_dump(mode="json") for s in plan.sla],
+        "reports": [r.model_dump(mode="json") for r in plan.reports],
+        "reviewers": [{"name": r.name, "role": r.role, "conclusion": r.conclusion, "date": r.date.isoformat()}
+                      for r in plan.review.reviewers],
+        "review_passed": review_passed(plan),
+        "notify_groups": sorted({n.group for n in plan.review.notify}, key=NOTIFY_GROUPS.index),
+        "history_entry": history_entry(plan),
+    }
+
+
+def plan_documents(plan: PlanInput, *, archive: Archive | None, warnings: list[str]) -> list[DocumentSpec]:
+    from docgen.archive import make_doc_id
+
+    earlier = archive.versions(make_doc_id(plan.project.code, "plan")) if archive is not None else []
+    history = change_history(history_entry(plan), earlier)
+    return [DocumentSpec(
+        doc_type="plan", title=f"{TITLE}（{plan.version}）", project=plan.project.code, key=(),
+        date=plan.prepared_on, period=str(plan.project.start.year), template="plan.docx",
+        context=plan_context(plan, history=history, warnings=warnings),
+        facts=plan_facts(plan), warnings=list(warnings),
+        out_name=f"{plan.project.code}_{TITLE}_{plan.version}",
+    )]
+
+
+KIND = Kind(name="plan", title=TITLE, model=PlanInput, rules=plan_rules, documents=plan_documents,
+            templates={"plan": "plan.docx"}, example="plan.yaml")

@@ -1,0 +1,337 @@
+"""The `docgen` command line: parse options, call one library function, print text or JSON.
+Only this module turns domain errors into exit codes (0 ok, 1 user error, 2 usage)."""
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from docgen import __version__
+from docgen.errors import DocgenError
+
+_USAGE_PATTERNS = [
+    (r"No such option: (.+?)(?:\s+Did you mean (.+)\?)?$", lambda m: f"没有这个选项：{m[1]}" + (f"，是否为 {m[2]}?" if m[2] else "")),
+    (r"No such command '(.+)'\.?", lambda m: f"没有这个命令：{m[1]}"),
+    (r"Missing argument '(.+)'\.?", lambda m: f"缺少参数 {m[1]}"),
+    (r"Missing option '(.+)'\.?", lambda m: f"缺少选项 {m[1]}"),
+    (r"Option '(.+)' requires an argument\.?", lambda m: f"选项 {m[1]} 需要一个值"),
+    (r"Got unexpected extra arguments? \((.+)\)", lambda m: f"多余的参数：{m[1]}"),
+    (r"Invalid value for (.+?): (.+)", lambda m: f"{m[1]} 的取值无效：{m[2]}"),
+]
+
+
+def _usage_message(exc: click.UsageError) -> str:
+    text = exc.format_message().strip()
+    for pattern, build in _USAGE_PATTERNS:
+        m = re.match(pattern, text, re.S)
+        if m:
+            return build(m)
+    return text
+
+
+class DocgenGroup(click.Group):
+    """Click group that is also the one error boundary: domain errors → exit 1 with the Chinese
+    message on stderr, usage errors → exit 2 in Chinese; anything else is a bug and propagates."""
+
+    def main(self, args: Any = None, prog_name: str | None = None, complete_var: str | None = None,
+             standalone_mode: bool = True, **extra: Any) -> Any:
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        try:
+            rv = super().main(args, prog_name or "docgen", complete_var, False, **extra)
+        except click.UsageError as exc:
+            cmd = exc.ctx.command_path if exc.ctx else "docgen"
+            click.echo(f"用法错误：{_usage_message(exc)}\n运行 {cmd} --help 查看用法。", err=True)
+            sys.exit(2)
+        except click.ClickException as exc:
+            exc.show()
+            sys.exit(exc.exit_code)
+        except click.Abort:
+            click.echo("已中止。", err=True)
+            sys.exit(1)
+        sys.exit(rv if isinstance(rv, int) else 0)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except DocgenError as exc:
+            raise UserError(str(exc)) from None
+
+
+class UserError(click.ClickException):
+    """A domain error as Click sees it: printed as is (already Chinese), exit code 1."""
+
+    exit_code = 1
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"错误：{self.message}", err=True)
+
+
+def _echo_json(data: Any) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+class _Settings:
+    def __init__(self, archive: str, templates: str | None) -> None:
+        self.archive_root = Path(archive)
+        self.templates_dir = templates
+
+    def archive(self) -> Any:
+        from docgen.archive import Archive
+
+        return Archive(self.archive_root)
+
+    def templates(self) -> Any:
+        from docgen.render import TemplateSet
+
+        return TemplateSet(self.templates_dir)
+
+
+pass_settings = click.make_pass_decorator(_Settings)
+
+
+@click.group(cls=DocgenGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--archive", "archive", envvar="DOCGEN_ARCHIVE", default="archive", show_default=True,
+              metavar="DIR", help="归档库根目录（文档、元数据、账本、索引），也可用环境变量 DOCGEN_ARCHIVE。")
+@click.option("--templates", "templates", envvar="DOCGEN_TEMPLATES", default=None, metavar="DIR",
+              help="自定义模板目录；其中缺少的模板使用内置模板。也可用环境变量 DOCGEN_TEMPLATES。")
+@click.version_option(__version__, "--version", message="docgen %(version)s")
+@click.pass_context
+def cli(ctx: click.Context, archive: str, templates: str | None) -> None:
+    """docgen —— 按《交付管理规定》生成、归档和审计运维交付文档。"""
+    ctx.obj = _Settings(archive, templates)
+
+
+def _kind_choice() -> click.Choice:
+    from docgen.kinds import kind_names
+
+    return click.Choice(kind_names())
+
+
+@cli.command()
+@click.argument("kind", type=_kind_choice())
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="输出文件（默认 KIND.yaml，或 --xlsx 时 KIND.xlsx）。")
+@click.option("--xlsx", is_flag=True, help="生成 Excel 录入表而不是 YAML。")
+@click.option("--force", is_flag=True, help="目标文件已存在时覆盖。")
+def init(kind: str, output: Path | None, xlsx: bool, force: bool) -> None:
+    """写出 KIND 的空白输入文件（YAML 每个字段带中文说明；--xlsx 为 Excel 录入表）。"""
+    from docgen.inputs import write_blank_input
+
+    path = output or Path(f"{kind}.{'xlsx' if xlsx else 'yaml'}")
+    written = write_blank_input(kind, path, xlsx=xlsx, overwrite=force)
+    click.echo(f"已生成空白{'录入表' if xlsx else '输入文件'}：{written}\n填写后运行：docgen validate {written}")
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出检查结果。")
+def validate(files: tuple[Path, ...], as_json: bool) -> None:
+    """检查输入文件：列出全部错误和警告，不写任何文件。"""
+    from docgen.pipeline import check_files
+
+    results = check_files(list(files))
+    failed = False
+    report = []
+    for item in results:
+        if isinstance(item, DocgenError):
+            failed = True
+            report.append({"file": item.file, "kind": None, "ok": False,
+                           "issues": [{"level": "error", "path": "", "cell": None, "message": item.message}]})
+            if not as_json:
+                click.echo(f"✗ {item}", err=True)
+            continue
+        ok = not item.errors
+        failed |= not ok
+        report.append({"file": str(item.raw.path), "kind": item.raw.kind or None, "ok": ok,
+                       "issues": [i.as_dict() for i in item.issues]})
+        if as_json:
+            continue
+        if ok:
+            click.echo(f"✓ {item.raw.path}：检查通过（{item.kind.title if item.kind else ''}）"
+                       + (f"，{len(item.warnings)} 条警告" if item.warnings else ""))
+        else:
+            click.echo(str(item.failure()), err=True)
+        for w in item.warnings:
+            click.echo(f"  警告：{w.text()}", err=not ok)
+    if as_json:
+        _echo_json(report)
+    if failed:
+        raise click.exceptions.Exit(1)
+
+
+def _print_generated(docs: list[Any], as_json: bool) -> None:
+    if as_json:
+        _echo_json([d.as_json() for d in docs])
+        return
+    words = {"new": "新建", "version": "新版本", "unchanged": "未变化"}
+    counts = {k: 0 for k in words}
+    for d in docs:
+        counts[d.status] += 1
+        version = f" v{d.version}" if d.version else ""
+        click.echo(f"[{words[d.status]}] {d.title}（{d.doc_type}{version}）→ {d.path or '未保存（--no-archive 且未指定 -o）'}")
+        for w in d.warnings:
+            click.echo(f"    警告：{w}")
+    click.echo(f"共 {len(docs)} 份文档：新建 {counts['new']}，新版本 {counts['version']}，未变化 {counts['unchanged']}。")
+
+
+class _Progress:
+    """A progress bar on a terminal once the amount of work is known; silent in CI or when piped."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.enabled = sys.stderr.isatty() and not os.environ.get("CI")
+        self.bar: Any = None
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.enabled or total < 2:
+            return
+        if self.bar is None:
+            self.bar = click.progressbar(length=total, label=self.label, file=sys.stderr)
+            self.bar.__enter__()
+        self.bar.update(done - self.bar.pos)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("-o", "--outdir", type=click.Path(file_okay=False, path_type=Path), help="另外把文档复制到此目录。")
+@click.option("--no-archive", is_flag=True, help="不写入归档库（只渲染，配合 -o 输出）。")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出生成结果。")
+@pass_settings
+def generate(settings: _Settings, files: tuple[Path, ...], outdir: Path | None, no_archive: bool,
+             as_json: bool) -> None:
+    """按输入的 kind 渲染规定要求的全部文档并归档；任何一个文件有错误则什么都不写。"""
+    from docgen.pipeline import generate as generate_documents
+
+    progress = _Progress("渲染文档")
+    try:
+        docs = generate_documents(list(files), archive=settings.archive(), templates=settings.templates(),
+                                  write_archive=not no_archive, outdir=outdir, progress=progress)
+    finally:
+        progress.close()
+    _print_generated(docs, as_json)
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出生成结果。")
+@pass_settings
+def demo(settings: _Settings, as_json: bool) -> None:
+    """把内置示例项目生成到归档库，并列出生成的文档。"""
+    from docgen.demo import run_demo
+
+    progress = _Progress("生成示例")
+    try:
+        result = run_demo(archive=settings.archive(), templates=settings.templates(), progress=progress)
+    finally:
+        progress.close()
+    _print_generated(result.documents, as_json)
+    if not as_json:
+        click.echo(f"示例项目已写入归档库 {settings.archive_root}；可运行 docgen archive list 查看。")
+
+
+@cli.group(cls=DocgenGroup)
+def archive() -> None:
+    """归档库：列出、校验已归档的文档。"""
+
+
+def _parse_day(value: str | None, option: str) -> Any:
+    from datetime import date
+
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"日期应为 YYYY-MM-DD，实际为 {value}", param_hint=option) from None
+
+
+@archive.command("list")
+@click.option("--project", help="只列出该项目编号的文档。")
+@click.option("--type", "doc_type", help="只列出该文档类型（如 plan）。")
+@click.option("--from", "date_from", metavar="YYYY-MM-DD", help="文档日期不早于此日。")
+@click.option("--to", "date_to", metavar="YYYY-MM-DD", help="文档日期不晚于此日。")
+@click.option("--all-versions", is_flag=True, help="列出所有版本（默认只列最新版本）。")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出。")
+@pass_settings
+def archive_list(settings: _Settings, project: str | None, doc_type: str | None, date_from: str | None,
+                 date_to: str | None, all_versions: bool, as_json: bool) -> None:
+    """列出归档的文档（每个文档的最新版本）。"""
+    records = settings.archive().records(
+        project=project, doc_type=doc_type, date_from=_parse_day(date_from, "--from"),
+        date_to=_parse_day(date_to, "--to"), all_versions=all_versions)
+    if as_json:
+        _echo_json(records)
+        return
+    if not records:
+        click.echo(f"归档库 {settings.archive_root} 中没有符合条件的文档。")
+        return
+    for r in records:
+        click.echo(f"{r['date']}  {r['doc_type']:<22} v{r['version']:<3} {r['doc_id']}  {r['title']}  {r['path']}")
+    click.echo(f"共 {len(records)} 份。")
+
+
+@archive.command("verify")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出校验结果。")
+@pass_settings
+def archive_verify(settings: _Settings, as_json: bool) -> None:
+    """重新计算每个归档文件的校验和，检查元数据与账本；有任何问题时退出码为 1。"""
+    report = settings.archive().verify()
+    if as_json:
+        _echo_json({"ok": report.ok, "checked": report.checked,
+                    "problems": [vars(p) for p in report.problems]})
+    elif report.ok:
+        click.echo(f"归档库校验通过：共检查 {report.checked} 个文档版本，文件、元数据与账本一致。")
+    else:
+        click.echo(f"归档库校验发现 {len(report.problems)} 个问题（共检查 {report.checked} 个文档版本）：", err=True)
+        for p in report.problems:
+            click.echo(f"  - [{p.kind}] {p.path}：{p.message}", err=True)
+    if not report.ok:
+        raise click.exceptions.Exit(1)
+
+
+@cli.group(cls=DocgenGroup)
+def templates() -> None:
+    """模板：列出内置/自定义模板，检查模板目录。"""
+
+
+@templates.command("list")
+@pass_settings
+def templates_list(settings: _Settings) -> None:
+    """列出每种文档使用的模板及其来源。"""
+    from docgen.render.check import list_templates
+
+    for row in list_templates(settings.templates()):
+        click.echo(f"{row.doc_type:<24} {row.template:<20} {row.source}  {row.path}")
+
+
+@templates.command("check")
+@click.argument("directory", required=False, type=click.Path(path_type=Path))
+@pass_settings
+def templates_check(settings: _Settings, directory: Path | None) -> None:
+    """检查模板目录（默认当前使用的模板）：未知变量、Jinja 语法错误、被 Word 拆开的标签、缺少的模板。"""
+    from docgen.render import TemplateSet
+    from docgen.render.check import check_templates
+
+    target = TemplateSet(directory) if directory else settings.templates()
+    findings = check_templates(target, only_user=directory is not None)
+    errors = [f for f in findings if f.level == "error"]
+    for f in findings:
+        click.echo(f"[{ {'error': '错误', 'warning': '警告', 'info': '提示'}[f.level] }] {f.text()}",
+                   err=f.level == "error")
+    if not findings:
+        click.echo("模板检查通过：没有发现问题。")
+    if errors:
+        raise click.exceptions.Exit(1)
+
+
+def main() -> None:
+    cli.main(prog_name="docgen")

@@ -1,0 +1,37 @@
+"""The built-in document types of cli.md, with their Chinese titles."""
+from __future__ import annotations
+
+DOC_TYPES: dict[str, str] = {
+    "plan": "运维项目管理计划",
+    "onsite_form": "现场服务单",
+    "onsite_report": "现场服务报告单",
+    "leftover_confirmation": "遗留问题确认单",
+    "remote_record": "远程服务记录",
+    "service_report": "运维服务报告",
+    "survey_report": "需方满意度调查和分析报告",
+    "status_record": "运行状态信息记录",
+    "anomaly_record": "运行状态异常处理记录",
+    "trend_analysis": "趋势分析及可能的风险消除建议",
+    "config_record": "运行维护服务对象配置信息记录",
+    "response_record": "响应支持记录",
+    "response_kpi": "响应支持关键指标数据记录",
+    "major_incident_report": "重大事件(故障)分析改进报告",
+    "config_update": "运行维护服务对象配置信息更新记录",
+    "optimization_plan": "优化改善方案及评审记录",
+    "implementation_plan": "优化改善实施方案及评审记录",
+    "change_release_report": "变更和发布报告",
+    "assessment_plan": "调研评估计划书",
+    "assessment_report": "调研评估分析报告",
+    "assessment_recommendation": "规划方案或建议及评审记录",
+    "pack_manifest": "交付清单",
+    "acceptance_report": "项目验收报告",
+    "kpi_report": "月度KPI统计表",
+    "audit_report": "项目交付审计报告",
+}
+
+# doc types that a per_service report schedule can count (archive.md "Report counting")
+PER_SERVICE_DOC_TYPES = {"onsite_report": "onsite", "remote_record": "remote"}
+
+
+def doc_type_title(doc_type: str) -> str:
+    return DOC_TYPES.get(doc_type, doc_type)

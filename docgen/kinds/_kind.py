@@ -1,0 +1,45 @@
+"""What every document kind provides: its model, its rules, the documents it demands."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING, Any, Callable
+
+from docgen.errors import Issue
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
+
+@dataclass
+class DocumentSpec:
+    """One document an input demands, ready to render and archive."""
+
+    doc_type: str
+    title: str
+    project: str
+    key: tuple[str, ...]  # identity beyond project + doc_type (archive.md)
+    date: date
+    period: str
+    template: str  # file name in templates_docx/ or templates_xlsx/
+    context: dict[str, Any]
+    facts: dict[str, Any] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    out_name: str = ""  # file name (without extension) for -o OUTDIR copies
+
+
+@dataclass(frozen=True)
+class Kind:
+    """A registry entry: everything docgen needs to know about one input kind."""
+
+    name: str
+    title: str  # Chinese name of the input, e.g. 运维项目管理计划
+    model: type[BaseModel]
+    rules: Callable[[Any], list[Issue]]  # regulation checks on a valid model
+    documents: Callable[..., list[DocumentSpec]]  # (model, *, archive, warnings) -> specs
+    templates: dict[str, str]  # doc_type -> template file name
+    example: str  # file name in examples/
+
+
+def issues_to_warnings(issues: list[Issue]) -> list[str]:
+    return [i.text() for i in issues if i.level == "warning"]

@@ -1,0 +1,222 @@
+"""The one path every document takes: read → model → rules → context → render → archive.
+`docgen generate`, `docgen demo`, the watcher and the tests all call these functions."""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable
+
+from pydantic import BaseModel, ValidationError
+
+from docgen.errors import DocgenError, InputError, InputsRejected, Issue, ValidationFailed
+from docgen.inputs._load import RawInput, read_input
+from docgen.kinds import Kind, get_kind, kind_names, suggest_kind
+from docgen.kinds._issues import issues_from_validation
+from docgen.kinds._kind import DocumentSpec
+
+if TYPE_CHECKING:
+    from docgen.archive import Archive
+    from docgen.render import TemplateSet
+
+
+@dataclass
+class CheckedInput:
+    """An input file after the model and the regulation's rules looked at it."""
+
+    raw: RawInput
+    kind: Kind | None
+    model: BaseModel | None
+    issues: list[Issue] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Issue]:
+        return [i for i in self.issues if i.level == "error"]
+
+    @property
+    def warnings(self) -> list[Issue]:
+        return [i for i in self.issues if i.level == "warning"]
+
+    def failure(self) -> ValidationFailed:
+        return ValidationFailed(self.raw.path, self.errors)
+
+
+def _with_cell(issue: Issue, cells: dict[str, str]) -> Issue:
+    if not cells or issue.cell:
+        return issue
+    path = issue.path
+    while path:
+        if path in cells:
+            return Issue(issue.level, issue.path, issue.message, cells[path])
+        path = path.rsplit(".", 1)[0] if "." in path else (path.rsplit("[", 1)[0] if "[" in path else "")
+    return issue
+
+
+def prune_blank(value: Any) -> Any:
+    """A key left empty (`key:` in YAML, an empty cell) means "not filled in": drop it so the model
+    reports it as missing, and drop list items left entirely blank (e.g. the scaffold's sample row)."""
+    if isinstance(value, dict):
+        return {k: prune_blank(v) for k, v in value.items() if v is not None and v != ""}
+    if isinstance(value, list):
+        items = [prune_blank(v) for v in value]
+        return [v for v in items if v not in ({}, None)]
+    return value
+
+
+def check_input(path: str | Path) -> CheckedInput:
+    """Read and validate one input; InputError when the file cannot be read at all."""
+    raw = read_input(path)
+    issues = list(raw.issues)
+    kind_name = raw.kind
+    if not kind_name:
+        issues.append(Issue("error", "kind", f"缺少 kind 字段；第一行应写明输入类型，可选：{'、'.join(kind_names())}"))
+        return CheckedInput(raw, None, None, [_with_cell(i, raw.cells) for i in issues])
+    try:
+        kind = get_kind(kind_name)
+    except KeyError:
+        issues.append(Issue("error", "kind", f"未知的输入类型 kind: {kind_name}{suggest_kind(kind_name)}"
+                                             f"（可选：{'、'.join(kind_names())}）"))
+        return CheckedInput(raw, None, None, [_with_cell(i, raw.cells) for i in issues])
+    model = None
+    try:
+        model = kind.model.model_validate(prune_blank(raw.data))
+    except ValidationError as exc:
+        issues.extend(issues_from_validation(kind.model, exc))
+    if model is not None:
+        issues.extend(kind.rules(model))
+    return CheckedInput(raw, kind, model if not [i for i in issues if i.level == "error"] else None,
+                        [_with_cell(i, raw.cells) for i in issues])
+
+
+def check_files(paths: list[str | Path]) -> list[CheckedInput | InputError]:
+    """Validate every file (for `docgen validate`): unreadable files come back as their error."""
+    results: list[CheckedInput | InputError] = []
+    for path in paths:
+        try:
+            results.append(check_input(path))
+        except InputError as exc:
+            results.append(exc)
+    return results
+
+
+@dataclass
+class GeneratedDoc:
+    """One rendered document and what happened to it (the `generate --json` record)."""
+
+    doc_id: str | None
+    doc_type: str
+    project: str
+    title: str
+    date: str
+    period: str
+    version: int | None
+    status: str  # new | version | unchanged
+    path: str
+    sha256: str
+    warnings: list[str]
+    source: str = ""
+
+    def as_json(self) -> dict[str, Any]:
+        return {k: getattr(self, k) for k in ("doc_id", "doc_type", "project", "title", "date", "period",
+                                              "version", "status", "path", "sha256", "warnings")}
+
+
+@dataclass
+class _Rendered:
+    spec: DocumentSpec
+    data: bytes
+    ext: str
+    template_name: str
+    template_sha256: str
+    context_sha256: str
+    input_sha256: str
+    input_path: Path
+
+
+def context_digest(context: dict[str, Any]) -> str:
+    """A stable fingerprint of what a document says: same context + same template = unchanged."""
+    text = json.dumps(context, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def render_spec(spec: DocumentSpec, templates: TemplateSet) -> tuple[bytes, str, Any]:
+    from docgen.render import render_docx
+
+    template = templates.find(spec.template)
+    ext = template.path.suffix.lower()
+    if ext != ".docx":
+        raise DocgenError(f"模板 {spec.template} 的类型 {ext} 暂不支持渲染")
+    return render_docx(template.path, spec.context, name=spec.template), ext, template
+
+
+def _render_all(checked: list[CheckedInput], *, reader: Archive | None, templates: TemplateSet,
+                progress: Callable[[int, int], None] | None) -> list[_Rendered]:
+    specs = []
+    for item in checked:
+        assert item.kind is not None and item.model is not None
+        warnings = [i.text() for i in item.warnings]
+        specs.extend((item, spec) for spec in item.kind.documents(item.model, archive=reader, warnings=warnings))
+    rendered = []
+    for done, (item, spec) in enumerate(specs, 1):
+        data, ext, template = render_spec(spec, templates)
+        rendered.append(_Rendered(spec, data, ext, template.name, template.sha256,
+                                  context_digest(spec.context), item.raw.sha256, item.raw.path))
+        if progress:
+            progress(done, len(specs))
+    return rendered
+
+
+def generate(paths: list[str | Path], *, archive: Archive | None, templates: TemplateSet,
+             write_archive: bool = True, outdir: Path | None = None, source: str = "generate",
+             progress: Callable[[int, int], None] | None = None) -> list[GeneratedDoc]:
+    """Validate every file first (any error: nothing is written), render everything, then archive
+    each document and copy it to outdir. `archive` is also read (e.g. a plan's change history)."""
+    from docgen.archive import write_atomic
+
+    checked = []
+    failures: list[DocgenError] = []
+    for path in paths:
+        try:
+            item = check_input(path)
+        except InputError as exc:
+            failures.append(exc)
+            continue
+        if item.errors:
+            failures.append(item.failure())
+        checked.append(item)
+    if failures:
+        raise failures[0] if len(failures) == 1 else InputsRejected(failures)
+
+    reader = archive if archive is not None and archive.root.exists() else None
+    rendered = _render_all(checked, reader=reader, templates=templates, progress=progress)
+
+    results = []
+    for r in rendered:
+        spec = r.spec
+        out_file = (outdir / f"{spec.out_name or spec.doc_type}{r.ext}") if outdir else None
+        if write_archive and archive is not None:
+            put = archive.put(
+                r.data, project=spec.project, doc_type=spec.doc_type, key=spec.key, title=spec.title,
+                date=spec.date, period=spec.period, ext=r.ext, source=source, template=r.template_name,
+                template_sha256=r.template_sha256, input_sha256=r.input_sha256,
+                context_sha256=r.context_sha256, warnings=spec.warnings, facts=spec.facts)
+            doc = GeneratedDoc(put.doc_id, spec.doc_type, spec.project, spec.title, spec.date.isoformat(),
+                               spec.period, put.version, put.status, str(put.path), put.sha256,
+                               spec.warnings, str(r.input_path))
+            data = put.path.read_bytes() if put.status == "unchanged" else r.data
+        else:
+            from docgen.archive import make_doc_id
+
+            doc = GeneratedDoc(make_doc_id(spec.project, spec.doc_type, spec.key), spec.doc_type, spec.project,
+                               spec.title, spec.date.isoformat(), spec.period, None, "new",
+                               str(out_file) if out_file else "", hashlib.sha256(r.data).hexdigest(),
+                               spec.warnings, str(r.input_path))
+            data = r.data
+        if out_file is not None:
+            outdir.mkdir(parents=True, exist_ok=True)
+            write_atomic(out_file, data)
+            if not write_archive:
+                doc.path = str(out_file)
+        results.append(doc)
+    return results

@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+
+
+@pytest.fixture
+def plan_data() -> dict:
+    """The example plan as a dict; tests change one thing and write it out."""
+    return copy.deepcopy(yaml.safe_load((EXAMPLES / "plan.yaml").read_text(encoding="utf-8")))
+
+
+@pytest.fixture
+def write_yaml(tmp_path: Path):
+    def write(data: dict, name: str = "input.yaml") -> Path:
+        path = tmp_path / name
+        path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+        return path
+
+    return write
