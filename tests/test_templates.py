@@ -1,0 +1,108 @@
+"""`docgen templates list|check`, user template folders, and the Jinja sandbox."""
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import docx
+import pytest
+from click.testing import CliRunner
+
+from docgen.cli import cli
+from docgen.errors import TemplateProblem
+from docgen.render import TemplateSet, render_docx
+from docgen.render.check import check_templates, sample_contexts, split_tags
+from tests.conftest import EXAMPLES
+
+
+def context_for(template: str) -> dict:
+    return copy.deepcopy(sample_contexts()[template])
+
+
+def _user_template(folder: Path, *paragraphs: str | list[str], name: str = "plan.docx") -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    document = docx.Document()
+    for text in paragraphs:
+        para = document.add_paragraph()
+        for run in [text] if isinstance(text, str) else text:
+            para.add_run(run)
+    path = folder / name
+    document.save(path)
+    return path
+
+
+def test_packaged_templates_check_clean():
+    findings = check_templates(TemplateSet())
+    assert [f for f in findings if f.level != "info"] == []
+
+
+def test_templates_list_shows_plan(tmp_path):
+    result = CliRunner().invoke(cli, ["templates", "list"])
+    assert result.exit_code == 0 and "plan.docx" in result.output and "内置模板" in result.output
+
+
+def test_check_finds_unknown_variable_syntax_error_and_split_tag(tmp_path):
+    folder = tmp_path / "tpl"
+    _user_template(folder, "{{ project.nmae }}", "{% if review_passed %}", ["{{ proj", "ect.name }}"])
+    result = CliRunner().invoke(cli, ["templates", "check", str(folder)])
+    assert result.exit_code == 1
+    assert "Jinja 语法错误" in result.stderr
+    _user_template(folder, "{{ project.nmae }} {{ unknown_thing }}", ["{{ proj", "ect.name }}"])
+    findings = check_templates(TemplateSet(folder), only_user=True)
+    messages = " ".join(f.text() for f in findings)
+    assert "project.nmae" in messages and "unknown_thing" in messages
+    assert "被 Word 拆分" in messages
+
+
+def test_check_reports_templates_missing_from_user_folder(tmp_path):
+    (tmp_path / "empty").mkdir()
+    result = CliRunner().invoke(cli, ["templates", "check", str(tmp_path / "empty")])
+    assert result.exit_code == 0 and "plan.docx" in result.output and "内置模板" in result.output
+
+
+def test_loop_variables_are_checked_against_list_items(tmp_path):
+    folder = tmp_path / "tpl"
+    _user_template(folder, "{% for r in risks %}{{ r.risk }}{{ r.riks }}{% endfor %}")
+    findings = check_templates(TemplateSet(folder), only_user=True)
+    assert [f.message for f in findings if "r.riks" in f.message]
+    assert not [f for f in findings if "r.risk " in f.message]
+
+
+def test_split_tag_detection():
+    xml = '<w:p><w:r><w:t>{{ a</w:t></w:r><w:r><w:t>b }}</w:t></w:r></w:p><w:p><w:r><w:t>{{ c }}</w:t></w:r></w:p>'
+    assert split_tags(xml) == ["{{ ab }}"]
+
+
+def test_user_template_folder_is_used_and_missing_files_fall_back(tmp_path):
+    folder = tmp_path / "tpl"
+    _user_template(folder, "定制计划 {{ project.name }}")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["--templates", str(folder), "--archive", str(tmp_path / "a"), "generate",
+                                      str(EXAMPLES / "plan.yaml"), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    [copy_] = out.glob("*.docx")
+    assert "定制计划 某供电局调度自动化系统运维服务项目" in docx.Document(copy_).paragraphs[0].text
+
+
+def test_sandbox_blocks_internals(tmp_path):
+    path = _user_template(tmp_path / "tpl", "{{ project.__class__.__mro__ }}")
+    with pytest.raises(TemplateProblem):
+        render_docx(path, context_for("plan.docx"))
+    path = _user_template(tmp_path / "tpl2", "{{ ''.__class__.__mro__[1].__subclasses__() }}")
+    with pytest.raises(TemplateProblem):
+        render_docx(path, context_for("plan.docx"))
+
+
+def test_missing_templates_folder_is_a_user_error(tmp_path):
+    result = CliRunner().invoke(cli, ["--templates", str(tmp_path / "nope"), "generate", str(EXAMPLES / "plan.yaml")])
+    assert result.exit_code == 1 and "模板目录不存在" in result.stderr
+
+
+def test_broken_template_file_is_a_user_error(tmp_path):
+    folder = tmp_path / "tpl"
+    folder.mkdir()
+    (folder / "plan.docx").write_bytes(b"not a zip")
+    result = CliRunner().invoke(cli, ["--templates", str(folder), "--archive", str(tmp_path / "a"), "generate",
+                                      str(EXAMPLES / "plan.yaml")])
+    assert result.exit_code == 1 and "不是有效的 .docx" in result.stderr
+    assert not (tmp_path / "a").exists()
