@@ -15,12 +15,15 @@ from docgen import __version__
 from docgen.errors import DocgenError
 
 _USAGE_PATTERNS = [
-    (r"No such option: (.+?)(?:\s+Did you mean (.+)\?)?$", lambda m: f"没有这个选项：{m[1]}" + (f"，是否为 {m[2]}?" if m[2] else "")),
-    (r"No such command '(.+)'\.?", lambda m: f"没有这个命令：{m[1]}"),
+    (r"No such option:? '?([^'\s]+?)'?\.?(?:\s+Did you mean '?([^'?]+)'?\?)?$",
+     lambda m: f"没有这个选项：{m[1]}" + (f"，是否为 {m[2]}?" if m[2] else "")),
+    (r"No such command:? '?([^'\s]+?)'?\.?$", lambda m: f"没有这个命令：{m[1]}"),
     (r"Missing argument '(.+)'\.?", lambda m: f"缺少参数 {m[1]}"),
     (r"Missing option '(.+)'\.?", lambda m: f"缺少选项 {m[1]}"),
     (r"Option '(.+)' requires an argument\.?", lambda m: f"选项 {m[1]} 需要一个值"),
     (r"Got unexpected extra arguments? \((.+)\)", lambda m: f"多余的参数：{m[1]}"),
+    (r"Invalid value for '?(.+?)'?: '(.+?)' is not (?:one of )?(.+?)\.?$",
+     lambda m: f"{m[1]} 的取值无效：“{m[2]}” 不是可选值（{m[3].replace(chr(39), '')}）"),
     (r"Invalid value for (.+?): (.+)", lambda m: f"{m[1]} 的取值无效：{m[2]}"),
 ]
 
@@ -114,7 +117,7 @@ def _kind_choice() -> click.Choice:
 
 
 @cli.command()
-@click.argument("kind", type=_kind_choice())
+@click.argument("kind", type=_kind_choice(), metavar="KIND")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="输出文件（默认 KIND.yaml，或 --xlsx 时 KIND.xlsx）。")
 @click.option("--xlsx", is_flag=True, help="生成 Excel 录入表而不是 YAML。")
@@ -167,11 +170,15 @@ def validate(files: tuple[Path, ...], as_json: bool) -> None:
 
 def _print_generated(docs: list[Any], as_json: bool) -> None:
     if as_json:
+        for note in (n for d in docs for n in d.notes):
+            click.echo(f"注意：{note}", err=True)
         _echo_json([d.as_json() for d in docs])
         return
     words = {"new": "新建", "version": "新版本", "unchanged": "未变化"}
     counts = {k: 0 for k in words}
     for d in docs:
+        for note in d.notes:
+            click.echo(f"注意：{note}", err=True)
         counts[d.status] += 1
         version = f" v{d.version}" if d.version else ""
         click.echo(f"[{words[d.status]}] {d.title}（{d.doc_type}{version}）→ {d.path or '未保存（--no-archive 且未指定 -o）'}")

@@ -116,6 +116,7 @@ class GeneratedDoc:
     sha256: str
     warnings: list[str]
     source: str = ""
+    notes: list[str] = field(default_factory=list)  # interrupted earlier writes the archive settled first
 
     def as_json(self) -> dict[str, Any]:
         return {k: getattr(self, k) for k in ("doc_id", "doc_type", "project", "title", "date", "period",
@@ -203,7 +204,7 @@ def generate(paths: list[str | Path], *, archive: Archive | None, templates: Tem
                 context_sha256=r.context_sha256, warnings=spec.warnings, facts=spec.facts)
             doc = GeneratedDoc(put.doc_id, spec.doc_type, spec.project, spec.title, spec.date.isoformat(),
                                spec.period, put.version, put.status, str(put.path), put.sha256,
-                               spec.warnings, str(r.input_path))
+                               spec.warnings, str(r.input_path), list(put.recovered))
             data = put.path.read_bytes() if put.status == "unchanged" else r.data
         else:
             from docgen.archive import make_doc_id

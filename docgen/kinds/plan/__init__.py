@@ -166,7 +166,8 @@ def plan_context(plan: PlanInput, *, history: list[dict[str, str]], warnings: li
         "sla": _numbered(plan.sla, lambda s: {
             "name": s.name, "metric": s.metric, "op": s.op.replace("<=", "≤").replace(">=", "≥"),
             "target": _num(s.target), "unit": s.unit,
-            "clock": CLOCK_LABELS[s.clock] + (f"（{s.hours or '08:30-17:30'}）" if s.clock == "workday" else ""),
+            "clock": (CLOCK_LABELS[s.clock] + (f"（{s.hours or '08:30-17:30'}）" if s.clock == "workday" else ""))
+            if s.metric in MINUTE_METRICS else "—",
             "source": KNOWN_METRICS.get(s.metric, "人工统计")}),
         "workload": {"person_days": _num(plan.workload.person_days), "basis": plan.workload.basis},
         "team": _numbered(plan.team, lambda m: m.model_dump()),
