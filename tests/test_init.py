@@ -65,3 +65,51 @@ def test_init_refuses_to_overwrite(tmp_path):
     assert result.exit_code == 1 and "文件已存在" in result.stderr
     assert out.read_text(encoding="utf-8") == "mine"
     assert CliRunner().invoke(cli, ["init", "plan", "-o", str(out), "--force"]).exit_code == 0
+
+
+def test_init_xlsx_then_filled_workbook_generates(tmp_path, plan_data):
+    import docx
+    import openpyxl
+
+    from docgen.inputs._xlsx import write_form
+    from docgen.kinds.plan.model import PlanInput
+
+    blank = tmp_path / "计划.xlsx"
+    result = CliRunner().invoke(cli, ["init", "plan", "--xlsx", "-o", str(blank)])
+    assert result.exit_code == 0, result.output
+    wb = openpyxl.load_workbook(blank)
+    assert {"基本信息", "风险", "团队", "SLA"} <= set(wb.sheetnames)
+    assert wb["_lists"].sheet_state == "hidden"
+    first = [c.value for c in wb["基本信息"][2]]
+    assert first[1] == "plan" and first[3] == "kind"  # value, and the hidden field-path column
+
+    filled = tmp_path / "filled.xlsx"
+    filled.write_bytes(write_form(PlanInput, kind="plan", title="运维项目管理计划录入表", data=plan_data))
+    result = CliRunner().invoke(cli, ["--archive", str(tmp_path / "a"), "generate", str(filled), "--json"])
+    assert result.exit_code == 0, result.output
+    import json
+
+    [doc] = json.loads(result.stdout)
+    text = "\n".join(c.text for t in docx.Document(doc["path"]).tables for r in t.rows for c in r.cells)
+    assert "启动数据库应急预案，30分钟内切换至备库" in text
+
+
+def test_xlsx_errors_name_sheet_and_cell(tmp_path, plan_data):
+    import openpyxl
+
+    from docgen.inputs._xlsx import write_form
+    from docgen.kinds.plan.model import PlanInput
+
+    path = tmp_path / "bad.xlsx"
+    path.write_bytes(write_form(PlanInput, kind="plan", title="录入表", data=plan_data))
+    wb = openpyxl.load_workbook(path)
+    sheet = wb["风险"]
+    header = [c.value for c in sheet[1]]
+    column = next(i for i, h in enumerate(header, 1) if h and h.startswith("应急措施"))
+    sheet.cell(row=2, column=column).value = None
+    wb.save(path)
+    result = CliRunner().invoke(cli, ["--archive", str(tmp_path / "a"), "generate", str(path)])
+    assert result.exit_code == 1
+    letter = openpyxl.utils.get_column_letter(column)
+    assert f"风险!{letter}2（risks[0].contingency）" in result.stderr
+    assert not (tmp_path / "a").exists()
