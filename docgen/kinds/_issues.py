@@ -6,6 +6,7 @@ import typing
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
+from pydantic.fields import FieldInfo
 
 from docgen.errors import Issue
 
@@ -46,22 +47,23 @@ def model_at(model: type[BaseModel], loc: tuple[Any, ...]) -> type[BaseModel] | 
     return current
 
 
+def field_info(model: type[BaseModel], loc: tuple[Any, ...]) -> FieldInfo | None:
+    """The pydantic field the last key of loc names (None outside the models)."""
+    last_key = max((i for i, p in enumerate(loc) if not isinstance(p, int)), default=None)
+    if last_key is None:
+        return None
+    owner = model_at(model, tuple(loc[:last_key]))
+    return owner.model_fields.get(loc[last_key]) if owner else None
+
+
 def field_title(model: type[BaseModel], loc: tuple[Any, ...]) -> str:
-    keys = [p for p in loc if not isinstance(p, int)]
-    if not keys:
-        return ""
-    owner = model_at(model, tuple(loc[: max(i for i, p in enumerate(loc) if not isinstance(p, int))]))
-    info = owner.model_fields.get(keys[-1]) if owner else None
+    info = field_info(model, loc)
     return (info.title or "") if info else ""
 
 
 def _clause(model: type[BaseModel], loc: tuple[Any, ...]) -> str:
     """The regulation clause a field stands for (its description starts with §…), for messages."""
-    keys = [p for p in loc if not isinstance(p, int)]
-    if not keys:
-        return ""
-    owner = model_at(model, tuple(loc[: max(i for i, p in enumerate(loc) if not isinstance(p, int))]))
-    info = owner.model_fields.get(keys[-1]) if owner else None
+    info = field_info(model, loc)
     desc = (info.description or "") if info else ""
     return f"（{desc}）" if desc.startswith("§") else ""
 
