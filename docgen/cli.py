@@ -242,7 +242,12 @@ def demo(settings: _Settings, as_json: bool) -> None:
         progress.close()
     _print_generated(result.documents, as_json)
     if not as_json:
-        click.echo(f"示例项目已写入归档库 {settings.archive_root}；可运行 docgen archive list 查看。")
+        click.echo(f"示例项目已写入归档库 {settings.archive_root}，并已建立搜索索引。")
+        click.echo(f"示例搜索：docgen search {result.query}")
+        for hit in result.search.hits:
+            click.echo(f"  {hit.title}  [{hit.doc_type}] {hit.date}\n    {hit.snippet}")
+        if not result.search.hits:
+            click.echo("  未找到匹配的文档。")
 
 
 @cli.group(cls=DocgenGroup)
@@ -303,6 +308,78 @@ def archive_verify(settings: _Settings, as_json: bool) -> None:
             click.echo(f"  - [{p.kind}] {p.path}：{p.message}", err=True)
     if not report.ok:
         raise click.exceptions.Exit(1)
+
+
+@archive.command("add")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--project", required=True, help="项目编号。")
+@click.option("--type", "doc_type", required=True, help="文档类型，如 service_report、onsite_report。")
+@click.option("--date", "day", metavar="YYYY-MM-DD", help="文档日期（默认今天）。")
+@click.option("--period", metavar="P", help="文档覆盖的期间：YYYY-MM-DD、YYYY-MM、YYYY-Www、YYYY-Qn 或 YYYY（默认为文档日期）。")
+@click.option("--service-no", help="关联的服务单号（现场/远程服务记录）。")
+@click.option("--title", help="标题（默认取文件名）。")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出。")
+@pass_settings
+def archive_add(settings: _Settings, file: Path, project: str, doc_type: str, day: str | None, period: str | None,
+                service_no: str | None, title: str | None, as_json: bool) -> None:
+    """把外部制作的文档（.docx .xlsx .pdf .txt .md）归档并建立索引。"""
+    from docgen.ingest import add_document
+
+    doc = add_document(settings.archive(), file, project=project, doc_type=doc_type,
+                       day=_parse_day(day, "--date"), period=period, service_no=service_no, title=title)
+    _print_generated([doc], as_json)
+
+
+@cli.command()
+@pass_settings
+def reindex(settings: _Settings) -> None:
+    """仅根据归档库重建搜索索引（在旧索引旁构建，完成后原子切换）。"""
+    from docgen.search import rebuild
+
+    progress = _Progress("重建索引")
+    try:
+        count = rebuild(settings.archive(), progress=progress)
+    finally:
+        progress.close()
+    click.echo(f"搜索索引已重建：{count} 个文档版本（归档库 {settings.archive_root}）。")
+
+
+@cli.command()
+@click.argument("query", nargs=-1)
+@click.option("--project", help="只搜索该项目编号。")
+@click.option("--type", "doc_type", help="只搜索该文档类型。")
+@click.option("--from", "date_from", metavar="YYYY-MM-DD", help="文档日期不早于此日。")
+@click.option("--to", "date_to", metavar="YYYY-MM-DD", help="文档日期不晚于此日。")
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(min=1), help="最多显示的结果数。")
+@click.option("--all-versions", is_flag=True, help="也搜索旧版本（默认只搜索每个文档的最新版本）。")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出。")
+@pass_settings
+def search(settings: _Settings, query: tuple[str, ...], project: str | None, doc_type: str | None,
+           date_from: str | None, date_to: str | None, limit: int, all_versions: bool, as_json: bool) -> None:
+    """全文搜索归档文档（中文、人名、编号均可），结果按相关度排序并标出匹配的词。"""
+    from docgen.search import SearchFilters
+    from docgen.search import search as search_archive
+
+    filters = SearchFilters(project=project, doc_type=doc_type, date_from=_parse_day(date_from, "--from"),
+                            date_to=_parse_day(date_to, "--to"), all_versions=all_versions)
+    result = search_archive(settings.archive(), " ".join(query), filters=filters, limit=limit)
+    for note in result.notes:
+        click.echo(f"注意：{note}", err=True)
+    if as_json:
+        _echo_json([h.as_json() for h in result.hits])
+        return
+    if not result.hits:
+        click.echo("未找到匹配的文档。")
+        return
+    color = sys.stdout.isatty()
+    for n, hit in enumerate(result.hits, 1):
+        snippet = hit.snippet
+        if color:
+            snippet = re.sub(r"【(.*?)】", lambda m: click.style(m.group(1), fg="red", bold=True), snippet)
+        click.echo(f"{n}. {hit.title}  [{hit.doc_type}] {hit.project} {hit.date} v{hit.version}  相关度 {hit.score:.2f}")
+        click.echo(f"   {snippet}")
+        click.echo(f"   {hit.path}")
+    click.echo(f"共 {len(result.hits)} 条结果。")
 
 
 @cli.group(cls=DocgenGroup)

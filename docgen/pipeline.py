@@ -220,4 +220,10 @@ def generate(paths: list[str | Path], *, archive: Archive | None, templates: Tem
             if not write_archive:
                 doc.path = str(out_file)
         results.append(doc)
+    if write_archive and archive is not None and results:
+        from docgen.search import index_after_write
+
+        notes = index_after_write(archive)
+        if notes:
+            results[-1].notes.extend(notes)
     return results

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import json
 import os
 import uuid
 from collections.abc import Iterator
@@ -187,6 +188,46 @@ class Archive:
     def ledger(self) -> list[dict]:
         """The ledger's lines, oldest first; an unfinished last line and unreadable lines are skipped."""
         return [entry for _, entry in read_ledger(self.root / LEDGER).entries]
+
+    def ledger_since(self, offset: int) -> tuple[list[dict], int]:
+        """Complete ledger lines after byte `offset`, and the offset just past the last of them.
+        Lets derived stores (the search index) catch up on what was archived since they last looked;
+        an offset beyond the end (the ledger was repaired or replaced) returns ([], -1)."""
+        path = self.root / LEDGER
+        try:
+            size = path.stat().st_size
+        except FileNotFoundError:
+            return [], 0 if offset == 0 else -1
+        if offset > size:
+            return [], -1
+        with path.open("rb") as fh:
+            fh.seek(offset)
+            data = fh.read()
+        end = data.rfind(b"\n") + 1  # an unfinished last line waits for its writer (or recovery)
+        entries = []
+        for line in data[:end].split(b"\n"):
+            if line.strip():
+                try:
+                    entry = json.loads(line.decode("utf-8"))
+                except (UnicodeDecodeError, json.JSONDecodeError):
+                    continue
+                if isinstance(entry, dict):
+                    entries.append(entry)
+        return entries, offset + end
+
+    def ledger_size(self) -> int:
+        try:
+            return (self.root / LEDGER).stat().st_size
+        except FileNotFoundError:
+            return 0
+
+    def record_of(self, entry: dict) -> dict | None:
+        """The metadata record a ledger line points at (None if its sidecar is gone)."""
+        try:
+            record = read_record(self.root, sidecar_of(resolve_inside(self.root, entry["path"])))
+        except (ArchiveError, KeyError, OSError):
+            return None
+        return record if record.get("version") == entry.get("version") else None
 
     def verify(self) -> VerifyReport:
         """Re-hash every archived file and cross-check metadata and ledger; read-only, never repairs."""

@@ -1,0 +1,65 @@
+"""`docgen archive add`: take a document made elsewhere into the archive (and the index), with the
+identity, date and period archive.md gives such documents."""
+from __future__ import annotations
+
+import datetime
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from docgen.errors import DocgenError
+from docgen.kinds._fields import DOC_TYPE_RE, PERIOD_RE, PROJECT_CODE_RE
+from docgen.pipeline import GeneratedDoc
+
+if TYPE_CHECKING:
+    from docgen.archive import Archive
+
+
+class BadArgument(DocgenError):
+    """A command-line value (project code, type, date, period) is not acceptable."""
+
+
+DAY_PERIOD_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _check_args(project: str, doc_type: str, period: str | None, day: datetime.date) -> str:
+    if not PROJECT_CODE_RE.fullmatch(project):
+        raise BadArgument(f"--project “{project}” 不是有效的项目编号：只能用字母、数字、- 和 _，以字母或数字开头"
+                          "（以 _ 开头的名称保留）")
+    if not DOC_TYPE_RE.fullmatch(doc_type):
+        raise BadArgument(f"--type “{doc_type}” 不是有效的文档类型：只能用小写字母和下划线，例如 service_report")
+    period = period or day.isoformat()
+    if DAY_PERIOD_RE.fullmatch(period):
+        try:
+            datetime.date.fromisoformat(period)
+        except ValueError:
+            raise BadArgument(f"--period “{period}” 不是存在的日期") from None
+    elif not PERIOD_RE.fullmatch(period):
+        raise BadArgument(f"--period “{period}” 格式不对：应为 YYYY-MM-DD、YYYY-MM、YYYY-Www、YYYY-Qn 或 YYYY")
+    return period
+
+
+def add_document(archive: Archive, file: str | Path, *, project: str, doc_type: str,
+                 day: datetime.date | None = None, period: str | None = None, service_no: str | None = None,
+                 title: str | None = None, source: str = "archive add") -> GeneratedDoc:
+    """Archive a file made elsewhere. Identity: project + doc_type + title + period; the same file
+    again is unchanged, a different file under the same identity is a new version. The file is
+    checked (type, corruption, zip bomb, encryption) before anything is written."""
+    from docgen.search import index_after_write
+    from docgen.search._extract import extract_text
+
+    path = Path(file)
+    day = day or datetime.date.today()
+    period = _check_args(project, doc_type, period, day)
+    text = extract_text(path)  # raises UnsupportedDocument: nothing written
+    title = (title or path.stem).strip()
+    if not title:
+        raise BadArgument("--title 不能为空")
+    facts = {"original_name": path.name, "characters": len(text)}
+    if service_no:
+        facts["service_no"] = service_no.strip()
+    put = archive.put(path.read_bytes(), project=project, doc_type=doc_type, key=(title, period), title=title,
+                      date=day, period=period, ext=path.suffix.lower(), source=source, facts=facts)
+    notes = list(put.recovered) + index_after_write(archive)
+    return GeneratedDoc(put.doc_id, doc_type, project, title, day.isoformat(), period, put.version, put.status,
+                        str(put.path), put.sha256, [], str(path), notes)

@@ -1,0 +1,64 @@
+"""The index backend contract: what an engine (Whoosh today; tantivy or OpenSearch later) must do."""
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable, Protocol
+
+
+@dataclass
+class IndexDoc:
+    """One archived version as the index sees it."""
+
+    uid: str  # doc_id#v<version>
+    doc_id: str
+    doc_type: str
+    project: str
+    title: str
+    date: datetime.date
+    period: str
+    version: int
+    path: str  # archived file, relative to the archive root
+    content: str
+    service_no: str = ""
+    latest: bool = True
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    project: str | None = None
+    doc_type: str | None = None
+    date_from: datetime.date | None = None
+    date_to: datetime.date | None = None
+    all_versions: bool = False
+
+
+@dataclass
+class RawHit:
+    fields: dict[str, Any]
+    score: float
+    snippet: str
+
+
+class IndexBackend(Protocol):
+    """An index generation in one folder: create/open, add (upsert by uid, keeping only each
+    document's newest version marked latest), delete, list uids, search with filters."""
+
+    folder: Path
+
+    @classmethod
+    def create(cls, folder: Path) -> IndexBackend: ...
+
+    @classmethod
+    def open(cls, folder: Path) -> IndexBackend: ...
+
+    def add(self, docs: Iterable[IndexDoc], *, progress: Any = None) -> int: ...
+
+    def delete(self, uids: Iterable[str]) -> None: ...
+
+    def uids(self) -> set[str]: ...
+
+    def parse(self, text: str) -> Any: ...
+
+    def search(self, text: str, filters: SearchFilters, limit: int) -> list[RawHit]: ...

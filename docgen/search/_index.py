@@ -1,0 +1,249 @@
+"""The search index under the archive root: derived from the archive, caught up from the ledger,
+rebuilt beside the live copy and swapped in atomically.
+
+Layout: ARCHIVE/index/CURRENT names the live generation folder (gen-…); each generation holds the
+engine's files and state.json {schema_version, analyzer_id, ledger_offset}. The ledger offset is how
+far the index has absorbed the archive: anything archived after it (even by a process that died
+before indexing) is indexed by the next catch-up."""
+from __future__ import annotations
+
+import datetime
+import json
+import shutil
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable
+
+from docgen.errors import DocgenError
+from docgen.search._analysis import ANALYZER_ID
+from docgen.search._backend import IndexDoc, SearchFilters
+from docgen.search._whoosh import WhooshBackend
+
+if TYPE_CHECKING:
+    from docgen.archive import Archive
+
+SCHEMA_VERSION = 1
+Backend = WhooshBackend  # the engine; swap here for another IndexBackend implementation
+Progress = Callable[[int, int], None]
+
+
+class IndexBusy(DocgenError):
+    """Another process kept the index lock longer than the bounded wait."""
+
+
+class QueryError(DocgenError):
+    """The search text is empty or not a valid query."""
+
+
+@dataclass
+class SearchHit:
+    doc_id: str
+    doc_type: str
+    project: str
+    title: str
+    date: str
+    path: str  # absolute path of the archived file
+    score: float
+    snippet: str
+    version: int
+
+    def as_json(self) -> dict[str, Any]:
+        return {k: getattr(self, k) for k in ("doc_id", "doc_type", "project", "title", "date", "path",
+                                              "score", "snippet")}
+
+
+@dataclass
+class SearchResult:
+    hits: list[SearchHit]
+    notes: list[str] = field(default_factory=list)
+
+
+def _index_root(archive: Archive) -> Path:
+    return archive.root / "index"
+
+
+def _lock(root: Path, timeout: float) -> Any:
+    import filelock
+
+    root.mkdir(parents=True, exist_ok=True)
+    return filelock.FileLock(str(root / ".lock"), timeout=timeout)
+
+
+def _current(root: Path) -> Path | None:
+    try:
+        name = (root / "CURRENT").read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        return None
+    folder = root / name
+    return folder if name and folder.is_dir() else None
+
+
+def _read_state(folder: Path) -> dict[str, Any]:
+    try:
+        return json.loads((folder / "state.json").read_text(encoding="utf-8"))
+    except (FileNotFoundError, json.JSONDecodeError):
+        return {}
+
+
+def _write_state(folder: Path, state: dict[str, Any]) -> None:
+    from docgen.archive import write_atomic
+
+    write_atomic(folder / "state.json", json.dumps(state, ensure_ascii=False, indent=2).encode("utf-8"))
+
+
+def _index_doc(archive: Archive, record: dict[str, Any]) -> IndexDoc:
+    from docgen.search._extract import UnsupportedDocument, extract_text
+
+    path = archive.file_path(record)
+    try:
+        text = extract_text(path)
+    except UnsupportedDocument:
+        text = ""  # archived before checks existed or damaged since: still findable by its metadata
+    facts = record.get("facts") or {}
+    service_no = str(facts.get("service_no") or "")
+    head = " ".join(x for x in (record["title"], record["doc_id"], service_no, record.get("period") or "") if x)
+    return IndexDoc(
+        uid=f"{record['doc_id']}#v{record['version']}", doc_id=record["doc_id"], doc_type=record["doc_type"],
+        project=record["project"], title=record["title"], date=datetime.date.fromisoformat(record["date"]),
+        period=record.get("period") or "", version=int(record["version"]), path=record["path"],
+        content=f"{head}\n{text}", service_no=service_no)
+
+
+def _rebuild_locked(archive: Archive, root: Path, progress: Progress | None) -> int:
+    _, offset = archive.ledger_since(0)  # taken first: anything archived during the build is caught up later
+    records = archive.records(all_versions=True) if archive.root.is_dir() else []
+    folder = root / f"gen-{datetime.datetime.now():%Y%m%d%H%M%S}-{uuid.uuid4().hex[:6]}"
+    backend = Backend.create(folder)
+    docs = []
+    for n, record in enumerate(records, 1):
+        docs.append(_index_doc(archive, record))
+        if progress:
+            progress(n, 2 * len(records))
+    backend.add(docs, progress=(lambda done, total: progress(len(records) + done, 2 * len(records)))
+                if progress else None)
+    _write_state(folder, {"schema_version": SCHEMA_VERSION, "analyzer_id": ANALYZER_ID,
+                          "ledger_offset": max(offset, 0), "documents": len(docs)})
+    from docgen.archive import write_atomic
+
+    previous = _current(root)
+    write_atomic(root / "CURRENT", folder.name.encode("utf-8"))  # the swap: readers see old or new, never none
+    # keep the generation just replaced (a search may still be reading it); drop older ones and
+    # folders a crashed rebuild left behind
+    for old in root.glob("gen-*"):
+        if old not in (folder, previous):
+            shutil.rmtree(old, ignore_errors=True)
+    return len(docs)
+
+
+def rebuild(archive: Archive, *, progress: Progress | None = None, timeout: float = 60.0) -> int:
+    """Rebuild the index from the archive alone; returns the number of indexed document versions."""
+    root = _index_root(archive)
+    import filelock
+
+    try:
+        with _lock(root, timeout):
+            return _rebuild_locked(archive, root, progress)
+    except filelock.Timeout:
+        raise IndexBusy(f"搜索索引正被另一个进程更新（锁文件 {root / '.lock'}），等待 {timeout:g} 秒后仍未释放；请稍后重试") from None
+
+
+def _catch_up_locked(archive: Archive, root: Path) -> list[str]:
+    folder = _current(root)
+    if folder is None:
+        if not archive.root.is_dir():
+            return []
+        _rebuild_locked(archive, root, None)  # first use: building it is routine, nothing to report
+        return []
+    state = _read_state(folder)
+    if state.get("schema_version") != SCHEMA_VERSION or state.get("analyzer_id") != ANALYZER_ID:
+        count = _rebuild_locked(archive, root, None)
+        return [f"搜索索引的结构或分词方式已更新（{state.get('analyzer_id')} → {ANALYZER_ID}），"
+                f"已从归档库重建（{count} 个文档版本）"]
+    entries, offset = archive.ledger_since(int(state.get("ledger_offset", 0)))
+    if offset < 0:
+        count = _rebuild_locked(archive, root, None)
+        return [f"归档账本与索引记录不一致，已从归档库重建搜索索引（{count} 个文档版本）"]
+    if offset == state.get("ledger_offset"):
+        return []
+    docs = []
+    for entry in entries:
+        if entry.get("action") != "put":
+            continue
+        record = archive.record_of(entry)
+        if record is not None:
+            docs.append(_index_doc(archive, record))
+    if docs:
+        Backend.open(folder).add(docs)
+    state["ledger_offset"] = offset
+    _write_state(folder, state)
+    return []
+
+
+def catch_up(archive: Archive, *, timeout: float = 30.0) -> list[str]:
+    """Index whatever the archive holds that the index has not absorbed yet (new writes, writes whose
+    indexing was cut off, a missing or outdated index). Returns Chinese notes of rebuilds."""
+    import filelock
+
+    root = _index_root(archive)
+    if not archive.root.is_dir():
+        return []
+    try:
+        with _lock(root, timeout):
+            return _catch_up_locked(archive, root)
+    except filelock.Timeout:
+        raise IndexBusy(f"搜索索引正被另一个进程更新（锁文件 {root / '.lock'}），等待 {timeout:g} 秒后仍未释放；"
+                        "文档已归档，稍后运行 docgen reindex 或再次搜索即可补齐索引") from None
+
+
+def index_after_write(archive: Archive) -> list[str]:
+    """Called after every archive write. The archive is the truth: when indexing fails the document
+    stays archived and a note says the next search or `docgen reindex` will catch up."""
+    try:
+        return catch_up(archive)
+    except DocgenError as exc:
+        return [f"文档已归档，但搜索索引暂未更新（{exc}）；下次搜索或运行 docgen reindex 时会自动补齐"]
+
+
+def _check_query(text: str) -> str:
+    query = text.strip()
+    if not query:
+        raise QueryError("搜索内容为空；请输入要查找的文字，例如：docgen search 网卡")
+    if query.count('"') % 2:
+        raise QueryError(f"查询语法错误：引号未配对（{query}）；短语请用一对英文双引号括起来，例如 \"网卡 故障\"")
+    depth = 0
+    for ch in query:
+        depth += {"(": 1, ")": -1}.get(ch, 0)
+        if depth < 0:
+            break
+    if depth:
+        raise QueryError(f"查询语法错误：括号未配对（{query}）；请检查 ( 和 )")
+    return query
+
+
+def search(archive: Archive, text: str, *, filters: SearchFilters = SearchFilters(), limit: int = 20) -> SearchResult:
+    """Full-text search, best first; catches the index up with the archive first (briefly waiting for
+    another writer; if it stays busy the current index is searched and a note says so)."""
+    query = _check_query(text)
+    if limit < 1:
+        raise QueryError(f"--limit 应为正整数，实际为 {limit}")
+    notes: list[str] = []
+    try:
+        notes.extend(catch_up(archive, timeout=5.0))
+    except IndexBusy:
+        notes.append("搜索索引正由其他进程更新，本次结果可能不含最新归档的文档")
+    folder = _current(_index_root(archive))
+    if folder is None:
+        return SearchResult([], notes)
+    from whoosh.qparser import QueryParserError
+
+    try:
+        raw = Backend.open(folder).search(query, filters, limit)
+    except QueryParserError as exc:
+        raise QueryError(f"查询语法错误：{exc}；请检查引号、括号和 AND/OR/NOT 的写法") from None
+    hits = [SearchHit(doc_id=h.fields["doc_id"], doc_type=h.fields["doc_type"], project=h.fields["project"],
+                      title=h.fields["title"], date=h.fields["date"].date().isoformat(),
+                      path=str(archive.root / h.fields["path"]), score=round(h.score, 4), snippet=h.snippet,
+                      version=int(h.fields["version"]))
+            for h in raw]
+    return SearchResult(hits, notes)

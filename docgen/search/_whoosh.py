@@ -1,0 +1,175 @@
+"""The Whoosh implementation of the index backend. whoosh-reloaded is in maintenance mode, so nothing
+outside this module imports whoosh: another engine implements the same few methods."""
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+from typing import Any, Iterable
+
+from docgen.search._analysis import make_analyzer
+from docgen.search._backend import IndexDoc, RawHit, SearchFilters
+
+_WRITER_LIMIT_MB = 128
+
+
+def _schema() -> Any:
+    from whoosh.fields import BOOLEAN, DATETIME, ID, NUMERIC, STORED, TEXT, Schema
+
+    analyzer = make_analyzer()
+    return Schema(
+        uid=ID(unique=True, stored=True),
+        doc_id=ID(stored=True),
+        doc_type=ID(stored=True),
+        project=ID(stored=True),
+        period=ID(stored=True),
+        service_no=ID(stored=True),
+        title=TEXT(analyzer=analyzer, stored=True, multitoken_query="phrase", field_boost=2.0),
+        content=TEXT(analyzer=analyzer, stored=True, multitoken_query="phrase"),
+        date=DATETIME(stored=True, sortable=True),
+        version=NUMERIC(stored=True),
+        latest=BOOLEAN(stored=True),
+        path=STORED(),
+    )
+
+
+def _fields(doc: IndexDoc) -> dict[str, Any]:
+    return {
+        "uid": doc.uid, "doc_id": doc.doc_id, "doc_type": doc.doc_type, "project": doc.project,
+        "period": doc.period, "service_no": doc.service_no, "title": doc.title, "content": doc.content,
+        "date": datetime.datetime.combine(doc.date, datetime.time()), "version": doc.version,
+        "latest": doc.latest, "path": doc.path,
+    }
+
+
+def _formatter() -> Any:
+    from whoosh.highlight import Formatter
+
+    class MergedSpans(Formatter):
+        """Bigram matches overlap (网卡, 卡驱, 驱动): mark their union once, as 【网卡驱动】."""
+
+        between = "……"
+
+        def format_token(self, text: str, token: Any, replace: bool = False) -> str:
+            return f"【{text[token.startchar:token.endchar]}】"
+
+        def format_fragment(self, fragment: Any, replace: bool = False) -> str:
+            spans: list[list[int]] = []
+            for t in sorted(fragment.matches, key=lambda t: t.startchar):
+                if spans and t.startchar <= spans[-1][1]:
+                    spans[-1][1] = max(spans[-1][1], t.endchar)
+                else:
+                    spans.append([t.startchar, t.endchar])
+            out, index, text = [], fragment.startchar, fragment.text
+            for start, end in spans:
+                start, end = max(start, index), min(end, fragment.endchar)
+                if start >= end:
+                    continue
+                out.append(text[index:start].replace("\n", " "))
+                out.append(f"【{text[start:end]}】")
+                index = end
+            out.append(text[index:fragment.endchar].replace("\n", " "))
+            return "".join(out)
+
+    return MergedSpans()
+
+
+class WhooshBackend:
+    """One index generation folder."""
+
+    def __init__(self, folder: Path, index: Any) -> None:
+        self.folder = folder
+        self._index = index
+
+    @classmethod
+    def create(cls, folder: Path) -> WhooshBackend:
+        from whoosh import index
+
+        folder.mkdir(parents=True, exist_ok=True)
+        return cls(folder, index.create_in(str(folder), _schema()))
+
+    @classmethod
+    def open(cls, folder: Path) -> WhooshBackend:
+        from whoosh import index
+
+        return cls(folder, index.open_dir(str(folder)))
+
+    def add(self, docs: Iterable[IndexDoc], *, progress: Any = None) -> int:
+        """Upsert documents by uid; a document's newest version is the only one marked latest."""
+        from whoosh.query import And, Term
+
+        writer = self._index.writer(limitmb=_WRITER_LIMIT_MB)
+        count = 0
+        try:
+            newest: dict[str, int] = {}
+            batch = list(docs)
+            for doc in batch:
+                newest[doc.doc_id] = max(newest.get(doc.doc_id, 0), doc.version)
+            with self._index.searcher() as searcher:
+                for doc_id, version in newest.items():
+                    for old in searcher.search(And([Term("doc_id", doc_id), Term("latest", True)]), limit=None):
+                        if old["version"] < version:
+                            fields = dict(old.fields())
+                            fields["latest"] = False
+                            writer.update_document(**fields)
+            for doc in batch:
+                doc.latest = doc.version >= newest[doc.doc_id]
+                writer.update_document(**_fields(doc))
+                count += 1
+                if progress:
+                    progress(count, len(batch))
+            writer.commit()
+        except BaseException:
+            writer.cancel()
+            raise
+        return count
+
+    def delete(self, uids: Iterable[str]) -> None:
+        writer = self._index.writer()
+        try:
+            for uid in uids:
+                writer.delete_by_term("uid", uid)
+            writer.commit()
+        except BaseException:
+            writer.cancel()
+            raise
+
+    def uids(self) -> set[str]:
+        with self._index.searcher() as searcher:
+            return {fields["uid"] for fields in searcher.all_stored_fields()}
+
+    def parse(self, text: str) -> Any:
+        from whoosh.qparser import MultifieldParser
+        from whoosh.qparser.plugins import WildcardPlugin
+
+        parser = MultifieldParser(["title", "content"], self._index.schema)
+        # a '*' or '?' in a service number must not turn the query into a wildcard scan
+        parser.remove_plugin_class(WildcardPlugin)
+        return parser.parse(text)
+
+    def search(self, text: str, filters: SearchFilters, limit: int) -> list[RawHit]:
+        from whoosh.query import And, DateRange, Term
+
+        query = self.parse(text)
+        terms: list[Any] = []
+        if filters.project:
+            terms.append(Term("project", filters.project))
+        if filters.doc_type:
+            terms.append(Term("doc_type", filters.doc_type))
+        if not filters.all_versions:
+            terms.append(Term("latest", True))
+        if filters.date_from or filters.date_to:
+            low = datetime.datetime.combine(filters.date_from, datetime.time()) if filters.date_from else None
+            high = datetime.datetime.combine(filters.date_to, datetime.time.max) if filters.date_to else None
+            terms.append(DateRange("date", low, high))
+        with self._index.searcher() as searcher:
+            results = searcher.search(query, filter=And(terms) if terms else None, limit=limit, terms=True)
+            results.formatter = _formatter()
+            results.fragmenter.maxchars = 160
+            results.fragmenter.surround = 40
+            hits = []
+            for hit in results:
+                snippet = hit.highlights("content", top=2) or hit.highlights("title")
+                if not snippet:
+                    snippet = hit["content"][:120].replace("\n", " ")
+                hits.append(RawHit(fields=dict(hit.fields()), score=float(hit.score), snippet=snippet))
+            return hits

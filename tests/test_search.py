@@ -1,0 +1,240 @@
+"""Search over a corpus of real generated and added documents: Chinese words inside sentences,
+names, service numbers, numbers in xlsx cells, words in docx tables and headers; filters; rebuild;
+catch-up after a crash between archive write and index update; concurrent writers."""
+from __future__ import annotations
+
+import json
+import multiprocessing
+import shutil
+from pathlib import Path
+
+import docx
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from docgen.archive import Archive
+from docgen.cli import cli
+from docgen.search import SearchFilters, rebuild, search
+from tests.conftest import EXAMPLES
+
+PROJECT = "YNTD-YW-2025-001"
+
+
+def _run(archive: Path, *args: str):
+    return CliRunner().invoke(cli, ["--archive", str(archive), *args])
+
+
+def _add(archive: Path, file: Path, *args: str):
+    result = _run(archive, "archive", "add", str(file), *args, "--json")
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)[0]
+
+
+def _make_docx(path: Path, body: str, cell: str, header: str) -> Path:
+    document = docx.Document()
+    document.add_paragraph(body)
+    table = document.add_table(rows=1, cols=2)
+    table.rows[0].cells[0].text = "服务单号"
+    table.rows[0].cells[1].text = cell
+    document.sections[0].header.paragraphs[0].text = header
+    document.save(path)
+    return path
+
+
+def _make_xlsx(path: Path) -> Path:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "运行状态"
+    ws.append(["设备", "位置", "可用率"])
+    ws.append(["核心交换机", "2号机柜", 99.95])
+    wb.save(path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory) -> Path:
+    base = tmp_path_factory.mktemp("corpus")
+    archive = base / "archive"
+    assert _run(archive, "generate", str(EXAMPLES / "plan.yaml")).exit_code == 0
+    (base / "现场记录.txt").write_text("3月2日更换服务器A的网卡，故障单 INC-002 已关闭。\n李娜负责日常巡检。",
+                                       encoding="utf-8")
+    _add(archive, base / "现场记录.txt", "--project", PROJECT, "--type", "onsite_report", "--date", "2025-03-02",
+         "--period", "2025-03", "--service-no", "XC-2025-0007")
+    _add(archive, _make_docx(base / "外部报告.docx", "本月完成数据库主备切换演练。", "XC-2025-0009", "机密文件 甲方专用"),
+         "--project", PROJECT, "--type", "service_report", "--date", "2025-04-05", "--period", "2025-03")
+    _add(archive, _make_xlsx(base / "状态.xlsx"), "--project", PROJECT, "--type", "status_record",
+         "--date", "2025-03-31", "--period", "2025-03")
+    (base / "other.md").write_text("# 另一个项目\n更换网卡后恢复。", encoding="utf-8")
+    _add(archive, base / "other.md", "--project", "OTHER-1", "--type", "onsite_report", "--date", "2025-05-01")
+    return archive
+
+
+def _hits(archive: Path, query: str, **filters) -> list[tuple[str, str]]:
+    result = search(Archive(archive), query, filters=SearchFilters(**filters))
+    return [(h.project, h.doc_type) for h in result.hits]
+
+
+@pytest.mark.parametrize("query,expected", [
+    ("网卡", ("YNTD-YW-2025-001", "onsite_report")),         # two-character word inside a sentence
+    ("巡检", ("YNTD-YW-2025-001", "plan")),                  # in the plan's scope table
+    ("服务器A", ("YNTD-YW-2025-001", "onsite_report")),      # mixed Chinese + Latin
+    ("2号机柜", ("YNTD-YW-2025-001", "status_record")),      # number + Chinese, in an xlsx cell
+    ("99.95", ("YNTD-YW-2025-001", "status_record")),        # a number in an xlsx cell
+    ("XC-2025-0007", ("YNTD-YW-2025-001", "onsite_report")),  # service number given with --service-no
+    ("XC-2025-0009", ("YNTD-YW-2025-001", "service_report")),  # in a docx table
+    ("INC-002", ("YNTD-YW-2025-001", "onsite_report")),
+    ("HT-2025-0031", ("YNTD-YW-2025-001", "plan")),          # contract number on the plan's cover
+    ("甲方专用", ("YNTD-YW-2025-001", "service_report")),     # in a docx header
+    ("孙丽", ("YNTD-YW-2025-001", "plan")),                  # a reviewer's name
+    ("备库", ("YNTD-YW-2025-001", "plan")),                  # a word in the plan's risk table
+])
+def test_each_query_finds_its_document(corpus, query, expected):
+    assert expected in _hits(corpus, query)
+
+
+def test_substring_match_is_exact_not_any_bigram(corpus):
+    assert ("YNTD-YW-2025-001", "onsite_report") not in _hits(corpus, "服务器B")
+    assert _hits(corpus, "XC-2025-0008") == []
+
+
+def test_filters_exclude(corpus):
+    assert {p for p, _ in _hits(corpus, "网卡")} == {"YNTD-YW-2025-001", "OTHER-1"}
+    assert _hits(corpus, "网卡", project="OTHER-1") == [("OTHER-1", "onsite_report")]
+    assert _hits(corpus, "网卡", doc_type="plan") == []
+    import datetime
+
+    assert _hits(corpus, "网卡", date_from=datetime.date(2025, 4, 1)) == [("OTHER-1", "onsite_report")]
+    assert _hits(corpus, "网卡", date_to=datetime.date(2025, 3, 31)) == [(PROJECT, "onsite_report")]
+
+
+def test_cli_search_output_and_json(corpus):
+    result = _run(corpus, "search", "网卡", "--project", PROJECT, "--type", "onsite_report")
+    assert result.exit_code == 0, result.output
+    assert "【网卡】" in result.output and "现场记录" in result.output and ".txt" in result.output
+    hits = json.loads(_run(corpus, "search", "更换网卡", "--json").stdout)
+    assert set(hits[0]) == {"doc_id", "doc_type", "project", "title", "date", "path", "score", "snippet"}
+    assert "【更换服务器A的网卡】" not in hits[0]["snippet"] and "【" in hits[0]["snippet"]
+    assert Path(hits[0]["path"]).is_file()
+    scores = [h["score"] for h in hits]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_phrase_and_no_result_and_bad_queries(corpus):
+    assert _hits(corpus, '"主备切换演练"')
+    none = _run(corpus, "search", "完全不存在的词语")
+    assert none.exit_code == 0 and "未找到匹配的文档" in none.output
+    assert json.loads(_run(corpus, "search", "完全不存在的词语", "--json").stdout) == []
+    empty = _run(corpus, "search", "  ")
+    assert empty.exit_code == 1 and "搜索内容为空" in empty.stderr
+    quote = _run(corpus, "search", '"网卡')
+    assert quote.exit_code == 1 and "引号未配对" in quote.stderr
+
+
+def test_reindex_after_deleting_index_gives_identical_results(corpus, tmp_path):
+    archive = tmp_path / "copy"
+    shutil.copytree(corpus, archive)
+    queries = ["网卡", "巡检", "XC-2025-0007", "99.95", "甲方专用"]
+    before = {q: _hits(archive, q) for q in queries}
+    shutil.rmtree(archive / "index")
+    result = _run(archive, "reindex")
+    assert result.exit_code == 0 and "5 个文档版本" in result.output
+    assert {q: _hits(archive, q) for q in queries} == before
+    again = _run(archive, "reindex")  # idempotent
+    assert again.exit_code == 0 and {q: _hits(archive, q) for q in queries} == before
+    assert len(list((archive / "index").glob("gen-*"))) <= 2
+
+
+def test_write_without_index_update_is_caught_up(tmp_path):
+    archive = Archive(tmp_path / "a")
+    rebuild(archive)
+    # the process "died" right after the archive write: no index update happened
+    archive.put("断电后恢复供电".encode(), project="P1", doc_type="note", key=("x", "2025-03"), title="x",
+                date=__import__("datetime").date(2025, 3, 1), period="2025-03", ext=".txt", source="test")
+    assert [h.doc_type for h in search(archive, "恢复供电").hits] == ["note"]
+
+
+def test_outdated_index_is_rebuilt_with_a_note(tmp_path):
+    archive_dir = tmp_path / "a"
+    (tmp_path / "n.txt").write_text("巡检记录", encoding="utf-8")
+    _add(archive_dir, tmp_path / "n.txt", "--project", "P1", "--type", "note")
+    current = (archive_dir / "index" / "CURRENT").read_text(encoding="utf-8")
+    state_file = archive_dir / "index" / current / "state.json"
+    state = json.loads(state_file.read_text(encoding="utf-8"))
+    state["analyzer_id"] = "jieba-v0"
+    state_file.write_text(json.dumps(state), encoding="utf-8")
+    result = search(Archive(archive_dir), "巡检")
+    assert len(result.hits) == 1 and "已从归档库重建" in result.notes[0]
+
+
+def test_latest_version_only_by_default(tmp_path):
+    archive_dir = tmp_path / "a"
+    note = tmp_path / "n.txt"
+    note.write_text("第一版 旧内容", encoding="utf-8")
+    first = _add(archive_dir, note, "--project", "P1", "--type", "note", "--period", "2025-03")
+    note.write_text("第二版 新内容", encoding="utf-8")
+    second = _add(archive_dir, note, "--project", "P1", "--type", "note", "--period", "2025-03")
+    assert (first["version"], second["version"], second["status"]) == (1, 2, "version")
+    archive = Archive(archive_dir)
+    assert search(archive, "旧内容").hits == []
+    assert [h.version for h in search(archive, "旧内容", filters=SearchFilters(all_versions=True)).hits] == [1]
+    assert [h.version for h in search(archive, "新内容").hits] == [2]
+    same = _add(archive_dir, note, "--project", "P1", "--type", "note", "--period", "2025-03")
+    assert same["status"] == "unchanged"
+
+
+def _add_many(archive_dir: str, worker: int, count: int) -> None:
+    import datetime
+
+    from docgen.ingest import add_document
+
+    for i in range(count):
+        path = Path(archive_dir).parent / f"w{worker}-{i}.txt"
+        path.write_text(f"并发写入 工人{worker} 第{i}份 编号 W{worker}-{i}", encoding="utf-8")
+        add_document(Archive(archive_dir), path, project="P1", doc_type="note", day=datetime.date(2025, 3, 1))
+
+
+def test_concurrent_writers_are_all_indexed(tmp_path):
+    archive_dir = tmp_path / "a"
+    ctx = multiprocessing.get_context("fork")
+    procs = [ctx.Process(target=_add_many, args=(str(archive_dir), w, 6)) for w in range(2)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(60)
+        assert p.exitcode == 0
+    result = search(Archive(archive_dir), "并发写入", limit=50)
+    assert len(result.hits) == 12
+    assert _run(archive_dir, "archive", "verify").exit_code == 0
+
+
+@pytest.mark.parametrize("name,content,message", [
+    ("broken.docx", b"this is not a zip", "不是有效的 .docx"),
+    ("old.doc", b"\xd0\xcf\x11\xe0", "不支持的文件类型"),
+])
+def test_archive_add_refuses_bad_files_and_changes_nothing(tmp_path, name, content, message):
+    archive_dir = tmp_path / "a"
+    (tmp_path / name).write_bytes(content)
+    result = _run(archive_dir, "archive", "add", str(tmp_path / name), "--project", "P1", "--type", "note")
+    assert result.exit_code == 1 and message in result.stderr and "Traceback" not in result.output
+    assert not (archive_dir / "documents").exists()
+
+
+@pytest.mark.parametrize("args,message", [
+    (["--project", "../x", "--type", "note"], "--project"),
+    (["--project", "P1", "--type", "Bad-Type"], "--type"),
+    (["--project", "P1", "--type", "note", "--period", "2025-13"], "--period"),
+    (["--project", "P1", "--type", "note", "--date", "2025/01/01"], "YYYY-MM-DD"),
+])
+def test_archive_add_bad_arguments(tmp_path, args, message):
+    (tmp_path / "n.txt").write_text("x", encoding="utf-8")
+    result = _run(tmp_path / "a", "archive", "add", str(tmp_path / "n.txt"), *args)
+    assert result.exit_code in (1, 2) and message in result.stderr
+    assert not (tmp_path / "a").exists()
+
+
+def test_demo_builds_index_and_shows_a_sample_search(tmp_path):
+    result = _run(tmp_path / "a", "demo")
+    assert result.exit_code == 0, result.output
+    assert "示例搜索" in result.output and "【" in result.output
+    assert (tmp_path / "a" / "index" / "CURRENT").is_file()
