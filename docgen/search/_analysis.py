@@ -19,14 +19,14 @@ ANALYZER_ID = "cjk-bigram-v1"
 # which the query side turns into a phrase of the same three tokens.
 _CJK_CHARS = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _RUN = re.compile(rf"[{_CJK_CHARS}]+|[A-Za-z0-9]+(?:\.[0-9]+)?|[^\W_{_CJK_CHARS}]+")
-_CJK = re.compile(rf"[{_CJK_CHARS}]")
+CJK_RE = re.compile(rf"[{_CJK_CHARS}]")
 
 
 def cjk_tokens(text: str) -> Iterator[tuple[str, int, int]]:
     """(token, startchar, endchar) in order: bigrams over CJK runs, one token per other run."""
     for match in _RUN.finditer(text):
         run, start = match.group(0), match.start()
-        if _CJK.match(run):
+        if CJK_RE.match(run):
             if len(run) == 1:
                 yield run, start, start + 1
             else:

@@ -8,6 +8,7 @@ from typing import Any, Iterable
 
 from docgen.search._analysis import make_analyzer
 from docgen.search._backend import IndexDoc, RawHit, SearchFilters
+from docgen.search._snippet import contains_all, make_snippet, word_pattern
 
 _WRITER_LIMIT_MB = 128
 
@@ -39,38 +40,6 @@ def _fields(doc: IndexDoc) -> dict[str, Any]:
         "date": datetime.datetime.combine(doc.date, datetime.time()), "version": doc.version,
         "latest": doc.latest, "path": doc.path,
     }
-
-
-def _formatter() -> Any:
-    from whoosh.highlight import Formatter
-
-    class MergedSpans(Formatter):
-        """Bigram matches overlap (网卡, 卡驱, 驱动): mark their union once, as 【网卡驱动】."""
-
-        between = "……"
-
-        def format_token(self, text: str, token: Any, replace: bool = False) -> str:
-            return f"【{text[token.startchar:token.endchar]}】"
-
-        def format_fragment(self, fragment: Any, replace: bool = False) -> str:
-            spans: list[list[int]] = []
-            for t in sorted(fragment.matches, key=lambda t: t.startchar):
-                if spans and t.startchar <= spans[-1][1]:
-                    spans[-1][1] = max(spans[-1][1], t.endchar)
-                else:
-                    spans.append([t.startchar, t.endchar])
-            out, index, text = [], fragment.startchar, fragment.text
-            for start, end in spans:
-                start, end = max(start, index), min(end, fragment.endchar)
-                if start >= end:
-                    continue
-                out.append(text[index:start].replace("\n", " "))
-                out.append(f"【{text[start:end]}】")
-                index = end
-            out.append(text[index:fragment.endchar].replace("\n", " "))
-            return "".join(out)
-
-    return MergedSpans()
 
 
 class WhooshBackend:
@@ -138,10 +107,11 @@ class WhooshBackend:
             return {fields["uid"] for fields in searcher.all_stored_fields()}
 
     def parse(self, text: str) -> Any:
-        from whoosh.qparser import MultifieldParser
+        from whoosh.qparser import QueryParser
         from whoosh.qparser.plugins import WildcardPlugin
 
-        parser = MultifieldParser(["title", "content"], self._index.schema)
+        # the title is also at the head of `content`, so one field serves both
+        parser = QueryParser("content", self._index.schema)
         # a '*' or '?' in a service number must not turn the query into a wildcard scan
         parser.remove_plugin_class(WildcardPlugin)
         return parser.parse(text)
@@ -149,7 +119,7 @@ class WhooshBackend:
     def search(self, text: str, filters: SearchFilters, limit: int) -> list[RawHit]:
         from whoosh.query import And, DateRange, Term
 
-        query = self.parse(text)
+        query, required, marks = _relax_phrases(self.parse(text))
         terms: list[Any] = []
         if filters.project:
             terms.append(Term("project", filters.project))
@@ -162,14 +132,44 @@ class WhooshBackend:
             high = datetime.datetime.combine(filters.date_to, datetime.time.max) if filters.date_to else None
             terms.append(DateRange("date", low, high))
         with self._index.searcher() as searcher:
-            results = searcher.search(query, filter=And(terms) if terms else None, limit=limit, terms=True)
-            results.formatter = _formatter()
-            results.fragmenter.maxchars = 160
-            results.fragmenter.surround = 40
-            hits = []
-            for hit in results:
-                snippet = hit.highlights("content", top=2) or hit.highlights("title")
-                if not snippet:
-                    snippet = hit["content"][:120].replace("\n", " ")
-                hits.append(RawHit(fields=dict(hit.fields()), score=float(hit.score), snippet=snippet))
-            return hits
+            fetch = limit * 3 + 10
+            while True:
+                results = searcher.search(query, filter=And(terms) if terms else None, limit=fetch)
+                kept = [hit for hit in results if contains_all(hit["content"], required)]
+                if len(kept) >= limit or results.scored_length() < fetch:
+                    break
+                fetch *= 4
+            return [RawHit(fields=dict(hit.fields()), score=float(hit.score),
+                           snippet=make_snippet(hit["content"], marks)) for hit in kept[:limit]]
+
+
+def _relax_phrases(query: Any) -> tuple[Any, list[Any], list[Any]]:
+    """Positional phrase matching is Whoosh's slowest path (hundreds of ms over common bigrams).
+    Match a phrase's tokens with a plain AND instead and keep only hits whose stored text really
+    holds the phrase. Returns the query, the patterns every hit must contain (phrases in an AND
+    context), and the patterns to mark in snippets (every word not under NOT)."""
+    from whoosh.query import And, Not, Or, Phrase, Term
+
+    required: list[Any] = []
+    marks: list[Any] = []
+
+    def walk(node: Any, must: bool, positive: bool) -> Any:
+        if isinstance(node, Phrase):
+            if positive:
+                marks.append(word_pattern(node.words))
+                if must:
+                    required.append(marks[-1])
+            return And([Term(node.fieldname, w) for w in node.words])
+        if isinstance(node, Term) and node.fieldname == "content" and isinstance(node.text, str):
+            if positive:
+                marks.append(word_pattern([node.text]))
+            return node
+        if isinstance(node, Not):
+            return Not(walk(node.query, False, False))
+        if isinstance(node, Or):
+            return node.__class__([walk(q, False, positive) for q in node.subqueries])
+        if isinstance(node, And):
+            return node.__class__([walk(q, must, positive) for q in node.subqueries])
+        return node
+
+    return walk(query, True, True), required, marks
