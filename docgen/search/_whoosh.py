@@ -66,6 +66,7 @@ class WhooshBackend:
         """Upsert documents by uid; a document's newest version is the only one marked latest."""
         from whoosh.query import And, Term
 
+        fresh = self._index.doc_count_all() == 0  # a rebuild: nothing older to demote, plain adds
         writer = self._index.writer(limitmb=_WRITER_LIMIT_MB)
         count = 0
         try:
@@ -74,7 +75,11 @@ class WhooshBackend:
             for doc in batch:
                 newest[doc.doc_id] = max(newest.get(doc.doc_id, 0), doc.version)
             with self._index.searcher() as searcher:
-                for doc_id, version in newest.items():
+                if fresh:
+                    newest_items: Iterable[tuple[str, int]] = ()
+                else:
+                    newest_items = newest.items()
+                for doc_id, version in newest_items:
                     for old in searcher.search(And([Term("doc_id", doc_id), Term("latest", True)]), limit=None):
                         if old["version"] < version:
                             fields = dict(old.fields())
@@ -82,7 +87,7 @@ class WhooshBackend:
                             writer.update_document(**fields)
             for doc in batch:
                 doc.latest = doc.version >= newest[doc.doc_id]
-                writer.update_document(**_fields(doc))
+                (writer.add_document if fresh else writer.update_document)(**_fields(doc))
                 count += 1
                 if progress:
                     progress(count, len(batch))
