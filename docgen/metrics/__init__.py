@@ -1,0 +1,1 @@
+"""SLA measures of service records: elapsed time on a 7×24 or working-day clock."""
