@@ -1,9 +1,15 @@
-"""`docgen demo`: the bundled example project, through the same path as `docgen generate`, then
-the search index and a sample search."""
+"""`docgen demo`: the bundled example project through the same path as `docgen generate` — the
+examples of every kind plus several months of on-site/remote records derived from them, so the
+archive has something real to search and measure — then a sample search."""
 from __future__ import annotations
 
+import copy
+import random
+import tempfile
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable
 
 from docgen.kinds import get_kind, kind_names
 from docgen.pipeline import GeneratedDoc, generate
@@ -14,7 +20,16 @@ if TYPE_CHECKING:
     from docgen.render import TemplateSet
     from docgen.search import SearchResult
 
-SAMPLE_QUERY = "数据库 备库"
+SAMPLE_QUERY = "网卡"
+MONTHS = range(1, 7)  # January–June 2025
+_CASES = [
+    ("前置机通信中断，现场排查并恢复", "检查前置机网卡与交换机端口，必要时更换网卡", "更换网卡期间通信中断", "提前切换至备用通道"),
+    ("调度主站服务器硬盘告警", "检查RAID状态，热插拔更换故障硬盘", "重建期间性能下降", "避开业务高峰执行重建"),
+    ("核心交换机端口频繁翻转", "排查光模块与跳线，更换故障光模块", "端口切换导致链路中断", "先启用冗余链路"),
+    ("历史数据库表空间告警", "清理过期归档数据并扩展表空间", "误删在用数据", "操作前全量备份，按备份恢复"),
+    ("网管监控平台告警延迟", "重启采集服务并优化采集周期", "重启期间监控中断", "安排人工值守巡检"),
+    ("UPS电源电池巡检异常", "更换老化电池组并做放电测试", "更换期间失去后备电源", "确认市电稳定后操作"),
+]
 
 
 @dataclass
@@ -24,13 +39,80 @@ class DemoResult:
     search: SearchResult
 
 
+def _fmt(value: datetime) -> str:
+    return value.strftime("%Y-%m-%d %H:%M")
+
+
+def _onsite_variant(base: dict[str, Any], n: int, start: datetime, case: tuple[str, str, str, str],
+                    rng: random.Random) -> dict[str, Any]:
+    data = copy.deepcopy(base)
+    content, plan, risk, contingency = case
+    responded = start + timedelta(minutes=rng.choice([8, 12, 20, 25, 40]))
+    arrived = start + timedelta(minutes=rng.choice([120, 150, 200, 230, 260]))
+    resolved = arrived + timedelta(minutes=rng.choice([40, 60, 90, 150]))
+    departed = resolved + timedelta(minutes=30)
+    data.update(service_no=f"XC-2025-{n:04d}", requested_at=_fmt(start), responded_at=_fmt(responded),
+                arrived_at=_fmt(arrived), resolved_at=_fmt(resolved), departed_at=_fmt(departed),
+                leftover_issues=[], escalations=[])
+    data.pop("leftover_confirmed_by", None)
+    data["preparation"].update(content=content, plan=plan, requested_arrival=_fmt(start + timedelta(hours=4)),
+                               risks=[{"risk": risk, "contingency": contingency}], open_issues=[])
+    data["work"] = [{"at": _fmt(arrived + timedelta(minutes=10)), "action": f"按预案处理：{plan}", "result": "处理完成，业务恢复"}]
+    data["customer_signoff"]["signed_at"] = _fmt(resolved + timedelta(minutes=15))
+    data["report"] = {"submitted_at": (departed + timedelta(days=1)).date().isoformat(), "reviewed_by": "赵刚"}
+    data["satisfaction"] = {"score": rng.choice([4, 5, 5]), "comment": "处理及时", "surveyed_by": "服务台 刘敏"}
+    return data
+
+
+def _remote_variant(base: dict[str, Any], n: int, start: datetime, case: tuple[str, str, str, str],
+                    rng: random.Random) -> dict[str, Any]:
+    data = copy.deepcopy(base)
+    content, plan, risk, contingency = case
+    responded = start + timedelta(minutes=rng.choice([5, 10, 15, 35]))
+    verified = responded + timedelta(minutes=20)
+    resolved = verified + timedelta(minutes=rng.choice([60, 120, 240, 600]))
+    data.update(service_no=f"YC-2025-{n:04d}", requested_at=_fmt(start), responded_at=_fmt(responded),
+                resolved_at=_fmt(resolved), leftover_issues=[], resolved_leftovers=[], escalations=[])
+    data["preparation"].update(content=content, plan=plan, requested_time=_fmt(verified),
+                               risks=[{"risk": risk, "contingency": contingency}])
+    data["connection"]["verified_at"] = _fmt(verified)
+    data["work"] = [{"at": _fmt(verified + timedelta(minutes=5)), "action": f"远程处理：{plan}", "result": "处理完成"}]
+    data["customer_signoff"]["signed_at"] = _fmt(resolved + timedelta(minutes=5))
+    data["session_closed"]["at"] = _fmt(resolved + timedelta(minutes=10))
+    data["record"] = {"reviewed_by": "赵刚", "reviewed_at": (resolved + timedelta(days=1)).date().isoformat()}
+    data["satisfaction"] = {"score": rng.choice([3, 4, 5]), "comment": "满意", "surveyed_by": "服务台 刘敏"}
+    return data
+
+
+def demo_inputs(folder: Path) -> list[Path]:
+    """The bundled examples plus derived records for January–June 2025, written as YAML into folder."""
+    import yaml
+
+    examples = packaged_examples()
+    files = [examples / get_kind(name).example for name in kind_names()]
+    base = {kind: yaml.safe_load((examples / f"{kind}.yaml").read_text(encoding="utf-8"))
+            for kind in ("onsite", "remote") if kind in kind_names()}
+    rng = random.Random(2025)
+    serial = 100
+    for month in MONTHS:
+        for k, kind in enumerate(base):
+            day = 3 + 9 * k + rng.randrange(5)
+            start = datetime(2025, month, day, rng.choice([8, 9, 10, 14]), rng.choice([0, 15, 30]))
+            case = _CASES[(month + k) % len(_CASES)]
+            serial += 1
+            variant = (_onsite_variant if kind == "onsite" else _remote_variant)(base[kind], serial, start, case, rng)
+            path = folder / f"{kind}-{variant['service_no']}.yaml"
+            path.write_text(yaml.safe_dump(variant, allow_unicode=True, sort_keys=False), encoding="utf-8")
+            files.append(path)
+    return files
+
+
 def run_demo(*, archive: Archive, templates: TemplateSet,
              progress: Callable[[int, int], None] | None = None) -> DemoResult:
-    """Generate every bundled example, in dependency order (kind registry order), into the archive;
-    the index is caught up by the writes; end with a sample search."""
+    """Generate the example project into the archive (the index follows the writes), then search it."""
     from docgen.search import search
 
-    folder = packaged_examples()
-    files = [folder / get_kind(name).example for name in kind_names()]
-    documents = generate(files, archive=archive, templates=templates, source="demo", progress=progress)
+    with tempfile.TemporaryDirectory(prefix="docgen-demo-") as tmp:
+        documents = generate(demo_inputs(Path(tmp)), archive=archive, templates=templates, source="demo",
+                             progress=progress)
     return DemoResult(documents=documents, query=SAMPLE_QUERY, search=search(archive, SAMPLE_QUERY, limit=3))

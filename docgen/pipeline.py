@@ -151,30 +151,53 @@ def render_spec(spec: DocumentSpec, templates: TemplateSet) -> tuple[bytes, str,
     return render_docx(template.path, spec.context, name=spec.template), ext, template
 
 
-def _render_all(checked: list[CheckedInput], *, reader: Archive | None, templates: TemplateSet,
-                progress: Callable[[int, int], None] | None) -> list[_Rendered]:
-    specs = []
-    for item in checked:
-        assert item.kind is not None and item.model is not None
-        warnings = [i.text() for i in item.warnings]
-        specs.extend((item, spec) for spec in item.kind.documents(item.model, archive=reader, warnings=warnings))
+def _render_input(item: CheckedInput, *, reader: Archive | None, templates: TemplateSet) -> list[_Rendered]:
+    assert item.kind is not None and item.model is not None
+    warnings = [i.text() for i in item.warnings]
     rendered = []
-    for done, (item, spec) in enumerate(specs, 1):
+    for spec in item.kind.documents(item.model, archive=reader, warnings=warnings):
         data, ext, template = render_spec(spec, templates)
         rendered.append(_Rendered(spec, data, ext, template.name, template.sha256,
                                   context_digest(spec.context), item.raw.sha256, item.raw.path))
-        if progress:
-            progress(done, len(specs))
     return rendered
+
+
+def _store(r: _Rendered, *, archive: Archive | None, write_archive: bool, outdir: Path | None,
+           source: str) -> GeneratedDoc:
+    from docgen.archive import make_doc_id, write_atomic
+
+    spec = r.spec
+    out_file = (outdir / f"{spec.out_name or spec.doc_type}{r.ext}") if outdir else None
+    if write_archive and archive is not None:
+        put = archive.put(
+            r.data, project=spec.project, doc_type=spec.doc_type, key=spec.key, title=spec.title,
+            date=spec.date, period=spec.period, ext=r.ext, source=source, template=r.template_name,
+            template_sha256=r.template_sha256, input_sha256=r.input_sha256,
+            context_sha256=r.context_sha256, warnings=spec.warnings, facts=spec.facts)
+        doc = GeneratedDoc(put.doc_id, spec.doc_type, spec.project, spec.title, spec.date.isoformat(),
+                           spec.period, put.version, put.status, str(put.path), put.sha256,
+                           spec.warnings, str(r.input_path), list(put.recovered))
+        data = put.path.read_bytes() if put.status == "unchanged" else r.data
+    else:
+        doc = GeneratedDoc(make_doc_id(spec.project, spec.doc_type, spec.key), spec.doc_type, spec.project,
+                           spec.title, spec.date.isoformat(), spec.period, None, "new",
+                           str(out_file) if out_file else "", hashlib.sha256(r.data).hexdigest(),
+                           spec.warnings, str(r.input_path))
+        data = r.data
+    if out_file is not None:
+        out_file.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(out_file, data)
+        if not write_archive:
+            doc.path = str(out_file)
+    return doc
 
 
 def generate(paths: list[str | Path], *, archive: Archive | None, templates: TemplateSet,
              write_archive: bool = True, outdir: Path | None = None, source: str = "generate",
              progress: Callable[[int, int], None] | None = None) -> list[GeneratedDoc]:
-    """Validate every file first (any error: nothing is written), render everything, then archive
-    each document and copy it to outdir. `archive` is also read (e.g. a plan's change history)."""
-    from docgen.archive import write_atomic
-
+    """Validate every file first (any error: nothing is written); then, in dependency order (plans
+    before the records measured against them, …), render each input's documents and archive them,
+    so a record generated in the same run as its plan is measured against that plan."""
     checked = []
     failures: list[DocgenError] = []
     for path in paths:
@@ -189,37 +212,15 @@ def generate(paths: list[str | Path], *, archive: Archive | None, templates: Tem
     if failures:
         raise failures[0] if len(failures) == 1 else InputsRejected(failures)
 
-    reader = archive if archive is not None and archive.root.exists() else None
-    rendered = _render_all(checked, reader=reader, templates=templates, progress=progress)
-
+    order = kind_names()
+    checked.sort(key=lambda item: order.index(item.kind.name))  # stable: same kind keeps the given order
     results = []
-    for r in rendered:
-        spec = r.spec
-        out_file = (outdir / f"{spec.out_name or spec.doc_type}{r.ext}") if outdir else None
-        if write_archive and archive is not None:
-            put = archive.put(
-                r.data, project=spec.project, doc_type=spec.doc_type, key=spec.key, title=spec.title,
-                date=spec.date, period=spec.period, ext=r.ext, source=source, template=r.template_name,
-                template_sha256=r.template_sha256, input_sha256=r.input_sha256,
-                context_sha256=r.context_sha256, warnings=spec.warnings, facts=spec.facts)
-            doc = GeneratedDoc(put.doc_id, spec.doc_type, spec.project, spec.title, spec.date.isoformat(),
-                               spec.period, put.version, put.status, str(put.path), put.sha256,
-                               spec.warnings, str(r.input_path), list(put.recovered))
-            data = put.path.read_bytes() if put.status == "unchanged" else r.data
-        else:
-            from docgen.archive import make_doc_id
-
-            doc = GeneratedDoc(make_doc_id(spec.project, spec.doc_type, spec.key), spec.doc_type, spec.project,
-                               spec.title, spec.date.isoformat(), spec.period, None, "new",
-                               str(out_file) if out_file else "", hashlib.sha256(r.data).hexdigest(),
-                               spec.warnings, str(r.input_path))
-            data = r.data
-        if out_file is not None:
-            outdir.mkdir(parents=True, exist_ok=True)
-            write_atomic(out_file, data)
-            if not write_archive:
-                doc.path = str(out_file)
-        results.append(doc)
+    for done, item in enumerate(checked, 1):
+        reader = archive if archive is not None and archive.root.exists() else None
+        for r in _render_input(item, reader=reader, templates=templates):
+            results.append(_store(r, archive=archive, write_archive=write_archive, outdir=outdir, source=source))
+        if progress:
+            progress(done, len(checked))
     if write_archive and archive is not None and results:
         from docgen.search import index_after_write
 

@@ -19,20 +19,23 @@ def test_demo_then_list_and_verify(tmp_path):
     assert result.exit_code == 0, result.output
     assert "运维项目管理计划" in result.output and "[新建]" in result.output
     listed = _run(archive, "archive", "list", "--json")
-    records = json.loads(listed.stdout)
-    assert [r["doc_type"] for r in records] == ["plan"]
-    assert records[0]["project"] == "YNTD-YW-2025-001" and records[0]["version"] == 1
-    assert records[0]["facts"]["sla"][0]["metric"] == "response_minutes"
+    records = {r["doc_type"]: r for r in json.loads(listed.stdout)}
+    assert {"plan", "onsite_form", "onsite_report", "remote_record"} <= set(records)
+    plan = records["plan"]
+    assert plan["project"] == "YNTD-YW-2025-001" and plan["version"] == 1
+    assert plan["facts"]["sla"][0]["metric"] == "response_minutes"
+    # the record generated in the same run as its plan is measured against that plan
+    assert records["onsite_report"]["facts"]["plan_version"] == "V1.0"
     verified = _run(archive, "archive", "verify")
     assert verified.exit_code == 0 and "校验通过" in verified.output
     again = _run(archive, "demo", "--json")
-    assert json.loads(again.stdout)[0]["status"] == "unchanged"
+    assert {d["status"] for d in json.loads(again.stdout)} == {"unchanged"}
 
 
 def test_verify_detects_a_tampered_byte(tmp_path):
     archive = tmp_path / "archive"
     _run(archive, "demo")
-    [docx_file] = (archive / "documents").rglob("*.docx")
+    docx_file = next((archive / "documents").rglob("plan_v1.docx"))
     data = bytearray(docx_file.read_bytes())
     data[100] ^= 0xFF
     docx_file.write_bytes(bytes(data))
@@ -46,7 +49,7 @@ def test_verify_detects_a_tampered_byte(tmp_path):
 def test_verify_detects_unregistered_file(tmp_path):
     archive = tmp_path / "archive"
     _run(archive, "demo")
-    [docx_file] = (archive / "documents").rglob("*.docx")
+    docx_file = next((archive / "documents").rglob("plan_v1.docx"))
     (docx_file.parent / "copied-by-hand.docx").write_bytes(b"x")
     result = _run(archive, "archive", "verify")
     assert result.exit_code == 1 and "copied-by-hand.docx" in result.stderr
@@ -56,9 +59,9 @@ def test_list_filters_and_empty_archive(tmp_path):
     archive = tmp_path / "archive"
     assert "没有符合条件的文档" in _run(archive, "archive", "list").output
     _run(archive, "demo")
-    assert json.loads(_run(archive, "archive", "list", "--type", "survey_report", "--json").stdout) == []
-    assert json.loads(_run(archive, "archive", "list", "--from", "2025-01-08", "--json").stdout) == []
-    assert len(json.loads(_run(archive, "archive", "list", "--to", "2025-01-07", "--json").stdout)) == 1
+    assert json.loads(_run(archive, "archive", "list", "--type", "kpi_report", "--json").stdout) == []
+    assert "plan" not in {r["doc_type"] for r in json.loads(_run(archive, "archive", "list", "--from", "2025-01-08", "--json").stdout)}
+    assert "plan" in [r["doc_type"] for r in json.loads(_run(archive, "archive", "list", "--to", "2025-01-07", "--json").stdout)]
     bad = _run(archive, "archive", "list", "--from", "2025/01/01")
     assert bad.exit_code == 2 and "YYYY-MM-DD" in bad.stderr
 

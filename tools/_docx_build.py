@@ -408,6 +408,17 @@ class Cell:
     align: str | None = None
 
 
+@dataclass(frozen=True)
+class SignBox:
+    """A signature cell for :meth:`DocBuilder.sign_table`: optional ``text`` at the top (a statement, or
+    the caption of a handwritten opinion), blank space to write and sign by hand, then ``lines`` (e.g.
+    "客户签字：{{ name }}　　日期：{{ date }}") at the bottom, aligned ``align``."""
+    lines: tuple[str, ...]
+    text: str = ""
+    span: int = 1
+    align: str = "right"
+
+
 def scale_widths(weights: Sequence[float], total: int = TEXT_WIDTH) -> list[int]:
     """Weights -> twips summing exactly to total (the last column takes the rounding)."""
     s = float(sum(weights))
@@ -650,6 +661,30 @@ class DocBuilder:
                 i += c.span
             assert i == len(widths), f"row spans {i} columns, table has {len(widths)}"
             xml_rows += _tr(cells, cant_split=True, height=row_height)
+        return self.append_xml(_tbl(widths, xml_rows, align=align))
+
+    def sign_table(self, rows: Sequence[Sequence[Cell | SignBox]], weights: Sequence[float], *,
+                   space: int = 680, width: int = TEXT_WIDTH, align: str = "center") -> etree._Element:
+        """A form table with signature cells: like :meth:`kv_table` (``Cell`` label cells shaded and
+        bold), plus :class:`SignBox` cells that keep ``space`` twips blank for handwriting above their
+        signature lines. Rows never split across pages."""
+        widths = scale_widths(weights, width)
+        xml_rows = ""
+        for row in rows:
+            cells, i = "", 0
+            for c in row:
+                w = sum(widths[i:i + c.span])
+                if isinstance(c, SignBox):
+                    paras = _cell_p(c.text, align="left") if c.text else ""
+                    paras += f"<w:p>{ppr_xml(style='TableText', line=space, line_rule='exact')}</w:p>"
+                    paras += "".join(_cell_p(line, align=c.align) for line in c.lines)
+                    cells += _tc(w, paras, span=c.span, valign="top")
+                else:
+                    cells += _tc(w, _cell_p(c.text, header=c.label, align=c.align or ("center" if c.label else "left")),
+                                 span=c.span, fill=HEADER_FILL if c.label else None)
+                i += c.span
+            assert i == len(widths), f"row spans {i} columns, table has {len(widths)}"
+            xml_rows += _tr(cells, cant_split=True)
         return self.append_xml(_tbl(widths, xml_rows, align=align))
 
     # -- fields ----------------------------------------------------------------------------------

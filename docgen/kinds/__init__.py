@@ -10,6 +10,8 @@ from docgen.kinds._kind import DocumentSpec, Kind
 # kind name -> module; imported lazily so `docgen --help` stays fast
 _MODULES: dict[str, str] = {
     "plan": "docgen.kinds.plan",
+    "onsite": "docgen.kinds.onsite",
+    "remote": "docgen.kinds.remote",
 }
 
 

@@ -1,0 +1,100 @@
+"""The service records' documents as a reader sees them: 现场服务单, 现场服务报告单, 远程服务记录,
+遗留问题确认单 reopened with python-docx — fields, tables, the 13-step checklist, SLA, marks."""
+from __future__ import annotations
+
+import copy
+
+import docx
+import pytest
+import yaml
+
+from docgen.archive import Archive
+from docgen.pipeline import generate
+from docgen.render import TemplateSet
+from tests.conftest import EXAMPLES
+
+
+def _text(path: str) -> str:
+    document = docx.Document(path)
+    parts = [p.text for p in document.paragraphs]
+    for table in document.tables:
+        for row in table.rows:
+            parts.extend(cell.text for cell in row.cells)
+    for section in document.sections:
+        parts.extend(p.text for p in section.header.paragraphs)
+    return "\n".join(parts)
+
+
+def _table_rows(path: str, header: str) -> list[list[str]]:
+    for table in docx.Document(path).tables:
+        rows = [[c.text.strip() for c in row.cells] for row in table.rows]
+        if header in rows[0]:
+            return rows
+    raise AssertionError(f"no table with header {header}")
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory) -> dict[str, dict]:
+    tmp = tmp_path_factory.mktemp("svc")
+    docs = generate([EXAMPLES / "plan.yaml", EXAMPLES / "onsite.yaml", EXAMPLES / "remote.yaml"],
+                    archive=Archive(tmp / "archive"), templates=TemplateSet())
+    return {d.doc_type: d.as_json() for d in docs}
+
+
+def test_onsite_form_shows_what_the_customer_signs(generated):
+    path = generated["onsite_form"]["path"]
+    text = _text(path)
+    for fact in ("现场服务单", "XC-2025-0007", "某供电局调度自动化系统运维服务项目", "王强", "陈主任",
+                 "2025-03-12 09:10", "2025-03-12 09:25", "2025-03-12 12:40", "2025-03-12 13:40", "2025-03-12 14:10",
+                 "检查前置机网卡与交换机端口，必要时更换网卡", "赵刚", "更换网卡期间通信中断", "提前切换至备用通道",
+                 "备用网卡", "携带工作票", "交换机端口偶发CRC错误", "XC-2025-0007#1"):
+        assert fact in text, fact
+    work = _table_rows(path, "操作内容")
+    assert len(work) == 3 and "更换备用网卡并恢复通信" in work[2]
+    assert "待审核" not in text.split("\n")[0:5]
+
+
+def test_onsite_report_has_all_13_steps_and_sla(generated):
+    path = generated["onsite_report"]["path"]
+    steps = _table_rows(path, "执行情况")
+    assert len(steps) == 14  # header + steps 1–13
+    assert "抵达现场" in steps[4][1] and "陈主任" in steps[5][3]
+    assert "已审核" in steps[11][2] and "已回访" in steps[13][2]
+    by_name = {row[0]: row for row in _table_rows(path, "目标")[1:]}
+    assert "15 分钟" in by_name["故障响应时间"] and "达标" in by_name["故障响应时间"]
+    assert "≤240 分钟" in by_name["现场到达时间"]
+    text = _text(path)
+    assert "赵刚" in text and "5 分" in text and "处理及时" in text
+
+
+def test_remote_record_shows_connection_and_session_closed(generated):
+    path = generated["remote_record"]["path"]
+    text = _text(path)
+    for fact in ("远程服务记录", "YC-2025-0021", "堡垒机", "2025-04-02 13:50", "全量备份历史库",
+                 "XC-2025-0007#1", "远程确认交换机端口已更换跳线", "2025-04-02 15:15", "希望提前通知操作窗口"):
+        assert fact in text, fact
+    steps = _table_rows(path, "执行情况")
+    assert len(steps) == 14
+    assert "注销" in steps[10][1] and "账号注销：是" in steps[10][3]
+    assert "稳定：是" in steps[3][3]
+
+
+def test_leftover_confirmation_form(generated):
+    path = generated["leftover_confirmation"]["path"]
+    rows = _table_rows(path, "遗留问题")
+    assert rows[1][:2] == ["XC-2025-0007#1", "交换机端口偶发CRC错误"] or "XC-2025-0007#1" in rows[1]
+    text = _text(path)
+    assert "下次巡检时更换跳线" in text and "2025-03-20" in text and "陈主任" in text and "达成共识" in text
+
+
+def test_pending_marks_when_unreviewed_and_unsurveyed(tmp_path):
+    data = copy.deepcopy(yaml.safe_load((EXAMPLES / "onsite.yaml").read_text(encoding="utf-8")))
+    del data["report"]["reviewed_by"]
+    del data["satisfaction"]
+    path = tmp_path / "o.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    docs = {d.doc_type: d for d in generate([path], archive=Archive(tmp_path / "a"), templates=TemplateSet())}
+    text = _text(docs["onsite_report"].path)
+    assert "待审核" in text and "待回访" in text
+    assert "第11步 未经运维部经理审核" in text  # the warning is listed in the document
+    assert any("第13步" in w for w in docs["onsite_form"].warnings)
