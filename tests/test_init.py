@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 import yaml
 from click.testing import CliRunner
 
@@ -113,3 +115,24 @@ def test_xlsx_errors_name_sheet_and_cell(tmp_path, plan_data):
     letter = openpyxl.utils.get_column_letter(column)
     assert f"风险!{letter}2（risks[0].contingency）" in result.stderr
     assert not (tmp_path / "a").exists()
+
+
+@pytest.mark.parametrize("kind", ["onsite", "remote"])
+def test_service_record_inputs_from_yaml_scaffold_and_workbook(tmp_path, kind):
+    from docgen.inputs._xlsx import read_form, write_form
+    from docgen.kinds import get_kind
+
+    from tests.conftest import EXAMPLES
+
+    example = yaml.safe_load((EXAMPLES / f"{kind}.yaml").read_text(encoding="utf-8"))
+    blank = tmp_path / f"{kind}.yaml"
+    assert CliRunner().invoke(cli, ["init", kind, "-o", str(blank)]).exit_code == 0
+    scaffold = yaml.safe_load(blank.read_text(encoding="utf-8"))
+    assert scaffold["kind"] == kind and set(example) <= set(scaffold)
+    book = tmp_path / f"{kind}.xlsx"
+    book.write_bytes(write_form(get_kind(kind).model, kind=kind, title="录入表", data=example))
+    form = read_form(book)
+    assert form.issues == []
+    model = get_kind(kind).model
+    assert model.model_validate(form.data) == model.model_validate(example)
+    assert check_input(book).errors == []
