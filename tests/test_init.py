@@ -136,3 +136,28 @@ def test_service_record_inputs_from_yaml_scaffold_and_workbook(tmp_path, kind):
     model = get_kind(kind).model
     assert model.model_validate(form.data) == model.model_validate(example)
     assert check_input(book).errors == []
+
+
+def test_blank_survey_workbook_takes_question_columns(tmp_path):
+    import openpyxl
+
+    book = tmp_path / "survey.xlsx"
+    assert CliRunner().invoke(cli, ["init", "survey", "--xlsx", "-o", str(book)]).exit_code == 0
+    wb = openpyxl.load_workbook(book)
+    values = {"project.code": "P-1", "project.name": "测试项目", "project.customer": "某客户",
+              "period": "2025-03", "surveyed_by": "服务台 刘敏"}
+    info = wb["基本信息"]
+    for row in info.iter_rows(min_row=2):
+        if row[3].value in values:
+            row[1].value = values[row[3].value]
+    questions = wb["问题"]
+    headers = [c.value for c in questions[1]]
+    questions.append(["q1" if "编号" in str(h) else "响应及时性" for h in headers])
+    answers = wb["回答"]
+    assert [c.value for c in answers[1]][:2] == ["受访人 *", "回答日期 *"]
+    answers.cell(row=1, column=4, value="q1")
+    answers.append(["陈主任", "2025-03-28", "满意", 5])
+    wb.save(book)
+    checked = check_input(book)
+    assert checked.errors == [], [i.text() for i in checked.errors]
+    assert checked.model.responses == [{"respondent": "陈主任", "date": "2025-03-28", "comment": "满意", "q1": 5}]

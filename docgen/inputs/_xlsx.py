@@ -187,8 +187,9 @@ def _walk(model: type[BaseModel], *, keys: tuple[str, ...], prefix: str, require
                           parent_key=extra.get("parent_key"), free=inner is None,
                           required=needed and least > 0, fill_empty=needed and least == 0)
             tables.append(table)
-            if inner is not None:
-                _walk(inner, keys=(), prefix="", required=True, columns=table.columns, tables=tables,
+            fixed = inner or extra.get("columns")  # free-keyed rows may still declare their fixed columns
+            if fixed is not None:
+                _walk(fixed, keys=(), prefix="", required=True, columns=table.columns, tables=tables,
                       parent=table, used=used)
         elif shape == "dict":
             raise TypeError(f"录入表不支持字典字段 {model.__name__}.{name}；请改为 list[dict] 或子模型")
@@ -426,7 +427,9 @@ def _table_rows(table: Table, data: dict, done: dict[Table, list[tuple[tuple, di
 
 
 def _write_table(ws: Worksheet, table: Table, rows: list[tuple[tuple, dict]], choices: _Choices) -> None:
-    free_keys = dict.fromkeys(str(k) for _, item in rows for k in item) if table.free else {}
+    declared = {c.key for c in table.columns}
+    free_keys = dict.fromkeys(str(k) for _, item in rows for k in item if (str(k),) not in declared) \
+        if table.free else {}
     columns = table.columns + [Column(header=k, key=(k,), shape="any") for k in free_keys]
     last_row = max(VALIDATED_ROWS, len(rows) + 200)
     for c, column in enumerate(columns, start=1):

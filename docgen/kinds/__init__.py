@@ -12,6 +12,7 @@ _MODULES: dict[str, str] = {
     "plan": "docgen.kinds.plan",
     "onsite": "docgen.kinds.onsite",
     "remote": "docgen.kinds.remote",
+    "survey": "docgen.kinds.survey",
 }
 
 

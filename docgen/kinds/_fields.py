@@ -133,10 +133,11 @@ def split_list_cell(value: Any) -> Any:
 
 
 def label(title: str, description: str = "", *, sheet: str | None = None,
-          parent_key: str | None = None, **extra: Any) -> Any:
+          parent_key: str | None = None, columns: Any = None, **extra: Any) -> Any:
     """A field with its Chinese label (messages, forms) and the comment shown in blank inputs.
     `sheet` names the 录入表 sheet of a list of objects; `parent_key` is the item field that links
-    a nested list's rows to their parent row (default: the parent's first field)."""
-    form = {k: v for k, v in (("sheet", sheet), ("parent_key", parent_key)) if v}
+    a nested list's rows to their parent row (default: the parent's first field); `columns` is a
+    model whose fields are the fixed columns of a list of free-keyed dicts (e.g. survey responses)."""
+    form = {k: v for k, v in (("sheet", sheet), ("parent_key", parent_key), ("columns", columns)) if v}
     return Field(title=title, description=description or None,
                  json_schema_extra=form or None, **extra)

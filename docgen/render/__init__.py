@@ -1,7 +1,8 @@
-"""Rendering: Word (docxtpl) and the template folder lookup."""
+"""Rendering: Word (docxtpl), pictures in contexts, and the template folder lookup."""
 from __future__ import annotations
 
 from docgen.render._docx import jinja_env, render_docx
+from docgen.render._picture import Picture
 from docgen.render._templates import TemplateFile, TemplateSet, packaged_dirs, packaged_examples
 
-__all__ = ["TemplateFile", "TemplateSet", "jinja_env", "packaged_dirs", "packaged_examples", "render_docx"]
+__all__ = ["Picture", "TemplateFile", "TemplateSet", "jinja_env", "packaged_dirs", "packaged_examples", "render_docx"]

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from docgen.errors import TemplateProblem
+from docgen.render._picture import with_inline_images
 
 _PART_NAMES = (("document", "正文"), ("header", "页眉"), ("footer", "页脚"), ("footnotes", "脚注"),
                ("core", "文档属性"))
@@ -63,7 +64,7 @@ def render_docx(template: Path, context: dict[str, Any], *, name: str | None = N
         raise TemplateProblem(f"模板无法打开（{type(exc).__name__}），它不是有效的 .docx 文件；请用 Word 另存为 .docx",
                               file=template) from None
     try:
-        tpl.render(context, jinja_env(), autoescape=True)
+        tpl.render(with_inline_images(context, tpl), jinja_env(), autoescape=True)
     except UndefinedError as exc:
         part = getattr(tpl, "current_rendering_part", None)
         where = part_label(str(part.partname)) if part is not None else "正文"
