@@ -1,6 +1,6 @@
 """`docgen demo`: the bundled example project through the same path as `docgen generate` — the
-examples of every kind plus several months of on-site/remote records derived from them, so the
-archive has something real to search and measure — then a sample search."""
+examples of every kind plus several months of on-site/remote records and surveys derived from
+them, so the archive has something real to search and measure — then a sample search."""
 from __future__ import annotations
 
 import copy
@@ -84,6 +84,23 @@ def _remote_variant(base: dict[str, Any], n: int, start: datetime, case: tuple[s
     return data
 
 
+def _survey_variant(base: dict[str, Any], month: int, rng: random.Random) -> dict[str, Any]:
+    data = copy.deepcopy(base)
+    data["period"] = f"2025-{month:02d}"
+    ids = [q["id"] for q in data["questions"]]
+    followups = []
+    for response in data["responses"]:
+        response["date"] = f"2025-{month:02d}-{26 + rng.randrange(2)}"
+        for qid in ids:
+            response[qid] = rng.choice([3, 4, 4, 5, 5, 5])
+            if response[qid] <= data.get("low_score_threshold", 3):
+                followups.append({"question": qid, "respondent": response["respondent"],
+                                  "confirmed": "回访确认：处理进度通报不够及时", "action": "重要事件每2小时通报一次进展",
+                                  "owner": "张伟", "due": f"2025-{month + 1:02d}-10"})
+    data["followups"] = followups
+    return data
+
+
 def demo_inputs(folder: Path) -> list[Path]:
     """The bundled examples plus derived records for January–June 2025, written as YAML into folder."""
     import yaml
@@ -103,6 +120,15 @@ def demo_inputs(folder: Path) -> list[Path]:
             variant = (_onsite_variant if kind == "onsite" else _remote_variant)(base[kind], serial, start, case, rng)
             path = folder / f"{kind}-{variant['service_no']}.yaml"
             path.write_text(yaml.safe_dump(variant, allow_unicode=True, sort_keys=False), encoding="utf-8")
+            files.append(path)
+    if "survey" in kind_names():
+        survey = yaml.safe_load((examples / "survey.yaml").read_text(encoding="utf-8"))
+        for month in MONTHS:
+            if f"2025-{month:02d}" == survey["period"]:
+                continue  # the bundled example covers that month
+            path = folder / f"survey-2025-{month:02d}.yaml"
+            path.write_text(yaml.safe_dump(_survey_variant(survey, month, rng), allow_unicode=True, sort_keys=False),
+                            encoding="utf-8")
             files.append(path)
     return files
 

@@ -26,6 +26,11 @@ def test_demo_then_list_and_verify(tmp_path):
     assert plan["facts"]["sla"][0]["metric"] == "response_minutes"
     # the record generated in the same run as its plan is measured against that plan
     assert records["onsite_report"]["facts"]["plan_version"] == "V1.0"
+    every = json.loads(listed.stdout)
+    months = {r["period"] for r in every if r["doc_type"] in ("onsite_report", "remote_record")}
+    assert {f"2025-{m:02d}" for m in range(1, 7)} <= months
+    assert sorted(r["period"] for r in every if r["doc_type"] == "survey_report") == [f"2025-{m:02d}" for m in range(1, 7)]
+    assert not [r for r in every if r["warnings"]], "the demo project should be clean"
     verified = _run(archive, "archive", "verify")
     assert verified.exit_code == 0 and "校验通过" in verified.output
     again = _run(archive, "demo", "--json")
