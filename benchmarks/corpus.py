@@ -24,13 +24,16 @@ PHRASES = [
 
 
 def synthetic_documents(count: int, rng: random.Random) -> Iterator[str]:
+    """Each document is about a few devices, actions and people (as a real record or monthly report
+    is), so a word like 网卡 occurs in some documents, not in all of them."""
     for _ in range(count):
         target = rng.randint(2000, 5000)
+        devices, actions, people = rng.sample(DEVICES, 3), rng.sample(ACTIONS, 3), rng.sample(PEOPLE, 2)
         parts: list[str] = [f"运维服务报告 第{rng.randint(1, 52)}期"]
         size = len(parts[0])
         while size < target:
             sentence = rng.choice(PHRASES).format(
-                dev=rng.choice(DEVICES), act=rng.choice(ACTIONS), person=rng.choice(PEOPLE),
+                dev=rng.choice(devices), act=rng.choice(actions), person=rng.choice(people),
                 d=f"2025-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}", n=rng.randint(5, 95),
                 m=rng.randint(5, 95), inc=rng.randint(1, 999), sn=rng.randint(1, 9999), mm=rng.randint(0, 59),
                 r=rng.randint(5, 60), s=rng.randint(30, 600), a=rng.randint(90, 99), score=rng.randint(3, 5))
