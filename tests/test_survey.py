@@ -23,7 +23,7 @@ from docgen.archive import Archive
 from docgen.cli import cli
 from docgen.inputs._xlsx import read_form, write_form
 from docgen.kinds import get_kind
-from docgen.kinds.survey.model import period_bounds
+from docgen.periods import period_bounds
 from docgen.kinds.survey.stats import round_half_up
 from docgen.pipeline import check_input, context_digest, generate
 from docgen.render import Picture, TemplateSet

@@ -7,9 +7,12 @@ from typing import TYPE_CHECKING, Any
 from docgen.errors import Issue
 from docgen.kinds._kind import DocumentSpec, Kind
 from docgen.kinds.survey.model import (
-    Response, SurveyInput, parse_responses, period_bounds, period_label,
+    Response,
+    SurveyInput,
+    parse_responses,
 )
 from docgen.kinds.survey.stats import SATISFIED_FROM, SurveyStats, survey_stats
+from docgen.periods import period_bounds, period_label
 
 if TYPE_CHECKING:
     from docgen.archive import Archive

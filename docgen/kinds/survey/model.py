@@ -5,7 +5,6 @@ list of free-keyed dicts here (the 录入表 gives them a sheet whose headers ar
 `parse_responses` checks each against the questions (unknown keys, scores, missing scores)."""
 from __future__ import annotations
 
-import calendar
 import difflib
 import re
 from dataclasses import dataclass
@@ -16,7 +15,14 @@ from pydantic import AfterValidator, BeforeValidator, ValidationError
 
 from docgen.errors import Issue
 from docgen.kinds._fields import (
-    PERIOD_RE, Date, OptText, ProjectCode, StrictModel, Text, _to_text, label,
+    PERIOD_RE,
+    Date,
+    OptText,
+    ProjectCode,
+    StrictModel,
+    Text,
+    _to_text,
+    label,
 )
 from docgen.kinds._issues import issues_from_validation
 
@@ -46,27 +52,6 @@ def _check_question_id(value: str) -> str:
 
 SurveyPeriod = Annotated[str, BeforeValidator(_to_text), AfterValidator(_check_survey_period)]
 QuestionId = Annotated[str, BeforeValidator(_to_text), AfterValidator(_check_question_id)]
-
-
-def period_bounds(period: str) -> tuple[date, date]:
-    """First and last day of a YYYY, YYYY-MM or YYYY-Qn period."""
-    year = int(period[:4])
-    if len(period) == 4:
-        return date(year, 1, 1), date(year, 12, 31)
-    if period[5] == "Q":
-        first = (int(period[6]) - 1) * 3 + 1
-        return date(year, first, 1), date(year, first + 2, calendar.monthrange(year, first + 2)[1])
-    month = int(period[5:7])
-    return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
-
-
-def period_label(period: str) -> str:
-    """2025-03 → 2025年3月, 2025-Q1 → 2025年第1季度, 2025 → 2025年度."""
-    if len(period) == 4:
-        return f"{period}年度"
-    if period[5] == "Q":
-        return f"{period[:4]}年第{period[6]}季度"
-    return f"{period[:4]}年{int(period[5:7])}月"
 
 
 class Project(StrictModel):
