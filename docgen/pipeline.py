@@ -117,6 +117,7 @@ class GeneratedDoc:
     warnings: list[str]
     source: str = ""
     notes: list[str] = field(default_factory=list)  # interrupted earlier writes the archive settled first
+    facts: dict[str, Any] = field(default_factory=dict)  # what was archived with it (not part of --json)
 
     def as_json(self) -> dict[str, Any]:
         return {k: getattr(self, k) for k in ("doc_id", "doc_type", "project", "title", "date", "period",
@@ -146,16 +147,18 @@ def render_spec(spec: DocumentSpec, templates: TemplateSet) -> tuple[bytes, str,
 
     template = templates.find(spec.template)
     ext = template.path.suffix.lower()
+    if ext == ".xlsx":
+        from docgen.render import render_xlsx
+
+        return render_xlsx(template.path, spec.context), ext, template
     if ext != ".docx":
-        raise DocgenError(f"模板 {spec.template} 的类型 {ext} 暂不支持渲染")
+        raise DocgenError(f"模板 {spec.template} 的类型 {ext} 不受支持（只支持 .docx 和 .xlsx）")
     return render_docx(template.path, spec.context, name=spec.template), ext, template
 
 
-def _render_input(item: CheckedInput, *, reader: Archive | None, templates: TemplateSet) -> list[_Rendered]:
-    assert item.kind is not None and item.model is not None
-    warnings = [i.text() for i in item.warnings]
+def _render_specs(item: CheckedInput, specs: list[DocumentSpec], templates: TemplateSet) -> list[_Rendered]:
     rendered = []
-    for spec in item.kind.documents(item.model, archive=reader, warnings=warnings):
+    for spec in specs:
         data, ext, template = render_spec(spec, templates)
         rendered.append(_Rendered(spec, data, ext, template.name, template.sha256,
                                   context_digest(spec.context), item.raw.sha256, item.raw.path))
@@ -176,13 +179,13 @@ def _store(r: _Rendered, *, archive: Archive | None, write_archive: bool, outdir
             context_sha256=r.context_sha256, warnings=spec.warnings, facts=spec.facts)
         doc = GeneratedDoc(put.doc_id, spec.doc_type, spec.project, spec.title, spec.date.isoformat(),
                            spec.period, put.version, put.status, str(put.path), put.sha256,
-                           spec.warnings, str(r.input_path), list(put.recovered))
+                           spec.warnings, str(r.input_path), list(put.recovered), spec.facts)
         data = put.path.read_bytes() if put.status == "unchanged" else r.data
     else:
         doc = GeneratedDoc(make_doc_id(spec.project, spec.doc_type, spec.key), spec.doc_type, spec.project,
                            spec.title, spec.date.isoformat(), spec.period, None, "new",
                            str(out_file) if out_file else "", hashlib.sha256(r.data).hexdigest(),
-                           spec.warnings, str(r.input_path))
+                           spec.warnings, str(r.input_path), facts=spec.facts)
         data = r.data
     if out_file is not None:
         out_file.parent.mkdir(parents=True, exist_ok=True)
@@ -215,10 +218,24 @@ def generate(paths: list[str | Path], *, archive: Archive | None, templates: Tem
     order = kind_names()
     checked.sort(key=lambda item: order.index(item.kind.name))  # stable: same kind keeps the given order
     results = []
+    def reader() -> Archive | None:
+        return archive if archive is not None and archive.root.exists() else None
+
     for done, item in enumerate(checked, 1):
-        reader = archive if archive is not None and archive.root.exists() else None
-        for r in _render_input(item, reader=reader, templates=templates):
-            results.append(_store(r, archive=archive, write_archive=write_archive, outdir=outdir, source=source))
+        kind, model = item.kind, item.model
+        assert kind is not None and model is not None
+        warnings = [i.text() for i in item.warnings]
+        specs = kind.documents(model, archive=reader(), warnings=warnings)
+        produced = [_store(r, archive=archive, write_archive=write_archive, outdir=outdir, source=source)
+                    for r in _render_specs(item, specs, templates)]
+        if kind.finish is not None:
+            later = kind.finish(model, archive=reader(), produced=produced, warnings=warnings)
+            produced += [_store(r, archive=archive, write_archive=write_archive, outdir=outdir, source=source)
+                         for r in _render_specs(item, later, templates)]
+        if outdir is not None and kind.bundle is not None and produced:
+            bundle = kind.bundle(model, produced, reader(), outdir)
+            produced[-1].notes.append(f"交付包已打包：{bundle}")
+        results.extend(produced)
         if progress:
             progress(done, len(checked))
     if write_archive and archive is not None and results:

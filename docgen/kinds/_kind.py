@@ -39,6 +39,11 @@ class Kind:
     documents: Callable[..., list[DocumentSpec]]  # (model, *, archive, warnings) -> specs
     templates: dict[str, str]  # doc_type -> template file name
     example: str  # file name in examples/
+    # documents made after the others are archived (a pack's 交付清单 lists their archive identity):
+    # (model, *, archive, produced, warnings) -> specs
+    finish: Callable[..., list[DocumentSpec]] | None = None
+    # with -o OUTDIR: (model, docs, archive, outdir) -> the customer bundle written (a pack's zip)
+    bundle: Callable[..., Any] | None = None
 
 
 def issues_to_warnings(issues: list[Issue]) -> list[str]:

@@ -1,0 +1,175 @@
+"""What the four deliverable packs of §5.4.7 share: the pack header fields, each service type's list
+of deliverables, identity/date/period of pack items, the 交付清单 (pack_manifest) built from the
+archive after the items are archived, and the customer zip."""
+from __future__ import annotations
+
+import datetime
+import zipfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pydantic import field_validator
+
+from docgen.doctypes import doc_type_title
+from docgen.kinds._fields import OptDate, Period, StrictModel, Text, label
+from docgen.kinds._kind import DocumentSpec
+from docgen.kinds._service import ProjectRef
+from docgen.periods import period_bounds, period_label, within
+
+if TYPE_CHECKING:
+    from docgen.archive import Archive
+    from docgen.pipeline import GeneratedDoc
+
+# service type -> (Chinese name, clause, the deliverables §5.4.7 lists, in its order)
+PACK_ITEMS: dict[str, tuple[str, str, tuple[str, ...]]] = {
+    "routine": ("例行操作", "§5.4.7.1", ("status_record", "anomaly_record", "trend_analysis", "config_record",
+                                       "survey_report")),
+    "emergency": ("应急响应", "§5.4.7.2", ("response_record", "response_kpi", "major_incident_report",
+                                         "config_update", "survey_report")),
+    "optimization": ("优化改善", "§5.4.7.3", ("optimization_plan", "implementation_plan", "change_release_report",
+                                            "config_update", "survey_report")),
+    "assessment": ("调研评估", "§5.4.7.4", ("assessment_plan", "assessment_report", "assessment_recommendation",
+                                          "survey_report")),
+}
+MANIFEST_TITLE = "交付清单"
+
+
+class PackBase(StrictModel):
+    """The header every pack input starts with."""
+
+    project: ProjectRef = label("项目")
+    period: Period = label("期间", "YYYY-MM、YYYY-Www、YYYY-Qn 或 YYYY")
+    prepared_by: Text = label("编制人")
+    prepared_on: OptDate = label("编制日期", "YYYY-MM-DD；默认为期间的最后一天", default=None)
+    company: Text = label("公司名称", default="云南腾电科技有限公司")
+
+    @field_validator("period")
+    @classmethod
+    def _no_single_day(cls, value: str) -> str:
+        if len(value) == 10:
+            raise ValueError(f"交付成果包的期间 “{value}” 不能是某一天，应为 YYYY-MM、YYYY-Www、YYYY-Qn 或 YYYY")
+        return value
+
+
+def pack_day(pack: PackBase) -> datetime.date:
+    """Pack items are dated the last day of their period (archive.md)."""
+    return period_bounds(pack.period)[1]
+
+
+def pack_context(pack: PackBase, *, doc_type: str, warnings: list[str]) -> dict[str, Any]:
+    """The header variables every pack document's template uses."""
+    return {
+        "company": pack.company, "title": doc_type_title(doc_type),
+        "doc_no": f"{pack.project.code}-{doc_type.upper().replace('_', '-')}-{pack.period}",
+        "project": {"code": pack.project.code, "name": pack.project.name, "customer": pack.project.customer},
+        "period": pack.period, "period_label": period_label(pack.period), "prepared_by": pack.prepared_by,
+        "prepared_on": (pack.prepared_on or pack_day(pack)).isoformat(), "warnings": list(warnings),
+    }
+
+
+def pack_spec(pack: PackBase, pack_kind: str, doc_type: str, *, template: str, context: dict[str, Any],
+              facts: dict[str, Any], warnings: list[str], extra_key: tuple[str, ...] = (),
+              title: str | None = None) -> DocumentSpec:
+    """A pack item: identity project + pack kind + doc_type + period (+ incident id), dated the last
+    day of the period."""
+    name = title or doc_type_title(doc_type)
+    suffix = "".join(f"_{k}" for k in extra_key)
+    return DocumentSpec(
+        doc_type=doc_type, title=f"{name}（{pack.period}{'，' + '，'.join(extra_key) if extra_key else ''}）",
+        project=pack.project.code, key=(pack_kind, pack.period, *extra_key), date=pack_day(pack),
+        period=pack.period, template=template, context=context,
+        facts={"pack": pack_kind, **facts}, warnings=list(warnings),
+        out_name=f"{pack.project.code}_{pack_kind}_{pack.period}_{name}{suffix}")
+
+
+def _survey_for(archive: Archive | None, project: str, period: str) -> dict[str, Any] | None:
+    """The project's 需方满意度调查和分析报告 whose period lies within the pack's (the latest such)."""
+    if archive is None:
+        return None
+    found = [r for r in archive.records(project=project, doc_type="survey_report") if within(r["period"], period)]
+    return max(found, key=lambda r: (r["period"], r["date"]), default=None)
+
+
+def manifest_spec(pack: PackBase, pack_kind: str, *, produced: list[GeneratedDoc], archive: Archive | None,
+                  warnings: list[str]) -> DocumentSpec:
+    """The 交付清单: every item §5.4.7 lists for this service type with its archive identity, or 缺失."""
+    service, clause, wanted = PACK_ITEMS[pack_kind]
+    by_type: dict[str, list[GeneratedDoc]] = {}
+    for doc in produced:
+        by_type.setdefault(doc.doc_type, []).append(doc)
+    warnings = list(warnings)
+    items: list[dict[str, Any]] = []
+    for doc_type in wanted:
+        docs = by_type.get(doc_type, [])
+        if doc_type == "survey_report" and not docs:
+            record = _survey_for(archive, pack.project.code, pack.period)
+            if record is not None:
+                items.append({"doc_type": doc_type, "title": record["title"], "doc_id": record["doc_id"],
+                              "version": record["version"], "sha256": record["sha256"], "date": record["date"],
+                              "path": record["path"], "present": True})
+                continue
+            warnings.append(f"{doc_type_title(doc_type)}缺失：归档库中没有项目 {pack.project.code} 期间在 "
+                            f"{pack.period} 内的满意度调查报告；请先生成 kind: survey 的调查报告再重新生成本交付包")
+        if not docs:
+            items.append({"doc_type": doc_type, "title": doc_type_title(doc_type), "doc_id": None, "version": None,
+                          "sha256": None, "date": None, "path": None, "present": False})
+        for doc in docs:
+            items.append({"doc_type": doc_type, "title": doc.title, "doc_id": doc.doc_id, "version": doc.version,
+                          "sha256": doc.sha256, "date": doc.date, "path": doc.path, "present": True})
+    present = sum(1 for i in items if i["present"])
+    context = pack_context(pack, doc_type="pack_manifest", warnings=warnings) | {
+        "title": MANIFEST_TITLE, "service_label": service, "clause": clause,
+        "items": [{"no": str(n), "title": i["title"], "doc_type": i["doc_type"], "doc_id": i["doc_id"] or "—",
+                   "version": f"v{i['version']}" if i["version"] else "—",
+                   "sha256_short": (i["sha256"] or "—")[:12], "date": i["date"] or "—",
+                   "status": "已归档" if i["present"] and i["version"] else ("已生成" if i["present"] else "缺失")}
+                  for n, i in enumerate(items, 1)],
+        "counts": {"total": str(len(items)), "present": str(present), "missing": str(len(items) - present)},
+        "zip_name": zip_name(pack, pack_kind),
+    }
+    facts = {"service": service, "items": [{k: i[k] for k in ("doc_type", "doc_id", "version", "sha256", "present",
+                                                              "path")} for i in items],
+             "present": [i["doc_type"] for i in items if i["present"]],
+             "missing": [i["doc_type"] for i in items if not i["present"]]}
+    return pack_spec(pack, pack_kind, "pack_manifest", template="pack_manifest.docx", context=context,
+                     facts=facts, warnings=warnings, title=f"{service}{MANIFEST_TITLE}")
+
+
+def zip_name(pack: PackBase, pack_kind: str) -> str:
+    return f"{pack.project.code}_{pack_kind}_{pack.period}.zip"
+
+
+def write_pack_zip(pack: PackBase, pack_kind: str, docs: list[GeneratedDoc], archive: Archive | None,
+                   outdir: Path) -> Path:
+    """`<project>_<kind>_<period>.zip` with every item and the manifest, for the customer."""
+    from docgen.archive import write_atomic
+
+    files: list[tuple[str, Path]] = []
+    for doc in docs:
+        if doc.path:
+            files.append((Path(doc.path).name, Path(doc.path)))
+    made = {Path(d.path).resolve() for d in docs if d.path}
+    for doc in docs:
+        if doc.doc_type != "pack_manifest":
+            continue
+        # items taken from the archive rather than made in this run (the survey report)
+        for item in doc.facts.get("items", []):
+            if not item.get("present") or not item.get("path"):
+                continue
+            path = Path(item["path"])
+            if not path.is_absolute() and archive is not None:
+                path = archive.root / path
+            if path.is_file() and path.resolve() not in made:
+                files.append((path.name, path))
+    import io
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
+        for arcname, path in files:
+            info = zipfile.ZipInfo(arcname, date_time=(2025, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            zf.writestr(info, path.read_bytes())
+    target = outdir / zip_name(pack, pack_kind)
+    outdir.mkdir(parents=True, exist_ok=True)
+    write_atomic(target, buffer.getvalue())
+    return target
