@@ -13,6 +13,7 @@ _MODULES: dict[str, str] = {
     "onsite": "docgen.kinds.onsite",
     "remote": "docgen.kinds.remote",
     "survey": "docgen.kinds.survey",
+    "routine": "docgen.kinds.routine",
 }
 
 

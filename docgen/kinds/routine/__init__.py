@@ -121,13 +121,21 @@ def routine_documents(pack: RoutineInput, *, archive: Archive | None, warnings: 
                     "status": r.status} for n, r in enumerate(sorted(pack.status_records, key=lambda r: r.at), 1)]
     alarms = sum(1 for r in pack.status_records if r.status != "正常")
     status = pack_spec(pack, PACK, "status_record", template="status_record.xlsx", warnings=warnings,
-                       context=pack_context(pack, doc_type="status_record", warnings=warnings) | {"rows": status_rows},
+                       context=pack_context(pack, doc_type="status_record", warnings=warnings) | {
+                           "rows": status_rows,
+                           "summary": [{"label": "记录条数", "formula": "COUNTA({at})"},
+                                       {"label": "告警/异常条数", "value": alarms},
+                                       {"label": "其中告警条数", "formula": 'COUNTIF({status},"告警")'},
+                                       {"label": "涉及对象数", "value": len({r.object for r in pack.status_records})}]},
                        facts={"records": len(status_rows), "alarms": alarms})
     config_rows = [{"no": n, "ci": c.ci, "type": c.type, "model": c.model or "", "location": c.location or "",
                     "owner": c.owner or "", "changed": "是" if c.changed else "否"}
                    for n, c in enumerate(pack.config_items, 1)]
     config = pack_spec(pack, PACK, "config_record", template="config_record.xlsx", warnings=warnings,
-                       context=pack_context(pack, doc_type="config_record", warnings=warnings) | {"rows": config_rows},
+                       context=pack_context(pack, doc_type="config_record", warnings=warnings) | {
+                           "rows": config_rows,
+                           "summary": [{"label": "配置项数", "formula": "COUNTA({ci})"},
+                                       {"label": "本期变更数", "formula": 'COUNTIF({changed},"是")'}]},
                        facts={"items": len(config_rows), "changed": sum(c.changed for c in pack.config_items)})
     anomalies = [{"no": str(n), "found_at": fmt_time(a.found_at), "object": a.object, "symptom": a.symptom,
                   "cause": a.cause or "待查", "action": a.action, "handled_by": a.handled_by,
