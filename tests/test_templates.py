@@ -106,3 +106,24 @@ def test_broken_template_file_is_a_user_error(tmp_path):
                                       str(EXAMPLES / "plan.yaml")])
     assert result.exit_code == 1 and "不是有效的 .docx" in result.stderr
     assert not (tmp_path / "a").exists()
+
+
+def test_check_finds_unknown_placeholders_in_excel_templates(tmp_path):
+    import openpyxl
+
+    from docgen.render import packaged_dirs
+
+    folder = tmp_path / "tpl"
+    folder.mkdir()
+    wb = openpyxl.load_workbook(packaged_dirs()[1] / "status_record.xlsx")
+    ws = wb.worksheets[0]
+    for row in ws.iter_rows():
+        for cell in row:
+            if isinstance(cell.value, str) and "r.object" in cell.value:
+                cell.value = cell.value.replace("r.object", "r.objct")
+            if isinstance(cell.value, str) and "project.name" in cell.value:
+                cell.value = cell.value.replace("project.name", "project.nmae")
+    wb.save(folder / "status_record.xlsx")
+    findings = check_templates(TemplateSet(folder), only_user=True)
+    messages = " ".join(f.text() for f in findings if f.template == "status_record.xlsx")
+    assert "r.objct" in messages and "project.nmae" in messages

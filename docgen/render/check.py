@@ -177,7 +177,39 @@ def unknown_variables(source: str, context: dict[str, Any]) -> list[str]:
     return list(dict.fromkeys(missing))
 
 
+def _xlsx_source(path: Path) -> str:
+    """The placeholders of a workbook as one Jinja source: a row carrying a ``{%tr for … %}`` tag
+    becomes a for-loop around that row's cells, so its loop variable is checked like Word's."""
+    import openpyxl
+
+    try:
+        wb = openpyxl.load_workbook(path)
+    except Exception as exc:  # openpyxl/zip/xml raise many types for a damaged file
+        raise TemplateProblem(f"无法读取模板（{type(exc).__name__}）；请用 Excel 另存为 .xlsx", file=path) from None
+    parts: list[str] = []
+    row_tag = re.compile(r"^\s*\{%-?\s*tr\s+(for\s+.+?)\s*-?%\}", re.S)
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            texts = [c.value for c in row if isinstance(c.value, str)]
+            loop = next((m for t in texts if (m := row_tag.match(t))), None)
+            body = " ".join(row_tag.sub("", t) for t in texts)
+            parts.append(f"{{% {loop.group(1)} %}}{body}{{% endfor %}}" if loop else body)
+    return "\n".join(parts)
+
+
 def check_template_file(path: Path, name: str, context: dict[str, Any] | None) -> list[Finding]:
+    if path.suffix.lower() == ".xlsx":
+        from jinja2 import TemplateSyntaxError
+
+        source = _xlsx_source(path)
+        try:
+            jinja_env().parse(source)
+        except TemplateSyntaxError as exc:
+            return [Finding("error", name, f"Jinja 语法错误：{exc.message}；请在 Excel 中修正该占位符")]
+        if context is None:
+            return []
+        return [Finding("error", name, f"使用了数据中没有的变量 {var}；请检查拼写（可用变量见内置模板）")
+                for var in unknown_variables(source, context)]
     from docxtpl import DocxTemplate
     from jinja2 import TemplateSyntaxError
 
@@ -221,7 +253,7 @@ def check_templates(templates: TemplateSet, *, only_user: bool = False) -> list[
         findings.extend(check_template_file(found.path, name, contexts.get(name)))
     if only_user and templates.user_dir is not None:
         known = {name for _, _, name in registered}
-        for extra in sorted(templates.user_dir.glob("*.docx")):
+        for extra in sorted([*templates.user_dir.glob("*.docx"), *templates.user_dir.glob("*.xlsx")]):
             if extra.name not in known and not extra.name.startswith("~$"):
                 findings.append(Finding("warning", extra.name, f"不是 docgen 使用的模板名（应为：{'、'.join(sorted(known))}）"))
     return findings
