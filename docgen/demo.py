@@ -22,6 +22,8 @@ if TYPE_CHECKING:
 
 SAMPLE_QUERY = "网卡"
 MONTHS = range(1, 7)  # January–June 2025
+# surveys: those months plus August, so the 调研评估 example pack (2025-Q3) finds its 需方满意度调查和分析报告
+SURVEY_MONTHS = (*MONTHS, 8)
 _CASES = [
     ("前置机通信中断，现场排查并恢复", "检查前置机网卡与交换机端口，必要时更换网卡", "更换网卡期间通信中断", "提前切换至备用通道"),
     ("调度主站服务器硬盘告警", "检查RAID状态，热插拔更换故障硬盘", "重建期间性能下降", "避开业务高峰执行重建"),
@@ -123,7 +125,7 @@ def demo_inputs(folder: Path) -> list[Path]:
             files.append(path)
     if "survey" in kind_names():
         survey = yaml.safe_load((examples / "survey.yaml").read_text(encoding="utf-8"))
-        for month in MONTHS:
+        for month in SURVEY_MONTHS:
             if f"2025-{month:02d}" == survey["period"]:
                 continue  # the bundled example covers that month
             path = folder / f"survey-2025-{month:02d}.yaml"

@@ -161,3 +161,21 @@ def test_blank_survey_workbook_takes_question_columns(tmp_path):
     checked = check_input(book)
     assert checked.errors == [], [i.text() for i in checked.errors]
     assert checked.model.responses == [{"respondent": "陈主任", "date": "2025-03-28", "comment": "满意", "q1": 5}]
+
+
+@pytest.mark.parametrize("kind", ["survey", "routine", "emergency", "optimization", "assessment"])
+def test_examples_round_trip_through_the_workbook_and_scaffold_keys(tmp_path, kind):
+    from docgen.inputs._scaffold import scaffold_yaml
+    from docgen.inputs._xlsx import read_form, write_form
+    from docgen.kinds import get_kind
+
+    from tests.conftest import EXAMPLES
+
+    example = yaml.safe_load((EXAMPLES / f"{kind}.yaml").read_text(encoding="utf-8"))
+    model = get_kind(kind).model
+    book = tmp_path / f"{kind}.xlsx"
+    book.write_bytes(write_form(model, kind=kind, title="录入表", data=example))
+    form = read_form(book)
+    assert form.issues == [] and model.model_validate(form.data) == model.model_validate(example)
+    # the blank YAML names keys as inputs write them (assessment's schedule uses `from`, a Python keyword)
+    assert set(example) <= set(yaml.safe_load(scaffold_yaml(model, title=kind)))

@@ -46,7 +46,8 @@ def _yaml_scalar(value: Any) -> str:
 def _lines(model: type[BaseModel], indent: int, first_prefix: str = "") -> list[tuple[str, str]]:
     """(yaml text, comment) pairs; first_prefix is "- " for the first key of a list item."""
     out: list[tuple[str, str]] = []
-    for n, (name, info) in enumerate(model.model_fields.items()):
+    for n, (field_name, info) in enumerate(model.model_fields.items()):
+        name = info.alias or field_name  # the key as the input writes it (e.g. `from`, a Python keyword)
         pad = " " * indent
         lead = pad[:-2] + first_prefix if (n == 0 and first_prefix) else pad
         annotation = info.annotation

@@ -171,7 +171,8 @@ def _sheet_name(wanted: str, used: set[str]) -> str:
 
 def _walk(model: type[BaseModel], *, keys: tuple[str, ...], prefix: str, required: bool,
           columns: list[Column], tables: list[Table], parent: Table | None, used: set[str]) -> None:
-    for name, info in model.model_fields.items():
+    for field_name, info in model.model_fields.items():
+        name = info.alias or field_name  # the key as the input writes it (e.g. `from`, a Python keyword)
         shape, inner, options = _classify(info.annotation)
         key = keys + (name,)
         title = info.title or name

@@ -14,6 +14,9 @@ _MODULES: dict[str, str] = {
     "remote": "docgen.kinds.remote",
     "survey": "docgen.kinds.survey",
     "routine": "docgen.kinds.routine",
+    "emergency": "docgen.kinds.emergency",
+    "optimization": "docgen.kinds.optimization",
+    "assessment": "docgen.kinds.assessment",
 }
 
 

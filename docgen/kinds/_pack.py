@@ -91,8 +91,11 @@ def _survey_for(archive: Archive | None, project: str, period: str) -> dict[str,
 
 
 def manifest_spec(pack: PackBase, pack_kind: str, *, produced: list[GeneratedDoc], archive: Archive | None,
-                  warnings: list[str]) -> DocumentSpec:
-    """The 交付清单: every item §5.4.7 lists for this service type with its archive identity, or 缺失."""
+                  warnings: list[str], not_applicable: dict[str, str] | None = None) -> DocumentSpec:
+    """The 交付清单: every item §5.4.7 lists for this service type with its archive identity, or 缺失;
+    `not_applicable` names items this period has no occasion for (no major incident → no 重大事件报告),
+    listed as 不适用 with the reason instead of 缺失."""
+    not_applicable = not_applicable or {}
     service, clause, wanted = PACK_ITEMS[pack_kind]
     by_type: dict[str, list[GeneratedDoc]] = {}
     for doc in produced:
@@ -112,27 +115,37 @@ def manifest_spec(pack: PackBase, pack_kind: str, *, produced: list[GeneratedDoc
                             f"{pack.period} 内的满意度调查报告；请先生成 kind: survey 的调查报告再重新生成本交付包")
         if not docs:
             items.append({"doc_type": doc_type, "title": doc_type_title(doc_type), "doc_id": None, "version": None,
-                          "sha256": None, "date": None, "path": None, "present": False})
+                          "sha256": None, "date": None, "path": None, "present": False,
+                          "not_applicable": not_applicable.get(doc_type)})
         for doc in docs:
             items.append({"doc_type": doc_type, "title": doc.title, "doc_id": doc.doc_id, "version": doc.version,
                           "sha256": doc.sha256, "date": doc.date, "path": doc.path, "present": True})
     present = sum(1 for i in items if i["present"])
+    skipped = [i for i in items if i.get("not_applicable")]
     context = pack_context(pack, doc_type="pack_manifest", warnings=warnings) | {
         "title": MANIFEST_TITLE, "service_label": service, "clause": clause,
         "items": [{"no": str(n), "title": i["title"], "doc_type": i["doc_type"], "doc_id": i["doc_id"] or "—",
                    "version": f"v{i['version']}" if i["version"] else "—",
                    "sha256_short": (i["sha256"] or "—")[:12], "date": i["date"] or "—",
-                   "status": "已归档" if i["present"] and i["version"] else ("已生成" if i["present"] else "缺失")}
+                   "status": _status(i)}
                   for n, i in enumerate(items, 1)],
-        "counts": {"total": str(len(items)), "present": str(present), "missing": str(len(items) - present)},
+        "counts": {"total": str(len(items) - len(skipped)), "present": str(present),
+                   "missing": str(len(items) - len(skipped) - present)},
         "zip_name": zip_name(pack, pack_kind),
     }
     facts = {"service": service, "items": [{k: i[k] for k in ("doc_type", "doc_id", "version", "sha256", "present",
                                                               "path")} for i in items],
              "present": [i["doc_type"] for i in items if i["present"]],
-             "missing": [i["doc_type"] for i in items if not i["present"]]}
+             "missing": [i["doc_type"] for i in items if not i["present"] and not i.get("not_applicable")],
+             "not_applicable": {i["doc_type"]: i["not_applicable"] for i in skipped}}
     return pack_spec(pack, pack_kind, "pack_manifest", template="pack_manifest.docx", context=context,
                      facts=facts, warnings=warnings, title=f"{service}{MANIFEST_TITLE}")
+
+
+def _status(item: dict[str, Any]) -> str:
+    if item["present"]:
+        return "已归档" if item["version"] else "已生成"
+    return f"不适用（{item['not_applicable']}）" if item.get("not_applicable") else "缺失"
 
 
 def zip_name(pack: PackBase, pack_kind: str) -> str:

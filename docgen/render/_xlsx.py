@@ -20,6 +20,12 @@ Template convention — an ordinary workbook a user may restyle in Excel:
   a cached result, the 数值 cell holds the figure as a plain value (computed here for
   COUNTA/COUNT/COUNTIF/SUM/AVERAGE/MIN/MAX of one column unless given). An empty table gets values
   only, since its "无" row is not data.
+* Context ``charts`` (optional): native Excel charts over a sheet's filled table,
+  ``[{sheet, type: bar|line|pie, title, categories: field, series: [field, …][, rows: [start, stop]]
+  [, y_title][, y_format][, anchor][, width][, height]}]``. Fields name the table's columns as in the
+  summary; ``rows`` slices the data rows (0-based, stop excluded); a series takes its name from the
+  header cell above its column. Charts go under everything on the sheet (or at ``anchor``), one under
+  another, and the print area grows to take them in; a table that came out empty gets no chart.
 """
 from __future__ import annotations
 
@@ -487,6 +493,73 @@ class _Filler:
             for r in range(head, head + len(items) + 1):
                 ws.merge_cells(start_row=r, start_column=first, end_row=r, end_column=label_last)
 
+    # ---------------------------------------------------------------- native charts
+    @staticmethod
+    def table_width_cm(table: _Table) -> float:
+        """The table's printed width (a column width unit is about 0.19 cm): a chart's default width."""
+        from openpyxl.utils import get_column_letter
+
+        units = sum(table.ws.column_dimensions[get_column_letter(c)].width or 13
+                    for c in range(table.first_col, table.last_col + 1))
+        return round(max(units * 0.19, 8.0), 1)
+
+    def add_charts(self, tables: Mapping[str, _Table], charts: list[Mapping[str, Any]]) -> None:
+        """Context ``charts``: bar/line/pie charts whose data are the filled table's cells."""
+        from openpyxl.chart import BarChart, LineChart, PieChart, Reference, Series
+        from openpyxl.utils import get_column_letter
+
+        placed: dict[str, int] = {}  # sheet -> next free row for a chart under the content
+        for spec in charts:
+            sheet, kind = str(spec.get("sheet")), str(spec.get("type") or "bar")
+            table = tables.get(sheet)
+            if table is None:
+                raise self.fail(f"没有带数据行的工作表“{sheet}”，图表“{spec.get('title')}”无法放置；"
+                                "请在该工作表保留 {%tr for … %} 数据行")
+            if kind not in ("bar", "line", "pie"):
+                raise ValueError(f"图表类型 {kind!r} 不受支持（bar、line、pie）")
+            start, stop = (spec.get("rows") or (0, table.last_row - table.first_row + 1))[:2]
+            first, last = table.first_row + start, min(table.first_row + stop, table.last_row + 1) - 1
+            if table.empty or last < first:
+                continue
+            ws = table.ws
+            chart: Any = {"bar": BarChart, "line": LineChart, "pie": PieChart}[kind]()
+            chart.title = spec.get("title")
+            chart.width = float(spec.get("width") or self.table_width_cm(table))
+            chart.height = float(spec.get("height") or 7.5)
+            for name in spec.get("series") or []:
+                col = self.column_of(table, name, {"label": f"图表 {spec.get('title')}", "formula": name})
+                series = Series(Reference(ws, min_col=col, min_row=first, max_row=last),
+                                title=str(ws.cell(table.row - 1, col).value or name).replace("\n", ""))
+                if kind == "line":
+                    series.marker.symbol = "circle"
+                    series.smooth = False
+                chart.series.append(series)
+            cats = self.column_of(table, str(spec.get("categories")),
+                                  {"label": f"图表 {spec.get('title')}", "formula": spec.get("categories")})
+            chart.set_categories(Reference(ws, min_col=cats, min_row=first, max_row=last))
+            if kind == "pie":
+                from openpyxl.chart.label import DataLabelList
+
+                chart.dataLabels = DataLabelList(showPercent=True, showCatName=True, showVal=False, showSerName=False,
+                                                 showLegendKey=False)
+            else:
+                chart.y_axis.title = spec.get("y_title")
+                if spec.get("y_format"):
+                    chart.y_axis.number_format = spec["y_format"]
+                chart.y_axis.delete = chart.x_axis.delete = False  # openpyxl ≥3.1 hides axes otherwise
+                chart.legend.position = "b"
+            row = placed.get(sheet, ws.max_row + 2)
+            anchor = spec.get("anchor") or f"{get_column_letter(table.first_col)}{row}"
+            ws.add_chart(chart, anchor)
+            rows_used = math.ceil(chart.height / 0.53) + 1  # 15-point rows are about 0.53 cm
+            placed[sheet] = row + rows_used
+            if not spec.get("anchor") and ws.print_area:
+                from openpyxl.worksheet.cell_range import CellRange
+
+                areas = [CellRange(a.rsplit("!", 1)[-1].replace("$", "")) for a in ws.print_area.split(",")]
+                areas[-1].expand(down=max(0, row + rows_used - 1 - areas[-1].max_row))
+                ws.print_area = [a.coord for a in areas]
+
 
 def _matches(value: Any, text: str | None, number: str | None) -> bool:
     """COUNTIF's equality test for a plain criterion (no wildcards or comparison signs)."""
@@ -527,12 +600,14 @@ def render_xlsx(template: Path, context: dict[str, Any], *, name: str | None = N
     filler.fill_properties()
     summary = list(context.get("summary") or [])
     summary_table: _Table | None = None
+    tables: dict[str, _Table] = {}
     for ws in wb.worksheets:
         table = filler.find_table(ws)
         filler.fill_header_footer(ws)
         filler.fill_cells(ws, table.row if table else None)
         if table is None:
             continue
+        tables[ws.title] = table
         items = filler.items_of(table)
         extra = 2 + len(summary) if summary and summary_table is None else 0
         filler.write_rows(table, items, extra)
@@ -542,5 +617,6 @@ def render_xlsx(template: Path, context: dict[str, Any], *, name: str | None = N
             filler.write_summary(table, summary)
     if summary and summary_table is None:
         raise filler.fail("没有 {%tr for … %} 数据行，无法附加汇总；请在模板的数据行加上行标签")
+    filler.add_charts(tables, list(context.get("charts") or []))
     wb.properties.modified = wb.properties.created
     return xlsx_bytes(wb)

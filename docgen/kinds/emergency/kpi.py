@@ -1,0 +1,149 @@
+"""响应支持关键指标数据记录 (response_kpi.xlsx, §5.4.7.2: 服务级别协议达成情况、数量、分布、趋势) — the
+context for templates_xlsx/response_kpi.xlsx (tools/build_kpi_template.py): the rows of its four
+sheets and the native charts over them (context ``charts``, docgen/render/_xlsx.py).
+
+An incident belongs to the month of its resolved_at (as service records do, archive.md); only the
+months of the pack period are counted. Minutes are 7×24 except where the plan's SLA entry asks for
+``clock: workday`` (docgen.metrics.sla.measure_record)."""
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date
+from typing import Any
+
+from docgen.metrics.sla import NO_PLAN, RECORD_METRICS, measure_record
+from docgen.periods import period_bounds
+
+LEVELS = ("一般", "较大", "重大", "特别重大")
+LEVEL_FIELDS = dict(zip(LEVELS, ("general", "larger", "major", "critical")))
+MAJOR_LEVELS = ("重大", "特别重大")
+# the incident metrics when no plan is archived (the two an incident has times for)
+INCIDENT_METRICS = ("response_minutes", "resolution_minutes")
+TOTAL = "合计"
+
+
+def incident_times(incident: Any) -> dict[str, Any]:
+    return {"requested": incident.reported_at, "responded": incident.responded_at, "resolved": incident.resolved_at}
+
+
+def measure(incident: Any, plan_sla: list[dict[str, Any]] | None, plan_version: str | None) -> dict[str, Any]:
+    return measure_record(incident_times(incident), plan_sla, plan_version)
+
+
+def period_months(period: str) -> list[str]:
+    first, last = period_bounds(period)
+    months, day = [], date(first.year, first.month, 1)
+    while day <= last:
+        months.append(f"{day:%Y-%m}")
+        day = date(day.year + day.month // 12, day.month % 12 + 1, 1)
+    return months
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)
+
+
+def _num(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
+
+
+def _target(entry: dict[str, Any]) -> str:
+    op = str(entry.get("op", "")).replace("<=", "≤").replace(">=", "≥")
+    return f"{op}{_num(float(entry['target']))} {entry.get('unit') or '分钟'}"
+
+
+def _clock(entry: dict[str, Any] | None) -> str:
+    if entry and entry.get("clock") == "workday":
+        return f"工作时间 {entry.get('hours') or '08:30-17:30'}"
+    return "7×24"
+
+
+def kpi_context(incidents: list[Any], *, period: str, plan_sla: list[dict[str, Any]] | None,
+                plan_version: str | None) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(context additions: achievement, counts, distribution, trend, charts; facts)."""
+    months = period_months(period)
+    measured = [(inc, f"{inc.resolved_at:%Y-%m}", measure(inc, plan_sla, plan_version)) for inc in incidents]
+    counted = [(inc, month, m) for inc, month, m in measured if month in months]
+
+    # 达成情况: one block per plan metric an incident has times for (or both incident metrics, 无计划目标)
+    if plan_sla is None:
+        metrics = [(metric, RECORD_METRICS[metric][0], None) for metric in INCIDENT_METRICS]
+    else:
+        metrics = [(e["metric"], e.get("name") or RECORD_METRICS[e["metric"]][0], e) for e in plan_sla
+                   if e.get("metric") in INCIDENT_METRICS]
+    achievement: list[dict[str, Any]] = []
+    charts: list[dict[str, Any]] = []
+    rates: list[dict[str, Any]] = []
+    for metric, name, entry in metrics:
+        start = len(achievement)
+        block_total, block_met = 0, 0
+        for month in [*months, TOTAL]:
+            rows = [m for _, mo, m in counted if month in (mo, TOTAL)]
+            results = [s for m in rows if m["sla"] != NO_PLAN for s in m["sla"] if s["metric"] == metric]
+            met = sum(1 for s in results if s["met"]) if entry is not None else None
+            total = len(rows)
+            rate = (met / total) if entry is not None and total else None
+            achievement.append({"no": len(achievement) + 1, "metric": name, "clock": _clock(entry), "month": month,
+                                "incidents": total, "met": met, "rate": rate,
+                                "target": _target(entry) if entry is not None else NO_PLAN})
+            if month == TOTAL:
+                block_total, block_met = total, met
+        rates.append({"metric": metric, "name": name, "incidents": block_total, "met": block_met,
+                      "rate": (block_met / block_total) if block_met is not None and block_total else None,
+                      "target": _target(entry) if entry is not None else NO_PLAN})
+        charts.append({"sheet": "达成情况", "type": "bar", "title": f"{name} 各月达成率" if entry else f"{name} 各月事件数",
+                       "categories": "month", "series": ["rate"] if entry else ["incidents"],
+                       "rows": [start, start + len(months)], "y_title": "达成率" if entry else "事件数",
+                       "y_format": "0%" if entry else "0"})
+
+    # 数量: per month, in total and per level
+    counts: list[dict[str, Any]] = []
+    for month in [*months, TOTAL]:
+        levels = Counter(inc.level for inc, mo, _ in counted if month in (mo, TOTAL))
+        counts.append({"no": len(counts) + 1, "month": month, "count": sum(levels.values()),
+                       **{LEVEL_FIELDS[lv]: levels.get(lv, 0) for lv in LEVELS},
+                       "major_plus": sum(levels.get(lv, 0) for lv in MAJOR_LEVELS)})
+    charts.append({"sheet": "数量", "type": "bar", "title": "各月事件数量", "categories": "month",
+                   "series": ["general", "larger", "major", "critical"], "rows": [0, len(months)],
+                   "y_title": "事件数", "y_format": "0"})
+
+    # 分布: by level (all four), then by category (as they occur)
+    total = len(counted)
+    by_level = Counter(inc.level for inc, _, _ in counted)
+    by_category = Counter(inc.category for inc, _, _ in counted)
+    distribution: list[dict[str, Any]] = []
+    for dimension, pairs in (("级别", [(lv, by_level.get(lv, 0)) for lv in LEVELS]),
+                             ("类别", sorted(by_category.items(), key=lambda kv: (-kv[1], kv[0])))):
+        for name, count in pairs:
+            distribution.append({"no": len(distribution) + 1, "dimension": dimension, "name": name, "count": count,
+                                 "share": (count / total) if total else None})
+    if total:
+        charts.append({"sheet": "分布", "type": "pie", "title": "事件级别分布", "categories": "name",
+                       "series": ["count"], "rows": [0, len(LEVELS)]})
+        charts.append({"sheet": "分布", "type": "pie", "title": "事件类别分布", "categories": "name",
+                       "series": ["count"], "rows": [len(LEVELS), len(distribution)]})
+    else:
+        charts.append({"sheet": "分布", "type": "bar", "title": "事件级别分布", "categories": "name",
+                       "series": ["count"], "rows": [0, len(LEVELS)], "y_format": "0"})
+
+    # 趋势: per month, count and average minutes (7×24)
+    trend: list[dict[str, Any]] = []
+    for month in months:
+        rows = [m["values"] for _, mo, m in counted if mo == month]
+        resp = [v["response_minutes"] for v in rows if "response_minutes" in v]
+        res = [v["resolution_minutes"] for v in rows if "resolution_minutes" in v]
+        trend.append({"no": len(trend) + 1, "month": month, "count": len(rows),
+                      "avg_response": _round(sum(resp) / len(resp)) if resp else None,
+                      "avg_resolution": _round(sum(res) / len(res)) if res else None,
+                      "max_resolution": max(res) if res else None})
+    charts.append({"sheet": "趋势", "type": "line", "title": "各月平均响应/解决用时（分钟）", "categories": "month",
+                   "series": ["avg_response", "avg_resolution"], "y_title": "分钟", "y_format": "0"})
+    charts.append({"sheet": "趋势", "type": "bar", "title": "各月事件数", "categories": "month",
+                   "series": ["count"], "y_title": "事件数", "y_format": "0"})
+
+    context = {"achievement": achievement, "counts": counts, "distribution": distribution, "trend": trend,
+               "charts": charts}
+    facts = {"incidents": total, "sla": rates if plan_sla is not None else NO_PLAN, "plan_version": plan_version,
+             "by_level": dict(by_level), "by_category": dict(by_category),
+             "by_month": {row["month"]: row["count"] for row in counts if row["month"] != TOTAL}}
+    return context, facts

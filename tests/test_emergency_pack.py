@@ -1,0 +1,232 @@
+"""应急响应 pack (§5.4.7.2): every deliverable reopened — the response record, the KPI workbook (four sheets,
+live formulas with values beside them, native charts), one 重大事件报告 per major incident, the config
+updates; the 交付清单 lists exactly the §5.4.7.2 items; the customer zip; bad inputs refused."""
+from __future__ import annotations
+
+import copy
+import json
+import sys
+import zipfile
+from pathlib import Path
+
+import docx
+import openpyxl
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from docgen.cli import cli
+from tests.conftest import EXAMPLES, ROOT
+
+ITEMS = ["response_record", "response_kpi", "major_incident_report", "config_update", "survey_report"]
+KPI_SHEETS = ["达成情况", "数量", "分布", "趋势"]
+
+
+@pytest.fixture
+def emergency() -> dict:
+    return copy.deepcopy(yaml.safe_load((EXAMPLES / "emergency.yaml").read_text(encoding="utf-8")))
+
+
+def _generate(archive: Path, *files: Path, out: Path | None = None) -> list[dict]:
+    args = ["--archive", str(archive), "generate", *map(str, files), "--json"] + (["-o", str(out)] if out else [])
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+@pytest.fixture(scope="module")
+def pack(tmp_path_factory) -> dict:
+    tmp = tmp_path_factory.mktemp("emergency")
+    archive, out = tmp / "archive", tmp / "out"
+    survey = yaml.safe_load((EXAMPLES / "survey.yaml").read_text(encoding="utf-8")) | {"period": "2025-02"}
+    (tmp / "survey.yaml").write_text(yaml.safe_dump(survey, allow_unicode=True), encoding="utf-8")
+    _generate(archive, EXAMPLES / "plan.yaml", tmp / "survey.yaml")
+    generated = _generate(archive, EXAMPLES / "emergency.yaml", out=out)
+    docs = {d["doc_type"]: d for d in generated}
+    return {"docs": docs, "all": generated, "archive": archive, "out": out}
+
+
+def _table_text(path: str) -> str:
+    return "\n".join(c.text for t in docx.Document(path).tables for r in t.rows for c in r.cells)
+
+
+def test_one_command_yields_every_deliverable_without_warnings(pack):
+    assert [d["doc_type"] for d in pack["all"]] == ["response_record", "response_kpi", "major_incident_report",
+                                                    "config_update", "pack_manifest"]
+    for doc in pack["all"]:
+        assert doc["period"] == "2025-Q1" and doc["date"] == "2025-03-31" and Path(doc["path"]).is_file()
+        assert doc["warnings"] == []
+    assert pack["docs"]["response_kpi"]["path"].endswith(".xlsx")
+
+
+def test_response_record_rows_and_facts(pack):
+    ws = openpyxl.load_workbook(pack["docs"]["response_record"]["path"]).worksheets[0]
+    rows = {r[1]: r for r in ws.iter_rows(min_row=6, max_row=8, values_only=True)}
+    assert set(rows) == {"INC-001", "INC-002", "INC-003"}
+    assert rows["INC-002"][2] == "重大" and rows["INC-002"][7] == 6 and rows["INC-002"][8] == 205
+    assert rows["INC-002"][11] == "有" and rows["INC-001"][11] == "—"
+    listed = json.loads(CliRunner().invoke(cli, ["--archive", str(pack["archive"]), "archive", "list", "--type",
+                                                 "response_record", "--json"]).stdout)
+    facts = listed[0]["facts"]
+    assert [i["id"] for i in facts["incidents"]] == ["INC-001", "INC-002", "INC-003"]
+    assert facts["incidents"][1]["major_report"] is True and facts["incidents"][1]["resolution_minutes"] == 205
+    assert facts["by_level"]["重大"] == 1 and facts["by_category"] == {"网络": 2, "数据库": 1}
+
+
+def test_kpi_workbook_sheets_formulas_values_and_charts(pack):
+    path = pack["docs"]["response_kpi"]["path"]
+    wb = openpyxl.load_workbook(path)
+    cached = openpyxl.load_workbook(path, data_only=True)
+    assert wb.sheetnames == KPI_SHEETS
+    for name in KPI_SHEETS:
+        assert wb[name]._charts, f"no chart on {name}"
+        assert wb[name].freeze_panes and wb[name].print_area
+    ws, values = wb["达成情况"], cached["达成情况"]
+    header = next(r for r in range(1, 10) if ws.cell(r, 1).value == "序号")
+    cols = {ws.cell(header, c).value: c for c in range(1, ws.max_column + 1)}
+    data = range(header + 1, header + 9)
+    assert [ws.cell(r, cols["SLA指标"]).value for r in data][:4] == ["故障响应时间"] * 4
+    assert [ws.cell(r, cols["月份"]).value for r in data][:4] == ["2025-01", "2025-02", "2025-03", "合计"]
+    for r in data:
+        formula = ws.cell(r, cols["达成率（公式）"])
+        assert formula.data_type == "f" and formula.value.startswith("=IF(")
+        assert values.cell(r, cols["达成率"]).value == 1 and values.cell(r, cols["事件数"]).value in (1, 3)
+    assert ws.cell(header + 1, cols["目标"]).value == "≤30 分钟"
+    assert ws.cell(header + 1, cols["达成率"]).number_format == "0.0%"
+    counts = [r for r in cached["数量"].iter_rows(values_only=True) if r and r[1] == "合计"]
+    assert counts and counts[0][2] == 3
+    dist = {(r[1], r[2]): r[3] for r in cached["分布"].iter_rows(values_only=True) if r and r[1] in ("级别", "类别")}
+    assert dist[("级别", "重大")] == 1 and dist[("级别", "特别重大")] == 0 and dist[("类别", "网络")] == 2
+    trend = [r for r in cached["趋势"].iter_rows(values_only=True) if r and r[1] == "2025-02"]
+    assert trend[0][2:5] == (1, 6, 205)
+    kinds = {type(c).__name__ for name in KPI_SHEETS for c in wb[name]._charts}
+    assert {"BarChart", "LineChart", "PieChart"} <= kinds
+
+
+def test_major_incident_report_for_inc_002(pack):
+    majors = [d for d in pack["all"] if d["doc_type"] == "major_incident_report"]
+    assert len(majors) == 1 and "INC-002" in majors[0]["doc_id"] and "INC-002" in majors[0]["title"]
+    document = docx.Document(majors[0]["path"])
+    tables = _table_text(majors[0]["path"])
+    body = "\n".join(p.text for p in document.paragraphs)
+    assert "22:40" in tables and "切换备库" in tables  # timeline
+    assert "主库存储控制器缓存电池失效" in body and "历史数据查询中断35分钟" in body
+    assert "更换存储控制器电池并纳入巡检项" in tables and "王强" in tables and "2025-03-01" in tables
+
+
+def test_config_update_rows(pack):
+    ws = openpyxl.load_workbook(pack["docs"]["config_update"]["path"]).worksheets[0]
+    values = [c.value for row in ws.iter_rows() for c in row]
+    assert "历史数据库" in values and "主库存储控制器电池更换" in values
+    assert any(c.data_type == "f" and c.value.startswith("=COUNTA(") for row in ws.iter_rows() for c in row)
+
+
+def test_manifest_lists_exactly_the_section_items(pack):
+    path = pack["docs"]["pack_manifest"]["path"]
+    rows = None
+    for table in docx.Document(path).tables:
+        cells = [[c.text.strip() for c in r.cells] for r in table.rows]
+        if any("文档类型" in c for c in cells[0]):
+            rows = cells
+    assert rows is not None
+    assert [next(c for c in row if c in ITEMS) for row in rows[1:]] == ITEMS
+    assert "YNTD-YW-2025-001/survey_report/2025-02" in " ".join(rows[-1])
+    assert "缺失" not in " ".join(" ".join(r) for r in rows)
+
+
+def test_zip_holds_all_items_and_the_manifest(pack):
+    zips = list(pack["out"].glob("*.zip"))
+    assert [z.name for z in zips] == ["YNTD-YW-2025-001_emergency_2025-Q1.zip"]
+    names = zipfile.ZipFile(zips[0]).namelist()
+    assert len(names) == 6 and any("survey_report" in n for n in names)
+    assert sum(n.endswith(".xlsx") for n in names) == 3
+
+
+def test_regenerating_is_unchanged(pack):
+    again = _generate(pack["archive"], EXAMPLES / "emergency.yaml")
+    assert {d["status"] for d in again} == {"unchanged"}
+
+
+def test_without_a_plan_targets_say_so(tmp_path):
+    docs = {d["doc_type"]: d for d in _generate(tmp_path / "a", EXAMPLES / "emergency.yaml")}
+    ws = openpyxl.load_workbook(docs["response_kpi"]["path"])["达成情况"]
+    values = [c.value for row in ws.iter_rows() for c in row]
+    assert "无计划目标" in values and ws._charts
+
+
+def test_formula_like_text_is_written_as_text(tmp_path, emergency, write_yaml):
+    emergency["incidents"][0]["description"] = "=HYPERLINK(\"http://x\")"
+    emergency["config_updates"][0]["change"] = "+cmd|' /C calc'!A0"
+    docs = {d["doc_type"]: d for d in _generate(tmp_path / "a", write_yaml(emergency))}
+    for doc_type, text in (("response_record", "=HYPERLINK(\"http://x\")"), ("config_update", "+cmd|' /C calc'!A0")):
+        ws = openpyxl.load_workbook(docs[doc_type]["path"]).worksheets[0]
+        cells = [c for row in ws.iter_rows() for c in row if c.value == text]
+        assert cells and all(c.data_type == "s" for c in cells)
+
+
+def test_warnings_render_and_are_listed(tmp_path, emergency, write_yaml):
+    emergency["major_reports"] = []
+    emergency["incidents"][2]["resolved_at"] = "2025-04-02 10:00"
+    emergency["incidents"][2]["reported_at"] = "2025-04-02 09:10"
+    emergency["incidents"][2]["responded_at"] = "2025-04-02 09:25"
+    docs = _generate(tmp_path / "a", write_yaml(emergency))
+    warnings = " ".join(docs[0]["warnings"])
+    assert "重大事件 INC-002" in warnings and "没有重大事件(故障)分析改进报告" in warnings
+    assert "INC-003" in warnings and "不在本包期间" in warnings
+    assert not [d for d in docs if d["doc_type"] == "major_incident_report"]
+    manifest = next(d for d in docs if d["doc_type"] == "pack_manifest")
+    assert "INC-002" in "\n".join(p.text for p in docx.Document(manifest["path"]).paragraphs)
+
+
+@pytest.mark.parametrize("change,expected", [
+    (lambda d: d["incidents"][0].update(responded_at="2025-01-08 08:00"),
+     "incidents[0].responded_at：时间顺序错误"),
+    (lambda d: d["incidents"][1].update(resolved_at="2025-02-17 22:10"), "早于响应时间 incidents[1].responded_at"),
+    (lambda d: d["major_reports"][0].update(incident="INC-999"), "major_reports[0].incident：重大事件报告对应的事件编号 INC-999"),
+    (lambda d: d["major_reports"][0]["improvements"][0].pop("owner"), "major_reports[0].improvements[0].owner"),
+    (lambda d: d["major_reports"][0]["improvements"][0].pop("due"), "major_reports[0].improvements[0].due"),
+    (lambda d: d["incidents"][0].update(level="严重"), "incidents[0].level："),
+    (lambda d: d["incidents"][2].update(id="INC-001"), "incidents[2].id：事件编号 INC-001 重复"),
+    (lambda d: d.update(period="2025-02-01"), "period："),
+])
+def test_bad_inputs_are_refused(tmp_path, emergency, write_yaml, change, expected):
+    change(emergency)
+    result = CliRunner().invoke(cli, ["--archive", str(tmp_path / "a"), "generate", str(write_yaml(emergency)),
+                                      "-o", str(tmp_path / "out")])
+    assert result.exit_code == 1 and expected in result.stderr, result.stderr
+    assert not (tmp_path / "a").exists() and not (tmp_path / "out").exists()
+
+
+def test_kpi_template_builder_reproduces_the_committed_template(tmp_path):
+    sys.path.insert(0, str(ROOT / "tools"))
+    try:
+        import build_kpi_template
+    finally:
+        sys.path.remove(str(ROOT / "tools"))
+    assert build_kpi_template.main(out=tmp_path / "response_kpi.xlsx") == 0
+    assert (tmp_path / "response_kpi.xlsx").read_bytes() == (ROOT / "templates_xlsx" / "response_kpi.xlsx").read_bytes()
+
+
+def test_no_major_incident_means_not_applicable_not_missing(tmp_path):
+    import copy as _copy
+
+    import yaml as _yaml
+    from click.testing import CliRunner as _Runner
+
+    from docgen.cli import cli as _cli
+    from tests.conftest import EXAMPLES as _EXAMPLES
+
+    data = _copy.deepcopy(_yaml.safe_load((_EXAMPLES / "emergency.yaml").read_text(encoding="utf-8")))
+    data["incidents"] = [i for i in data["incidents"] if i["level"] != "重大"]
+    data["major_reports"] = []
+    path = tmp_path / "e.yaml"
+    path.write_text(_yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    archive = tmp_path / "a"
+    result = _Runner().invoke(_cli, ["--archive", str(archive), "generate", str(path)])
+    assert result.exit_code == 0, result.output
+    import json as _json
+
+    [manifest] = _json.loads(_Runner().invoke(_cli, ["--archive", str(archive), "archive", "list", "--type",
+                                                    "pack_manifest", "--json"]).stdout)
+    assert "major_incident_report" not in manifest["facts"]["missing"]
+    assert manifest["facts"]["not_applicable"] == {"major_incident_report": "本期无重大事件"}
