@@ -135,3 +135,14 @@ def test_year_outside_the_calendar_is_an_error(tmp_path, plan_data):
     record["record"]["reviewed_at"] = "2099-03-03"
     with pytest.raises(CalendarNotCovered, match="2099"):
         _specs(tmp_path, record, archive)
+
+
+def test_resolving_an_unknown_leftover_is_a_warning(tmp_path):
+    archive = Archive(tmp_path / "a")
+    docs = generate([EXAMPLES / "plan.yaml", EXAMPLES / "remote.yaml"], archive=archive, templates=TemplateSet())
+    alone = next(d for d in docs if d.doc_type == "remote_record")
+    assert any("归档库中没有遗留问题 XC-2025-0007#1" in w for w in alone.warnings)
+    fresh = Archive(tmp_path / "b")
+    docs = generate([EXAMPLES / "onsite.yaml", EXAMPLES / "remote.yaml"], archive=fresh, templates=TemplateSet())
+    remote = next(d for d in docs if d.doc_type == "remote_record")
+    assert remote.warnings == []

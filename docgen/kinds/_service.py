@@ -254,3 +254,18 @@ def leftover_confirmation_spec(record: Any, context: dict[str, Any], facts: dict
             "leftover_confirmed_by")
     ctx = {k: context[k] for k in keep} | {"title": "遗留问题确认单", "date": record.resolved_at.date().isoformat()}
     return service_spec(record, "leftover_confirmation", "遗留问题确认单", ctx, facts, warnings)
+
+
+def unknown_leftover_refs(archive: Archive | None, record: Any) -> list[str]:
+    """Warnings for resolved_leftovers / open_issues that name no leftover issue archived for the
+    project (a typo would otherwise leave the real issue open for ever)."""
+    refs = [(f"resolved_leftovers[{i}].ref", r.ref) for i, r in enumerate(record.resolved_leftovers)]
+    refs += [(f"preparation.open_issues[{i}]", ref) for i, ref in enumerate(record.preparation.open_issues)]
+    if archive is None or not refs:
+        return []
+    known = set()
+    for doc_type in ("onsite_form", "remote_record"):
+        for r in archive.records(project=record.project.code, doc_type=doc_type):
+            known.update(i["id"] for i in (r.get("facts") or {}).get("leftover_issues", []))
+    return [f"{path}：归档库中没有遗留问题 {ref}（项目 {record.project.code}）；请核对编号，或先生成记录该遗留问题的服务记录"
+            for path, ref in refs if ref not in known]

@@ -7,7 +7,7 @@ from docgen.errors import Issue
 from docgen.kinds._kind import DocumentSpec, Kind
 from docgen.kinds._service import (
     StepRules, base_context, common_step_rules, fmt_time, leftover_confirmation_spec, plan_sla, record_facts,
-    review_rules, service_spec, steps_rows,
+    review_rules, service_spec, steps_rows, unknown_leftover_refs,
 )
 from docgen.kinds.onsite.model import OnsiteInput
 from docgen.metrics.sla import measure_record, measure_rows
@@ -77,6 +77,7 @@ def _steps(record: OnsiteInput) -> list[dict[str, str]]:
 
 
 def onsite_documents(record: OnsiteInput, *, archive: Archive | None, warnings: list[str]) -> list[DocumentSpec]:
+    warnings = [*warnings, *unknown_leftover_refs(archive, record)]
     sla, plan_version = plan_sla(archive, record.project.code)
     times = {"requested": record.requested_at, "responded": record.responded_at, "arrived": record.arrived_at,
              "resolved": record.resolved_at, "departed": record.departed_at}
