@@ -6,12 +6,12 @@ from __future__ import annotations
 import datetime
 import zipfile
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from pydantic import field_validator
 
 from docgen.doctypes import doc_type_title
-from docgen.kinds._fields import OptDate, Period, StrictModel, Text, label
+from docgen.kinds._fields import Date, OptDate, Period, StrictModel, Text, label
 from docgen.kinds._kind import DocumentSpec
 from docgen.kinds._service import ProjectRef
 from docgen.periods import period_bounds, period_label, within
@@ -49,6 +49,25 @@ class PackBase(StrictModel):
         if len(value) == 10:
             raise ValueError(f"交付成果包的期间 “{value}” 不能是某一天，应为 YYYY-MM、YYYY-Www、YYYY-Qn 或 YYYY")
         return value
+
+
+class ConfigUpdate(StrictModel):
+    """One line of 运行维护服务对象配置信息更新记录 (emergency and optimization packs)."""
+
+    ci: Text = label("配置项")
+    change: Text = label("更新内容")
+    at: Date = label("更新日期", "YYYY-MM-DD")
+    by: Text = label("更新人")
+
+
+def config_update_spec(pack: PackBase, pack_kind: str, updates: list[ConfigUpdate], *, warnings: list[str],
+                       facts: dict[str, Any]) -> DocumentSpec:
+    """The config_update workbook (templates_xlsx/config_update.xlsx) of a pack, rows in the given order."""
+    rows = [{"no": n, "ci": u.ci, "change": u.change, "at": u.at, "by": u.by} for n, u in enumerate(updates, 1)]
+    return pack_spec(pack, pack_kind, "config_update", template="config_update.xlsx", warnings=warnings,
+                     context=pack_context(pack, doc_type="config_update", warnings=warnings) | {
+                         "rows": rows, "summary": [{"label": "更新条数", "formula": "COUNTA({ci})"}]},
+                     facts={"updates": len(rows), **facts})
 
 
 def pack_day(pack: PackBase) -> datetime.date:
@@ -186,3 +205,19 @@ def write_pack_zip(pack: PackBase, pack_kind: str, docs: list[GeneratedDoc], arc
     outdir.mkdir(parents=True, exist_ok=True)
     write_atomic(target, buffer.getvalue())
     return target
+
+
+def pack_hooks(pack_kind: str, *, not_applicable: Callable[[Any], dict[str, str]] | None = None) -> dict[str, Any]:
+    """The `finish` (交付清单 after the items are archived) and `bundle` (customer zip) hooks every pack
+    kind registers; `not_applicable(model)` names items the period had no occasion for."""
+
+    def finish(pack: Any, *, archive: Archive | None, produced: list[GeneratedDoc],
+               warnings: list[str]) -> list[DocumentSpec]:
+        idle = not_applicable(pack) if not_applicable else None
+        return [manifest_spec(pack, pack_kind, produced=produced, archive=archive, warnings=warnings,
+                              not_applicable=idle)]
+
+    def bundle(pack: Any, docs: list[GeneratedDoc], archive: Archive | None, outdir: Path) -> Path:
+        return write_pack_zip(pack, pack_kind, docs, archive, outdir)
+
+    return {"finish": finish, "bundle": bundle}

@@ -19,10 +19,9 @@ from docgen.kinds._fields import (
 from docgen.kinds._kind import DocumentSpec, Kind
 from docgen.kinds._pack import (
     PackBase,
-    manifest_spec,
     pack_context,
     pack_spec,
-    write_pack_zip,
+    pack_hooks,
 )
 from docgen.kinds._review import (
     Review,
@@ -151,18 +150,9 @@ def assessment_documents(pack: AssessmentInput, *, archive: Archive | None,
     return [plan_doc, report, recommendation]
 
 
-def assessment_manifest(pack: AssessmentInput, *, archive: Archive | None, produced: list[Any],
-                        warnings: list[str]) -> list[DocumentSpec]:
-    return [manifest_spec(pack, PACK, produced=produced, archive=archive, warnings=warnings)]
-
-
-def assessment_bundle(pack: AssessmentInput, docs: list[Any], archive: Archive | None, outdir: Any) -> Any:
-    return write_pack_zip(pack, PACK, docs, archive, outdir)
-
-
 KIND = Kind(name="assessment", title="调研评估交付成果", model=AssessmentInput, rules=assessment_rules,
             documents=assessment_documents,
             templates={"assessment_plan": "assessment_plan.docx", "assessment_report": "assessment_report.docx",
                        "assessment_recommendation": "assessment_recommendation.docx",
                        "pack_manifest": "pack_manifest.docx"},
-            example="assessment.yaml", finish=assessment_manifest, bundle=assessment_bundle)
+            example="assessment.yaml", **pack_hooks(PACK))

@@ -6,11 +6,10 @@ Incidents feed this pack's KPI workbook only (archive.md): the monthly KPI uses 
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 from docgen.errors import Issue
 from docgen.kinds._fields import (
-    Date,
     DateTime,
     OptDate,
     OptText,
@@ -20,11 +19,12 @@ from docgen.kinds._fields import (
 )
 from docgen.kinds._kind import DocumentSpec, Kind
 from docgen.kinds._pack import (
+    ConfigUpdate,
     PackBase,
-    manifest_spec,
+    config_update_spec,
     pack_context,
     pack_spec,
-    write_pack_zip,
+    pack_hooks,
 )
 from docgen.kinds._service import fmt_time, plan_sla
 from docgen.kinds.emergency.kpi import LEVELS, MAJOR_LEVELS, kpi_context, measure
@@ -61,13 +61,6 @@ class MajorReport(StrictModel):
     impact: Text = label("影响范围")
     root_cause: Text = label("根本原因")
     improvements: list[Improvement] = label("改进措施", min_length=1, sheet="改进措施")
-
-
-class ConfigUpdate(StrictModel):
-    ci: Text = label("配置项")
-    change: Text = label("更新内容")
-    at: Date = label("更新日期", "YYYY-MM-DD")
-    by: Text = label("更新人")
 
 
 class EmergencyInput(PackBase):
@@ -215,24 +208,15 @@ def emergency_documents(pack: EmergencyInput, *, archive: Archive | None, warnin
                                                          "due": i.due.isoformat() if i.due else None}
                                                         for i in rep.improvements]}))
 
-    update_rows = [{"no": n, "ci": u.ci, "change": u.change, "at": u.at, "by": u.by}
-                   for n, u in enumerate(sorted(pack.config_updates, key=lambda u: u.at), 1)]
-    config = pack_spec(pack, PACK, "config_update", template="config_update.xlsx", warnings=warnings,
-                       context=pack_context(pack, doc_type="config_update", warnings=warnings) | {
-                           "rows": update_rows, "summary": [{"label": "更新条数", "formula": "COUNTA({ci})"}]},
-                       facts={"updates": len(update_rows)})
+    config = config_update_spec(pack, PACK, sorted(pack.config_updates, key=lambda u: u.at), warnings=warnings,
+                                facts={})
     return [record, kpi, *majors, config]
 
 
-def emergency_manifest(pack: EmergencyInput, *, archive: Archive | None, produced: list[Any],
-                       warnings: list[str]) -> list[DocumentSpec]:
+def _idle_items(pack: EmergencyInput) -> dict[str, str]:
+    """Without a major incident the period owes no 重大事件(故障)分析改进报告."""
     majors = [i for i in pack.incidents if i.level in ("重大", "特别重大")]
-    idle = {} if majors or pack.major_reports else {"major_incident_report": "本期无重大事件"}
-    return [manifest_spec(pack, PACK, produced=produced, archive=archive, warnings=warnings, not_applicable=idle)]
-
-
-def emergency_bundle(pack: EmergencyInput, docs: list[Any], archive: Archive | None, outdir: Any) -> Any:
-    return write_pack_zip(pack, PACK, docs, archive, outdir)
+    return {} if majors or pack.major_reports else {"major_incident_report": "本期无重大事件"}
 
 
 KIND = Kind(name="emergency", title="应急响应交付成果", model=EmergencyInput, rules=emergency_rules,
@@ -240,4 +224,4 @@ KIND = Kind(name="emergency", title="应急响应交付成果", model=EmergencyI
             templates={"response_record": "response_record.xlsx", "response_kpi": "response_kpi.xlsx",
                        "major_incident_report": "major_incident_report.docx", "config_update": "config_update.xlsx",
                        "pack_manifest": "pack_manifest.docx"},
-            example="emergency.yaml", finish=emergency_manifest, bundle=emergency_bundle)
+            example="emergency.yaml", **pack_hooks(PACK, not_applicable=_idle_items))

@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from docgen.errors import Issue
 from docgen.kinds._fields import (
-    Date,
     DateTime,
     OptDate,
     StrictModel,
@@ -17,11 +16,12 @@ from docgen.kinds._fields import (
 )
 from docgen.kinds._kind import DocumentSpec, Kind
 from docgen.kinds._pack import (
+    ConfigUpdate,
     PackBase,
-    manifest_spec,
+    config_update_spec,
     pack_context,
     pack_spec,
-    write_pack_zip,
+    pack_hooks,
 )
 from docgen.kinds._review import (
     Review,
@@ -70,13 +70,6 @@ class ChangeRelease(StrictModel):
     result: Literal["成功", "部分成功", "失败", "已回退"] = label("变更结果", "成功 | 部分成功 | 失败 | 已回退")
     verification: Text = label("验证情况")
     released_at: DateTime | None = label("发布时间", "YYYY-MM-DD HH:MM；可不填", default=None)
-
-
-class ConfigUpdate(StrictModel):
-    ci: Text = label("配置项")
-    change: Text = label("更新内容")
-    at: Date = label("更新日期", "YYYY-MM-DD")
-    by: Text = label("更新人")
 
 
 class OptimizationInput(PackBase):
@@ -155,21 +148,9 @@ def optimization_documents(pack: OptimizationInput, *, archive: Archive | None,
         "rollback": impl.rollback, "impl_review_status": review_status(impl.review),
         "updates_count": str(len(pack.config_updates)),
     }, {"change_no": change.change_no, "executed_at": fmt_time(change.executed_at), "result": change.result})
-    rows = [{"no": n, "ci": u.ci, "change": u.change, "at": u.at, "by": u.by}
-            for n, u in enumerate(pack.config_updates, 1)]
-    config = _doc(pack, "config_update", warnings, {
-        "rows": rows, "summary": [{"label": "更新条数", "formula": "COUNTA({ci})"}],
-    }, {"updates": len(rows), "items": sorted({u.ci for u in pack.config_updates})}, template="config_update.xlsx")
+    config = config_update_spec(pack, PACK, list(pack.config_updates), warnings=warnings,
+                                facts={"items": sorted({u.ci for u in pack.config_updates})})
     return [plan, implementation, release, config]
-
-
-def optimization_manifest(pack: OptimizationInput, *, archive: Archive | None, produced: list[Any],
-                          warnings: list[str]) -> list[DocumentSpec]:
-    return [manifest_spec(pack, PACK, produced=produced, archive=archive, warnings=warnings)]
-
-
-def optimization_bundle(pack: OptimizationInput, docs: list[Any], archive: Archive | None, outdir: Any) -> Any:
-    return write_pack_zip(pack, PACK, docs, archive, outdir)
 
 
 KIND = Kind(name="optimization", title="优化改善交付成果", model=OptimizationInput, rules=optimization_rules,
@@ -178,4 +159,4 @@ KIND = Kind(name="optimization", title="优化改善交付成果", model=Optimiz
                        "implementation_plan": "implementation_plan.docx",
                        "change_release_report": "change_release_report.docx",
                        "config_update": "config_update.xlsx", "pack_manifest": "pack_manifest.docx"},
-            example="optimization.yaml", finish=optimization_manifest, bundle=optimization_bundle)
+            example="optimization.yaml", **pack_hooks(PACK))

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from docgen.errors import Issue
 from docgen.kinds._fields import DateTime, OptText, StrictModel, Text, label
 from docgen.kinds._kind import DocumentSpec, Kind
-from docgen.kinds._pack import PackBase, manifest_spec, pack_context, pack_spec, write_pack_zip
+from docgen.kinds._pack import PackBase, pack_context, pack_hooks, pack_spec
 from docgen.kinds._service import fmt_time
 from docgen.periods import period_bounds
 
@@ -159,18 +159,9 @@ def routine_documents(pack: RoutineInput, *, archive: Archive | None, warnings: 
     return [status, anomaly, trend, config]
 
 
-def routine_manifest(pack: RoutineInput, *, archive: Archive | None, produced: list[Any],
-                     warnings: list[str]) -> list[DocumentSpec]:
-    return [manifest_spec(pack, PACK, produced=produced, archive=archive, warnings=warnings)]
-
-
-def routine_bundle(pack: RoutineInput, docs: list[Any], archive: Archive | None, outdir: Any) -> Any:
-    return write_pack_zip(pack, PACK, docs, archive, outdir)
-
-
 KIND = Kind(name="routine", title="例行操作交付成果", model=RoutineInput, rules=routine_rules,
             documents=routine_documents,
             templates={"status_record": "status_record.xlsx", "anomaly_record": "anomaly_record.docx",
                        "trend_analysis": "trend_analysis.docx", "config_record": "config_record.xlsx",
                        "pack_manifest": "pack_manifest.docx"},
-            example="routine.yaml", finish=routine_manifest, bundle=routine_bundle)
+            example="routine.yaml", **pack_hooks(PACK))
