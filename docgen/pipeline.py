@@ -132,7 +132,7 @@ class _Rendered:
     template_name: str
     template_sha256: str
     context_sha256: str
-    input_sha256: str
+    input_sha256: str | None
     input_path: Path
 
 
@@ -142,9 +142,21 @@ def context_digest(context: dict[str, Any]) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+@dataclass
+class _Builder:
+    """Stands in for a template when a document is laid out by code (DocumentSpec.build)."""
+
+    name: str
+    sha256: str
+
+
 def render_spec(spec: DocumentSpec, templates: TemplateSet) -> tuple[bytes, str, Any]:
     from docgen.render import render_docx
 
+    if spec.build is not None:
+        marker = f"{spec.template}:{spec.builder_version}".encode()
+        return spec.build(spec.context), Path(spec.template).suffix.lower(), \
+            _Builder(spec.template, hashlib.sha256(marker).hexdigest())
     template = templates.find(spec.template)
     ext = template.path.suffix.lower()
     if ext == ".xlsx":
@@ -156,12 +168,13 @@ def render_spec(spec: DocumentSpec, templates: TemplateSet) -> tuple[bytes, str,
     return render_docx(template.path, spec.context, name=spec.template), ext, template
 
 
-def _render_specs(item: CheckedInput, specs: list[DocumentSpec], templates: TemplateSet) -> list[_Rendered]:
+def _render_specs(item: CheckedInput | None, specs: list[DocumentSpec], templates: TemplateSet,
+                  source: str = "") -> list[_Rendered]:
     rendered = []
     for spec in specs:
         data, ext, template = render_spec(spec, templates)
-        rendered.append(_Rendered(spec, data, ext, template.name, template.sha256,
-                                  context_digest(spec.context), item.raw.sha256, item.raw.path))
+        rendered.append(_Rendered(spec, data, ext, template.name, template.sha256, context_digest(spec.context),
+                                  item.raw.sha256 if item else None, item.raw.path if item else Path(source)))
     return rendered
 
 
@@ -238,6 +251,33 @@ def generate(paths: list[str | Path], *, archive: Archive | None, templates: Tem
         results.extend(produced)
         if progress:
             progress(done, len(checked))
+    if write_archive and archive is not None and results:
+        from docgen.search import index_after_write
+
+        notes = index_after_write(archive)
+        if notes:
+            results[-1].notes.extend(notes)
+    return results
+
+
+def publish(specs: list[DocumentSpec], *, archive: Archive | None, templates: TemplateSet,
+            write_archive: bool = True, outdir: Path | None = None, out_file: Path | None = None,
+            source: str) -> list[GeneratedDoc]:
+    """The same render → archive → index path for documents computed from the archive rather than
+    read from an input file (`docgen kpi`, `docgen audit`). Everything is rendered before anything
+    is written; `out_file` (one spec only) copies the result to that exact file name."""
+    from docgen.archive import write_atomic
+
+    rendered = _render_specs(None, specs, templates, source)
+    results = [_store(r, archive=archive, write_archive=write_archive, outdir=outdir, source=source)
+               for r in rendered]
+    if out_file is not None:
+        for r, doc in zip(rendered, results):
+            data = Path(doc.path).read_bytes() if doc.status == "unchanged" and write_archive else r.data
+            out_file.parent.mkdir(parents=True, exist_ok=True)
+            write_atomic(out_file, data)
+            if not write_archive:
+                doc.path = str(out_file)
     if write_archive and archive is not None and results:
         from docgen.search import index_after_write
 

@@ -26,6 +26,11 @@ class DocumentSpec:
     facts: dict[str, Any] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     out_name: str = ""  # file name (without extension) for -o OUTDIR copies
+    # documents laid out by code rather than a template (the KPI and audit workbooks, whose sheets
+    # depend on the data): build(context) -> file bytes; `template` then names the builder
+    # ("kpi_report.xlsx") and `builder_version` stands in for the template's checksum
+    build: Callable[[dict[str, Any]], bytes] | None = None
+    builder_version: str = ""
 
 
 @dataclass(frozen=True)

@@ -101,26 +101,33 @@ def _safe_bounds(period: Any) -> tuple[date, date] | None:
         return None
 
 
-def _resolved_month(record: dict) -> str | None:
+def _resolved_day(record: dict) -> date | None:
     resolved = (record.get("facts") or {}).get("resolved_at")
-    if not isinstance(resolved, str) or not _MONTH.match(resolved[:7]):
+    try:
+        return date.fromisoformat(resolved[:10]) if isinstance(resolved, str) else None
+    except ValueError:
         return None
-    return resolved[:7]
 
 
-def _service_records(archive: Archive, project: str, kind: str, month: str) -> dict[str, dict]:
-    """The kind's service records resolved in the month, one per service_no (the latest archived
-    document standing for it), in service_no order."""
+def service_records_between(archive: Archive, project: str, kind: str, first: date, last: date) -> dict[str, dict]:
+    """The kind's ("onsite" / "remote") service records resolved between `first` and `last` (inclusive),
+    one per service_no (the latest archived document standing for it), in service_no order."""
     found: dict[str, dict] = {}
     for doc_type in RECORD_DOC_TYPES[kind]:
         for record in archive.records(project=project, doc_type=doc_type):
             service_no = (record.get("facts") or {}).get("service_no")
-            if not service_no or _resolved_month(record) != month:
+            day = _resolved_day(record)
+            if not service_no or day is None or not first <= day <= last:
                 continue
             seen = found.get(service_no)
             if seen is None or record.get("created_at", "") > seen.get("created_at", ""):
                 found[service_no] = record
     return dict(sorted(found.items()))
+
+
+def _service_records(archive: Archive, project: str, kind: str, month: str) -> dict[str, dict]:
+    first, last = _month_bounds(month)
+    return service_records_between(archive, project, kind, first, last)
 
 
 def _due_slots(entry: dict, project: str, month: str, first: date, last: date, plan_start: date,
@@ -230,11 +237,18 @@ def sla_figures(archive: Archive, month: str, project: str) -> list[SlaFigure]:
     Records marked 无计划目标 to which the metric applies are listed, not counted; a record whose
     frozen results lack the metric (it does not apply, or the plan then in force set no target)
     is not counted either."""
-    _month_bounds(month)
+    first, last = _month_bounds(month)
+    return sla_figures_between(archive, project, first, last, label=month)
+
+
+def sla_figures_between(archive: Archive, project: str, first: date, last: date, *, label: str) -> list[SlaFigure]:
+    """sla_figures over any span of days (a week, a quarter, the whole project for acceptance);
+    `label` is what the figures' `month` field says (the period or span)."""
     plan = latest_plan(archive, project)
     if plan is None:
         return []
-    records = [r for kind in RECORD_DOC_TYPES for r in _service_records(archive, project, kind, month).values()]
+    records = [r for kind in RECORD_DOC_TYPES
+               for r in service_records_between(archive, project, kind, first, last).values()]
     figures = []
     seen: set[str] = set()
     for entry in (plan.get("facts") or {}).get("sla") or []:
@@ -260,8 +274,99 @@ def sla_figures(archive: Archive, month: str, project: str) -> list[SlaFigure]:
             met += bool(result.get("met"))
         n = len(values)
         figures.append(SlaFigure(
-            project=project, month=month, metric=metric, name=entry.get("name") or RECORD_METRICS[metric][0],
+            project=project, month=label, metric=metric, name=entry.get("name") or RECORD_METRICS[metric][0],
             target=float(entry["target"]), op=entry.get("op") or "<=", records=n, met=met,
             value=met / n * 100 if n else None, mean=sum(values) / n if n else None,
             p90=p90_nearest_rank(values), no_plan_target=sorted(no_plan)))
     return figures
+
+
+# --- availability and satisfaction -------------------------------------------------------------
+
+
+@dataclass
+class ValueFigure:
+    """A plan metric whose monthly figure is one value read from a document (availability_percent
+    from the service report, satisfaction_score from the survey report), judged against the plan's target."""
+
+    project: str
+    month: str
+    metric: str
+    name: str
+    target: float | None
+    op: str
+    value: float | None
+    met: bool | None
+    source: str | None  # doc_id the value was read from
+    note: str = ""
+
+
+def _narrowest_containing(records: list[dict], first: date, last: date) -> dict | None:
+    """The record whose period contains first…last with the fewest days (ties: the newest)."""
+    best: tuple[int, str, dict] | None = None
+    for record in records:
+        bounds = _safe_bounds(record.get("period"))
+        if bounds is None or not (bounds[0] <= first and last <= bounds[1]):
+            continue
+        rank = ((bounds[1] - bounds[0]).days, record.get("created_at", ""))
+        if best is None or rank[0] < best[0] or (rank[0] == best[0] and rank[1] > best[1]):
+            best = (rank[0], rank[1], record)
+    return best[2] if best else None
+
+
+def _judge(value: float | None, op: str, target: float | None) -> bool | None:
+    if value is None or target is None:
+        return None
+    return bool(_OPS.get(op, _OPS[">="])(value, target))
+
+
+def _any_period_bounds(period: str) -> tuple[date, date]:
+    bounds = _safe_bounds(period)
+    if bounds is None:
+        raise ValueError(f"期间 {period!r} 格式不对，应为 YYYY-MM、YYYY-Www、YYYY-Qn 或 YYYY")
+    return bounds
+
+
+def availability_figure(archive: Archive, month: str, project: str, *, target: float | None = None,
+                        op: str = ">=", name: str = "系统可用率") -> ValueFigure:
+    """availability_percent of the month (or any period): from the project's service_report whose
+    period is it (or the narrowest one containing it); when the project reports weekly, the mean of
+    the weeks whose Sunday falls in it."""
+    first, last = _any_period_bounds(month)
+    reports = [r for r in archive.records(project=project, doc_type="service_report")
+               if (r.get("facts") or {}).get("availability_percent") is not None]
+    found = _narrowest_containing(reports, first, last)
+    value, source, note = None, None, ""
+    if found is not None:
+        value, source = float(found["facts"]["availability_percent"]), found["doc_id"]
+    else:
+        weeks = []
+        for r in reports:
+            period = str(r.get("period") or "")
+            bounds = _safe_bounds(period) if "-W" in period else None
+            if bounds and first <= bounds[1] <= last:
+                weeks.append(r)
+        if weeks:
+            value = sum(float(r["facts"]["availability_percent"]) for r in weeks) / len(weeks)
+            source = "、".join(r["doc_id"] for r in weeks)
+            note = f"{len(weeks)} 份周报的平均值"
+        else:
+            note = "该期间没有带可用率的运维服务报告"
+    return ValueFigure(project, month, "availability_percent", name, target, op, value,
+                       _judge(value, op, target), source, note)
+
+
+def satisfaction_figure(archive: Archive, month: str, project: str, *, target: float | None = None,
+                        op: str = ">=", name: str = "客户满意度") -> ValueFigure:
+    """satisfaction_score of the month (or any period): the overall score of the survey report with
+    the narrowest period containing it (archive.md); record-level 回访 scores are not counted."""
+    first, last = _any_period_bounds(month)
+    surveys = [r for r in archive.records(project=project, doc_type="survey_report")
+               if (r.get("facts") or {}).get("overall") is not None]
+    found = _narrowest_containing(surveys, first, last)
+    if found is None:
+        return ValueFigure(project, month, "satisfaction_score", name, target, op, None, None, None,
+                           "没有覆盖该期间的满意度调查报告")
+    value = float(found["facts"]["overall"])
+    return ValueFigure(project, month, "satisfaction_score", name, target, op, value, _judge(value, op, target),
+                       found["doc_id"], f"调查期间 {found.get('period')}")
