@@ -382,6 +382,37 @@ def search(settings: _Settings, query: tuple[str, ...], project: str | None, doc
     click.echo(f"共 {len(result.hits)} 条结果。")
 
 
+_SEVERITY_WORDS = {"error": "严重", "warning": "一般", "info": "提示"}
+
+
+@cli.command()
+@click.argument("project")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="把审计结果写成 Excel 工作簿（项目交付审计报告），并归档为 audit_report。")
+@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="按此日期审计（默认今天）：决定哪些月份的报告已应交、哪些遗留问题已逾期。")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出审计结果。")
+@pass_settings
+def audit(settings: _Settings, project: str, output: Path | None, as_of: str | None, as_json: bool) -> None:
+    """按《交付管理规定》§5.4.3 审计一个项目的归档：计划评审、服务报告、服务记录、遗留问题、满意度、交付包、校验值、验收。"""
+    from docgen.computed import run_audit
+
+    run = run_audit(settings.archive(), project, templates=settings.templates(), as_of=_parse_day(as_of, "--as-of"),
+                    out_file=output)
+    report = run.report
+    if as_json:
+        _echo_json(report.as_json())
+        return
+    click.echo(f"项目 {report.project} 交付审计（截至 {report.as_of}）：严重 {report.count('error')}，"
+               f"一般 {report.count('warning')}，提示 {report.count('info')}。")
+    for f in report.findings:
+        where = "　".join(x for x in (f.doc_type, f.period) if x)
+        click.echo(f"[{_SEVERITY_WORDS[f.severity]}] {f.rule}　{where}\n    {f.message}")
+    if not report.findings:
+        click.echo("未发现问题：各项检查均已通过。")
+    for doc in run.documents:
+        click.echo(f"审计报告已写入 {output}，并归档为 {doc.doc_id} v{doc.version}（{doc.status}）。")
+
+
 @cli.group(cls=DocgenGroup)
 def templates() -> None:
     """模板：列出内置/自定义模板，检查模板目录。"""

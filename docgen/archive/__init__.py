@@ -3,8 +3,8 @@ append-only ledger. KPI, audit and reports read the metadata (archive.md), never
 from __future__ import annotations
 
 from docgen.archive._atomic import write_atomic
-from docgen.archive._layout import make_doc_id
+from docgen.archive._layout import make_doc_id, sha256_file
 from docgen.archive._store import Archive, PutResult
 from docgen.archive._verify import Problem, VerifyReport
 
-__all__ = ["Archive", "Problem", "PutResult", "VerifyReport", "make_doc_id", "write_atomic"]
+__all__ = ["Archive", "Problem", "PutResult", "VerifyReport", "make_doc_id", "sha256_file", "write_atomic"]

@@ -1,0 +1,58 @@
+"""The documents computed from the archive rather than typed in (`docgen audit`, `docgen kpi`): compute
+the figures, then, when asked for a file, render and archive them through the one pipeline path."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from docgen.errors import DocgenError
+from docgen.kinds._fields import PROJECT_CODE_RE
+
+if TYPE_CHECKING:
+    from docgen.archive import Archive
+    from docgen.metrics.audit import AuditReport
+    from docgen.pipeline import GeneratedDoc
+    from docgen.render import TemplateSet
+
+
+@dataclass
+class AuditRun:
+    report: AuditReport
+    documents: list[GeneratedDoc] = field(default_factory=list)  # the archived workbook when -o was given
+
+
+def check_project_code(project: str) -> str:
+    if not PROJECT_CODE_RE.fullmatch(project or ""):
+        raise DocgenError(f"项目编号“{project}”无效：只能由字母、数字、- 和 _ 组成且不以 _ 开头，例如 YNTD-YW-2025-001")
+    return project
+
+
+def _check_output(path: Path | None) -> None:
+    if path is not None and path.suffix.lower() != ".xlsx":
+        raise DocgenError(f"输出文件 {path} 应以 .xlsx 结尾（审计报告和 KPI 统计表是 Excel 工作簿）", file=str(path))
+    if path is not None and path.is_dir():
+        raise DocgenError(f"输出文件 {path} 是一个目录；请给出文件名，例如 {path / 'audit.xlsx'}", file=str(path))
+
+
+def run_audit(archive: Archive, project: str, *, templates: TemplateSet, as_of: date | None = None,
+              out_file: Path | None = None, today: date | None = None) -> AuditRun:
+    """Audit one project; with `out_file`, also write the 项目交付审计报告 workbook there and archive it
+    as `audit_report` (identity: the project)."""
+    from docgen.metrics.audit import audit_project
+    from docgen.metrics.audit_workbook import audit_spec
+    from docgen.metrics.kpi import latest_plan
+    from docgen.pipeline import publish
+
+    check_project_code(project)
+    _check_output(out_file)
+    today = today or date.today()
+    report = audit_project(archive, project, as_of=as_of or today)
+    run = AuditRun(report)
+    if out_file is not None:
+        plan = latest_plan(archive, project)
+        name = ((plan or {}).get("facts") or {}).get("name") or ""
+        run.documents = publish([audit_spec(report, today=today, project_name=name)], archive=archive,
+                                templates=templates, out_file=out_file, source="audit")
+    return run

@@ -1,0 +1,273 @@
+"""What the 项目验收报告 reads from the archive's metadata (archive.md; never the documents' text): the
+project's latest plan, its deliverables by document type, the SLA achieved over the whole project
+period against every SLA entry of the plan, and the leftover issues still open at project end.
+Deterministic: the same archive gives the same figures (no "today")."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from docgen.doctypes import DOC_TYPES, doc_type_title
+from docgen.metrics.sla import _OPS, RECORD_METRICS
+from docgen.periods import period_bounds
+
+if TYPE_CHECKING:
+    from docgen.archive import Archive
+    from docgen.metrics.leftovers import Leftover
+
+# computed from the archive rather than delivered by the project: not listed as deliverables
+NOT_DELIVERABLES = ("kpi_report", "audit_report", "acceptance_report")
+OP_TEXT = {"<=": "≤", ">=": "≥", "<": "<", ">": ">", "=": "="}
+MANUAL = "需人工统计"
+
+
+def num(value: float | int | None, digits: int = 2) -> str:
+    """A figure as the report shows it: at most `digits` decimals, no trailing zeros (99.9, 100, 66.67)."""
+    if value is None:
+        return "—"
+    text = f"{float(value):.{digits}f}".rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
+
+
+def months_between(first: date, last: date) -> list[str]:
+    """Every month (YYYY-MM) with at least one day in first…last."""
+    months, year, month = [], first.year, first.month
+    while (year, month) <= (last.year, last.month):
+        months.append(f"{year}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
+
+
+def _safe_bounds(period: Any) -> tuple[date, date] | None:
+    try:
+        return period_bounds(str(period))
+    except (ValueError, IndexError):
+        return None
+
+
+def _day(text: Any) -> date | None:
+    try:
+        return date.fromisoformat(str(text)[:10])
+    except ValueError:
+        return None
+
+
+# ---------------------------------------------------------------------------------------------- plan
+@dataclass
+class PlanView:
+    """The project's latest archived plan, as the acceptance report needs it."""
+
+    doc_id: str
+    version: str  # the plan's own label, e.g. V1.0
+    start: date
+    end: date
+    manager: str
+    sla: list[dict[str, Any]]
+
+
+def plan_view(record: dict | None) -> PlanView | None:
+    facts = (record or {}).get("facts") or {}
+    start, end = _day(facts.get("start")), _day(facts.get("end"))
+    if record is None or start is None or end is None:
+        return None
+    return PlanView(record["doc_id"], str(facts.get("plan_version") or f"v{record.get('version')}"), start, end,
+                    str(facts.get("manager") or ""), [s for s in facts.get("sla") or [] if isinstance(s, dict)])
+
+
+# ------------------------------------------------------------------------------------- deliverables
+def deliverables(archive: Archive | None, project: str) -> list[dict[str, Any]]:
+    """The project's archived documents (latest version of each), grouped by doc type in the order of
+    cli.md (other types after, by id): [{doc_type, title, count, documents: [{title, period, version,
+    date, doc_id}]}]. KPI, audit and acceptance reports are computed, not delivered: left out."""
+    if archive is None:
+        return []
+    groups: dict[str, list[dict]] = {}
+    for record in archive.records(project=project):
+        if record.get("doc_type") in NOT_DELIVERABLES:
+            continue
+        groups.setdefault(record["doc_type"], []).append(record)
+    order = list(DOC_TYPES)
+    ranked = sorted(groups, key=lambda t: (order.index(t) if t in order else len(order), t))
+    return [{"doc_type": t, "title": doc_type_title(t), "count": len(groups[t]),
+             "documents": [{"title": r.get("title") or "", "period": str(r.get("period") or ""),
+                            "version": r.get("version"), "date": r.get("date") or "", "doc_id": r["doc_id"]}
+                           for r in groups[t]]}
+            for t in ranked]
+
+
+# ---------------------------------------------------------------------------------------------- SLA
+@dataclass
+class SlaResult:
+    """One plan SLA entry over the project period: the figure compared with the target, how it was
+    achieved (text) and from what (text). met None: no data, or not a metric docgen measures."""
+
+    metric: str
+    name: str
+    op: str
+    target: float | None
+    unit: str
+    value: float | None
+    met: bool | None
+    achieved: str
+    basis: str
+    detail: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def requirement(self) -> str:
+        if self.target is None:
+            return "—"
+        return f"{OP_TEXT.get(self.op, self.op)}{num(self.target)}{self.unit}"
+
+    @property
+    def verdict(self) -> str:
+        if self.met is None:
+            return "人工评估" if self.achieved == MANUAL else "无数据"
+        return "达标" if self.met else "未达标"
+
+    def as_fact(self) -> dict[str, Any]:
+        return {"metric": self.metric, "name": self.name, "op": self.op, "target": self.target, "unit": self.unit,
+                "value": self.value, "met": self.met, **self.detail}
+
+
+def _judge(value: float | None, op: str, target: float | None) -> bool | None:
+    if value is None or target is None:
+        return None
+    return bool(_OPS.get(op, _OPS[">="])(value, target))
+
+
+def surveys_between(archive: Archive, project: str, first: date, last: date) -> list[dict[str, Any]]:
+    """The project's survey reports whose period overlaps first…last (with an overall score), by period."""
+    found = []
+    for record in archive.records(project=project, doc_type="survey_report"):
+        facts = record.get("facts") or {}
+        bounds = _safe_bounds(record.get("period"))
+        if facts.get("overall") is None or bounds is None or bounds[1] < first or bounds[0] > last:
+            continue
+        found.append({"doc_id": record["doc_id"], "period": str(record["period"]), "bounds": bounds,
+                      "overall": float(facts["overall"]), "respondents": facts.get("respondents"),
+                      "score_total": facts.get("score_total"), "score_count": facts.get("score_count")})
+    return sorted(found, key=lambda s: (s["bounds"], s["doc_id"]))
+
+
+def _record_result(base: dict, figure: Any) -> SlaResult:
+    unit = base["unit"] or "分钟"
+    if figure is None or figure.records == 0:
+        note = "项目期间没有适用此指标的现场/远程服务记录"
+        if figure is not None and figure.no_plan_target:
+            note += f"（{len(figure.no_plan_target)} 条记录归档时无计划目标，未计入）"
+        return SlaResult(**base, value=None, met=None, achieved="无服务记录", basis=note,
+                         detail={"records": 0, "records_met": 0})
+    share = figure.value
+    met = figure.met == figure.records
+    basis = f"{figure.records} 条服务记录，平均 {num(figure.mean, 1)} {unit}，P90 {num(figure.p90, 1)} {unit}"
+    if figure.no_plan_target:
+        basis += f"；另有 {len(figure.no_plan_target)} 条归档时无计划目标，未计入（{'、'.join(figure.no_plan_target)}）"
+    return SlaResult(**base, value=share, met=met,
+                     achieved=f"达标率 {num(share)}%（{figure.met}/{figure.records} 条达标）", basis=basis,
+                     detail={"records": figure.records, "records_met": figure.met, "share_percent": share,
+                             "mean": figure.mean, "p90": figure.p90})
+
+
+def _report_ratio_result(archive: Archive, project: str, months: list[str], base: dict) -> SlaResult:
+    from docgen.metrics.kpi import overall_report_ratio, report_ratio
+
+    ratios = [report_ratio(archive, m, project) for m in months]
+    delivered, due, value = overall_report_ratio(ratios)
+    if value is None:
+        return SlaResult(**base, value=None, met=None, achieved="无应交报告",
+                         basis=f"项目期间 {len(months)} 个月均无应交付的服务报告", detail={"due": 0, "delivered": 0})
+    missing = [m for m in ratios if m.due and m.delivered < m.due]
+    basis = f"项目期间 {len(months)} 个月共应交付 {due} 份、实际交付 {delivered} 份（Σ实际交付 ÷ Σ应交付）"
+    if missing:
+        basis += "；未交齐的月份：" + "、".join(f"{m.month}（{m.delivered}/{m.due}）" for m in missing)
+    return SlaResult(**base, value=value, met=_judge(value, base["op"], base["target"]),
+                     achieved=f"{num(value)}%（{delivered}/{due}）", basis=basis,
+                     detail={"due": due, "delivered": delivered})
+
+
+def _availability_result(archive: Archive, project: str, months: list[str], base: dict) -> SlaResult:
+    from docgen.metrics.kpi import availability_figure
+
+    figures = [availability_figure(archive, m, project, target=base["target"], op=base["op"]) for m in months]
+    valued = [f for f in figures if f.value is not None]
+    if not valued:
+        return SlaResult(**base, value=None, met=None, achieved="无数据",
+                         basis=f"项目期间 {len(months)} 个月均没有带可用率的运维服务报告",
+                         detail={"months": len(months), "months_with_value": 0})
+    value = sum(f.value for f in valued) / len(valued)
+    basis = f"{len(valued)}/{len(months)} 个月有可用率数据，取其月均值"
+    lacking = [f.month for f in figures if f.value is None]
+    if lacking:
+        basis += "（无数据：" + "、".join(lacking) + "）"
+    below = [f for f in valued if f.met is False]
+    if below:
+        basis += "；未达标月份：" + "、".join(f"{f.month}（{num(f.value)}%）" for f in below)
+    return SlaResult(**base, value=value, met=_judge(value, base["op"], base["target"]),
+                     achieved=f"{num(value)}%", basis=basis,
+                     detail={"months": len(months), "months_with_value": len(valued),
+                             "monthly": {f.month: f.value for f in valued}})
+
+
+def _satisfaction_result(surveys: list[dict[str, Any]], base: dict) -> SlaResult:
+    if not surveys:
+        return SlaResult(**base, value=None, met=None, achieved="无数据",
+                         basis="项目期间没有需方满意度调查和分析报告", detail={"surveys": 0})
+    pooled = all(isinstance(s["score_total"], (int, float)) and s["score_count"] for s in surveys)
+    if pooled:
+        total = sum(s["score_total"] for s in surveys)
+        count = sum(s["score_count"] for s in surveys)
+        value = total / count
+        formula = f"全部评分之和 ÷ 评分个数 = {num(total)} ÷ {count}"
+    else:
+        value = sum(s["overall"] for s in surveys) / len(surveys)
+        formula = "各次调查总体满意度的平均值"
+    return SlaResult(**base, value=value, met=_judge(value, base["op"], base["target"]),
+                     achieved=f"{num(value)} 分", basis=f"{len(surveys)} 份满意度调查（见下表），{formula}",
+                     detail={"surveys": len(surveys), "periods": [s["period"] for s in surveys]})
+
+
+def sla_results(archive: Archive | None, project: str, plan: PlanView | None) -> tuple[list[SlaResult], list[dict]]:
+    """Every SLA entry of the plan (in plan order) achieved over the plan's start…end, and the surveys
+    behind the satisfaction figure. No plan: nothing to assess against."""
+    if plan is None or archive is None:
+        return [], []
+    from docgen.metrics.kpi import sla_figures_between
+
+    first, last = plan.start, plan.end
+    months = months_between(first, last)
+    label = f"{first.isoformat()}～{last.isoformat()}"
+    record_figures = {f.metric: f for f in sla_figures_between(archive, project, first, last, label=label)}
+    surveys = surveys_between(archive, project, first, last)
+    results: list[SlaResult] = []
+    seen: set[str] = set()
+    for entry in plan.sla:
+        metric = str(entry.get("metric") or "")
+        if not metric or metric in seen:
+            continue
+        seen.add(metric)
+        target = entry.get("target")
+        base = {"metric": metric, "name": str(entry.get("name") or RECORD_METRICS.get(metric, (metric,))[0]),
+                "op": str(entry.get("op") or ">="), "target": float(target) if target is not None else None,
+                "unit": str(entry.get("unit") or "")}
+        if metric in RECORD_METRICS:
+            results.append(_record_result(base, record_figures.get(metric)))
+        elif metric == "report_ratio":
+            results.append(_report_ratio_result(archive, project, months, base))
+        elif metric == "availability_percent":
+            results.append(_availability_result(archive, project, months, base))
+        elif metric == "satisfaction_score":
+            results.append(_satisfaction_result(surveys, base))
+        else:
+            results.append(SlaResult(**base, value=None, met=None, achieved=MANUAL,
+                                     basis="docgen 不能自动统计此指标，达成情况见项目组自评"))
+    return results, surveys
+
+
+def open_at_end(archive: Archive | None, project: str, end: date) -> list[Leftover]:
+    """Leftover issues (遗留问题, step 8) still open on the project's last day."""
+    if archive is None:
+        return []
+    from docgen.metrics.leftovers import open_leftovers
+
+    return open_leftovers(archive, project, as_of=end)

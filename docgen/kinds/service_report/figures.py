@@ -1,0 +1,336 @@
+"""What a 运维服务报告 reads from the archive's metadata for its project and period (archive.md):
+the services resolved in the period, the SLA figures per plan metric, the incidents of the
+emergency packs, the leftover issues and the satisfaction survey. Pure: reads, never writes, and
+never looks at the clock, so the same archive gives the same report."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from docgen.metrics.sla import _OPS, NO_PLAN, RECORD_METRICS
+
+if TYPE_CHECKING:
+    from docgen.archive import Archive
+    from docgen.metrics.leftovers import Leftover
+
+MODES = {"onsite": "现场", "remote": "远程"}
+MET, NOT_MET, NO_DATA = "达标", "未达标", "—"
+NO_TARGET = "计划未设目标"
+VALUE_METRICS = ("availability_percent", "satisfaction_score", "report_ratio")
+
+
+def num(value: float | None, digits: int = 1) -> str:
+    """15.0 → 15, 22.5 → 22.5, 66.666… → 66.7 (digits after the point, trailing zeros dropped)."""
+    if value is None:
+        return NO_DATA
+    text = f"{round(float(value), digits):.{digits}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def op_text(op: str) -> str:
+    return {"<=": "≤", ">=": "≥"}.get(op, op)
+
+
+def target_text(entry: dict[str, Any]) -> str:
+    unit = entry.get("unit") or ""
+    value = num(entry.get("target"), 2)
+    return f"{op_text(entry.get('op') or '')}{value}{unit if unit in ('%', '％') else (' ' + unit if unit else '')}"
+
+
+def _day(text: Any) -> date | None:
+    if not isinstance(text, str) or len(text) < 10:
+        return None
+    try:
+        return date.fromisoformat(text[:10])
+    except ValueError:
+        return None
+
+
+def _short_time(text: Any) -> str:
+    """2025-03-12 09:10 → 03-12 09:10 (a report covers at most a quarter of one year)."""
+    return text[5:16] if isinstance(text, str) and len(text) >= 16 else (text or "")
+
+
+# ---------------------------------------------------------------------------------------------- services
+@dataclass
+class Service:
+    """One onsite/remote record resolved in the period, from its archived facts."""
+
+    service_no: str
+    kind: str  # onsite | remote
+    engineer: str
+    content: str
+    requested_at: str
+    resolved_at: str
+    minutes: dict[str, float | None]  # response / resolution, as the SLA measured them
+    measures: dict[str, float]  # every 7×24 measure of the record
+    sla: str  # 达标 | 未达标 | 无计划目标 | 计划未设目标
+    failed: list[str]  # names of the plan metrics not met
+    frozen: Any  # facts["sla"]: the per-metric results, or 无计划目标
+    reviewed: bool
+    score: int | None
+
+    @property
+    def sla_text(self) -> str:
+        return f"{NOT_MET}（{'、'.join(self.failed)}）" if self.failed else self.sla
+
+
+def _service(service_no: str, kind: str, record: dict) -> Service:
+    facts = record.get("facts") or {}
+    frozen = facts.get("sla")
+    values = facts.get("measures") if isinstance(facts.get("measures"), dict) else {}
+    results = [s for s in frozen if isinstance(s, dict)] if isinstance(frozen, list) else []
+    by_metric = {s.get("metric"): s for s in results}
+    minutes = {m: (by_metric[m].get("value") if m in by_metric else values.get(m))
+               for m in ("response_minutes", "resolution_minutes")}
+    failed = [s.get("name") or RECORD_METRICS.get(s.get("metric"), ("",))[0] for s in results if not s.get("met")]
+    if frozen == NO_PLAN:
+        status = NO_PLAN
+    elif not results:
+        status = NO_TARGET
+    else:
+        status = NOT_MET if failed else MET
+    score = facts.get("satisfaction_score")
+    return Service(service_no=service_no, kind=kind, engineer=str(facts.get("engineer") or ""),
+                   content=str(facts.get("content") or ""), requested_at=str(facts.get("requested_at") or ""),
+                   resolved_at=str(facts.get("resolved_at") or ""), minutes=minutes, measures=dict(values), sla=status, failed=failed,
+                   frozen=frozen, reviewed=bool(facts.get("reviewed")),
+                   score=score if isinstance(score, int) and not isinstance(score, bool) else None)
+
+
+def services_between(archive: Archive | None, project: str, first: date, last: date) -> list[Service]:
+    """The onsite and remote records resolved between first and last, by resolution time."""
+    if archive is None:
+        return []
+    from docgen.metrics.kpi import service_records_between
+
+    found = [_service(no, kind, record) for kind in MODES
+             for no, record in service_records_between(archive, project, kind, first, last).items()]
+    return sorted(found, key=lambda s: (s.resolved_at, s.service_no))
+
+
+# ---------------------------------------------------------------------------------------------- SLA
+@dataclass
+class SlaRow:
+    """One line of 3 SLA达成情况: a plan metric (or, without a plan, a measured one) this period."""
+
+    metric: str
+    name: str
+    target: str
+    measured: str
+    rate: str
+    mean_p90: str
+    result: str
+    note: str
+    met: bool | None  # None: nothing to judge (no data, no target, counted by hand)
+    rate_value: float | None = None  # the share of records meeting the target, for the chart
+    fact: dict[str, Any] = field(default_factory=dict)
+
+
+def _months(first: date, last: date) -> list[str]:
+    months, year, month = [], first.year, first.month
+    while (year, month) <= (last.year, last.month):
+        months.append(f"{year}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
+
+
+def _record_row(entry: dict[str, Any], figure: Any, services: list[Service]) -> SlaRow:
+    metric = entry["metric"]
+    target = target_text(entry)
+    notes = []
+    if (entry.get("clock") or "7x24") == "workday":
+        notes.append(f"按工作时间计（{entry.get('hours') or '08:30-17:30'}，节假日不计）")
+    if figure.no_plan_target:
+        notes.append(f"无计划目标、未计入：{'、'.join(figure.no_plan_target)}")
+    fact = {"metric": metric, "name": figure.name, "op": figure.op, "target": figure.target,
+            "unit": entry.get("unit"), "records": figure.records, "met_records": figure.met,
+            "value": figure.value, "mean": figure.mean, "p90": figure.p90,
+            "no_plan_target": list(figure.no_plan_target)}
+    if figure.records == 0:
+        fact["met"] = None
+        return SlaRow(metric, figure.name, target, "本期无适用的服务记录", NO_DATA, NO_DATA, NO_DATA,
+                      "；".join(notes), None, None, fact)
+    failed = [s.service_no for s in services if isinstance(s.frozen, list)
+              and any(isinstance(r, dict) and r.get("metric") == metric and r.get("value") is not None
+                      and not r.get("met") for r in s.frozen)]
+    if failed:
+        notes.insert(0, f"未达标：{'、'.join(failed)}")
+    met = figure.met == figure.records
+    unit = entry.get("unit") or "分钟"
+    fact |= {"met": met, "not_met": failed}
+    return SlaRow(metric, figure.name, target, f"{figure.records} 单中 {figure.met} 单达标",
+                  f"{num(figure.value)}%", f"{num(figure.mean)} / {num(figure.p90)} {unit}",
+                  MET if met else NOT_MET, "；".join(notes), met, figure.value, fact)
+
+
+def _judge(value: float, entry: dict[str, Any]) -> bool:
+    return bool(_OPS.get(entry.get("op") or ">=", _OPS[">="])(value, float(entry["target"])))
+
+
+def _availability_row(entry: dict[str, Any], value: float | None) -> SlaRow:
+    target = target_text(entry)
+    fact = {"metric": "availability_percent", "name": entry.get("name") or "系统可用率", "op": entry.get("op"),
+            "target": entry.get("target"), "unit": entry.get("unit"), "value": value}
+    if value is None:
+        return SlaRow("availability_percent", fact["name"], target, "未填写", NO_DATA, NO_DATA, NO_DATA,
+                      "本报告输入未填写 availability_percent", None, None, fact | {"met": None})
+    met = _judge(value, entry)
+    return SlaRow("availability_percent", fact["name"], target, f"{num(value, 3)}%", NO_DATA, NO_DATA,
+                  MET if met else NOT_MET, "监控平台测得（本报告输入）", met, None, fact | {"met": met})
+
+
+def _satisfaction_row(entry: dict[str, Any] | None, figure: Any) -> SlaRow:
+    name = (entry or {}).get("name") or "客户满意度"
+    target = target_text(entry) if entry else NO_PLAN
+    fact = {"metric": "satisfaction_score", "name": name, "op": (entry or {}).get("op"),
+            "target": (entry or {}).get("target"), "unit": (entry or {}).get("unit"), "value": figure.value,
+            "source": figure.source}
+    if figure.value is None:
+        return SlaRow("satisfaction_score", name, target, "无调查", NO_DATA, NO_DATA, NO_DATA,
+                      "归档库中没有覆盖本期的需方满意度调查和分析报告", None, None, fact | {"met": None})
+    met = figure.met if entry else None
+    result = NO_DATA if met is None else (MET if met else NOT_MET)
+    return SlaRow("satisfaction_score", name, target, f"{figure.value:.2f} 分", NO_DATA, NO_DATA, result,
+                  f"需方满意度调查（{figure.note}）", met, None, fact | {"met": met})
+
+
+def _report_ratio_row(entry: dict[str, Any], archive: Archive, project: str, period: str, first: date,
+                      last: date) -> SlaRow:
+    """服务报告比例 over the months of the period, counting this report as delivered for its own slot
+    (it is being archived now; counting it keeps a regenerated report unchanged)."""
+    from docgen.metrics.kpi import report_ratio
+
+    target = target_text(entry)
+    fact: dict[str, Any] = {"metric": "report_ratio", "name": entry.get("name") or "服务报告比例",
+                            "op": entry.get("op"), "target": entry.get("target"), "unit": entry.get("unit")}
+    if "-W" in period:
+        return SlaRow("report_ratio", fact["name"], target, "按月统计", NO_DATA, NO_DATA, NO_DATA,
+                      "周报不单独统计，见月度 KPI 统计表", None, None, fact | {"met": None})
+    due = delivered = 0
+    for month in _months(first, last):
+        ratio = report_ratio(archive, month, project)
+        due += ratio.due
+        delivered += sum(1 for s in ratio.slots if s.delivered_by is not None
+                         or (s.doc_type == "service_report" and s.period == period))
+    if due == 0:
+        return SlaRow("report_ratio", fact["name"], target, "本期无应交报告", NO_DATA, NO_DATA, NO_DATA,
+                      "", None, None, fact | {"due": 0, "delivered": 0, "value": None, "met": None})
+    value = delivered / due * 100
+    met = _judge(value, entry)
+    return SlaRow("report_ratio", fact["name"], target, f"应交 {due} 份，已交 {delivered} 份", f"{num(value)}%",
+                  NO_DATA, MET if met else NOT_MET, "含本报告；按计划的服务报告安排统计", met, None,
+                  fact | {"due": due, "delivered": delivered, "value": value, "met": met})
+
+
+def _measured_rows(services: list[Service]) -> list[SlaRow]:
+    """Without a plan: the times the period's records measured (7×24 minutes), 无计划目标 beside them."""
+    from docgen.metrics.kpi import p90_nearest_rank
+
+    rows = []
+    for metric, (name, _, _) in RECORD_METRICS.items():
+        values = [float(s.measures[metric]) for s in services if s.measures.get(metric) is not None]
+        if not values:
+            continue
+        mean, p90 = sum(values) / len(values), p90_nearest_rank(values)
+        rows.append(SlaRow(metric, name, NO_PLAN, f"{len(values)} 单", NO_DATA, f"{num(mean)} / {num(p90)} 分钟",
+                           NO_DATA, "项目尚未归档计划，无目标可比", None, None,
+                           {"metric": metric, "name": name, "records": len(values), "mean": mean, "p90": p90,
+                            "met": None}))
+    return rows
+
+
+def sla_rows(archive: Archive | None, project: str, period: str, first: date, last: date, *,
+             plan: dict | None, services: list[Service], availability: float | None) -> list[SlaRow]:
+    """One row per metric of the project's latest plan, in plan order; without a plan, what was measured."""
+    from docgen.metrics.kpi import satisfaction_figure, sla_figures_between
+
+    if plan is None or archive is None:
+        rows = _measured_rows(services)
+        if availability is not None:
+            rows.append(SlaRow("availability_percent", "系统可用率", NO_PLAN, f"{num(availability, 3)}%", NO_DATA,
+                               NO_DATA, NO_DATA, "监控平台测得（本报告输入）", None, None,
+                               {"metric": "availability_percent", "value": availability, "met": None}))
+        if archive is not None:
+            figure = satisfaction_figure(archive, period, project)
+            if figure.value is not None:
+                rows.append(_satisfaction_row(None, figure))
+        return rows
+    figures = {f.metric: f for f in sla_figures_between(archive, project, first, last, label=period)}
+    rows: list[SlaRow] = []
+    seen: set[str] = set()
+    for entry in (plan.get("facts") or {}).get("sla") or []:
+        metric = entry.get("metric")
+        if not metric or metric in seen:
+            continue
+        seen.add(metric)
+        if metric in figures:
+            rows.append(_record_row(entry, figures[metric], services))
+        elif metric == "availability_percent":
+            rows.append(_availability_row(entry, availability))
+        elif metric == "satisfaction_score":
+            figure = satisfaction_figure(archive, period, project, target=float(entry["target"]),
+                                         op=entry.get("op") or ">=", name=entry.get("name") or "客户满意度")
+            rows.append(_satisfaction_row(entry, figure))
+        elif metric == "report_ratio":
+            rows.append(_report_ratio_row(entry, archive, project, period, first, last))
+        else:
+            rows.append(SlaRow(metric, entry.get("name") or metric, target_text(entry), "需人工统计", NO_DATA,
+                               NO_DATA, NO_DATA, f"指标 {metric} 不由 docgen 统计", None, None,
+                               {"metric": metric, "name": entry.get("name"), "met": None}))
+    return rows
+
+
+# ---------------------------------------------------------------------------------------------- incidents
+def incidents_between(archive: Archive | None, project: str, first: date, last: date) -> tuple[list[dict], list[str]]:
+    """Incidents reported in the period, from the emergency packs' 响应支持记录 facts (one per id: the
+    most recently archived pack wins), and the periods of the packs they came from."""
+    if archive is None:
+        return [], []
+    found: dict[str, tuple[dict, str]] = {}
+    records = sorted(archive.records(project=project, doc_type="response_record"),
+                     key=lambda r: (r.get("created_at", ""), r.get("doc_id", "")))
+    for record in records:
+        for incident in (record.get("facts") or {}).get("incidents") or []:
+            day = _day(incident.get("reported_at")) if isinstance(incident, dict) else None
+            if day is not None and first <= day <= last and incident.get("id"):
+                found[str(incident["id"])] = (incident, str(record.get("period") or ""))
+    rows = sorted(found.values(), key=lambda pair: (str(pair[0].get("reported_at")), str(pair[0].get("id"))))
+    sources = sorted({period for _, period in rows})
+    return [incident for incident, _ in rows], sources
+
+
+# ---------------------------------------------------------------------------------------------- leftovers
+def leftovers_as_of(archive: Archive | None, project: str, first: date, last: date
+                    ) -> tuple[list[Leftover], list[Leftover]]:
+    """(open on the period's last day, closed within the period)."""
+    if archive is None:
+        return [], []
+    from docgen.metrics.leftovers import leftovers
+
+    found = leftovers(archive, project, as_of=last)
+    open_ = [x for x in found if x.open]
+    closed = [x for x in found if not x.open and x.resolved_on is not None and first <= x.resolved_on <= last]
+    return open_, closed
+
+
+# ---------------------------------------------------------------------------------------------- plan checks
+def plan_warnings(plan: dict, *, project_name: str, period: str, first: date, last: date) -> list[str]:
+    """The report against the plan in force: dates, name, and whether the schedule asks for it."""
+    from docgen.kinds.service_report.model import FREQUENCIES, period_kind
+
+    facts = plan.get("facts") or {}
+    out = []
+    start, end = _day(facts.get("start")), _day(facts.get("end"))
+    if start and end and (last < start or first > end):
+        out.append(f"period：报告期间 {period}（{first}～{last}）不在项目计划的起止日期 {start}～{end} 内，请确认期间")
+    if facts.get("name") and facts["name"] != project_name:
+        out.append(f"project.name：项目名称 “{project_name}” 与已归档计划中的 “{facts['name']}” 不一致，请核对")
+    frequency = FREQUENCIES[period_kind(period)]
+    schedule = [r for r in facts.get("reports") or [] if isinstance(r, dict) and r.get("doc_type") == "service_report"]
+    if schedule and not any(r.get("frequency") == frequency for r in schedule):
+        planned = "、".join(sorted({str(r.get("frequency")) for r in schedule}))
+        out.append(f"period：计划的服务报告安排中运维服务报告为 {planned}，本报告为 {frequency}，不计入服务报告比例；"
+                   "请确认报告期间")
+    return out

@@ -1,0 +1,335 @@
+"""`docgen audit`: the §5.4.3 quality checks (质量部 … 对服务交付的情况做审计评估：策划的执行情况、服务交付的
+规范程度、文档的归档情况、交付过程信息的记录情况) on one project's archive, read from its metadata
+(archive.md). A pure function: it reads the archive and returns findings; it never writes."""
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from docgen.archive import Archive, sha256_file
+from docgen.doctypes import doc_type_title
+from docgen.errors import DocgenError
+from docgen.metrics.kpi import (
+    RECORD_DOC_TYPES,
+    availability_figure,
+    latest_plan,
+    report_ratio,
+    satisfaction_figure,
+    sla_figures,
+)
+from docgen.metrics.leftovers import leftovers
+from docgen.periods import period_label
+
+SEVERITIES = {"error": "严重", "warning": "一般", "info": "提示"}
+_RANK = {"error": 0, "warning": 1, "info": 2}
+REQUIRED_REVIEWERS = ("运维部经理", "质量部")  # §5.3 / issue: plan reviewed by 运维部经理 + 质量部
+LOW_RECORD_SCORE = 2  # a 回访 score at or below this is worth a look (surveys use their own threshold)
+_OP_TEXT = {"<=": "≤", ">=": "≥", "<": "<", ">": ">", "=": "="}
+# the checks, in report order: rule id -> what it looks at (the 检查项 sheet lists them with counts)
+CHECKS: dict[str, str] = {
+    "§5.2 交付策划": "已归档运维项目管理计划",
+    "§5.3 计划评审": "计划经运维部经理和质量部评审通过",
+    "§8 服务报告比例": "按计划应交付的服务报告逐月已归档",
+    "§5.4.3 SLA达成": "逐月 SLA 指标达成情况",
+    "§5.4.2 服务记录": "每次现场/远程服务有服务单、报告单、审核、回访",
+    "§5.4.2 遗留问题": "遗留问题有确认单，并在到期前关闭",
+    "§5.4.5 满意度": "低分项已跟进",
+    "§5.4.7 交付包": "交付包清单中没有缺失项",
+    "归档完整性": "归档文件的校验值与元数据一致",
+    "§5.4.4 项目验收": "项目结束一个月内提出内部验收申请，验收遗留问题已关闭",
+}
+
+
+@dataclass
+class Finding:
+    """One audit finding: severity error/warning/info (严重/一般/提示), the rule it comes from."""
+
+    severity: str
+    rule: str
+    doc_type: str
+    period: str
+    message: str
+    doc_id: str = ""
+
+    def as_json(self) -> dict[str, str]:
+        return {"severity": self.severity, "rule": self.rule, "doc_type": self.doc_type, "period": self.period,
+                "message": self.message, "doc_id": self.doc_id}
+
+
+@dataclass
+class AuditReport:
+    """The findings of one project's audit as of a day, plus what was looked at per check."""
+
+    project: str
+    as_of: date
+    findings: list[Finding] = field(default_factory=list)
+    checked: dict[str, int] = field(default_factory=dict)  # rule -> number of items looked at
+    months: list[str] = field(default_factory=list)  # the months whose reports were checked
+
+    def count(self, severity: str) -> int:
+        return sum(1 for f in self.findings if f.severity == severity)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"project": self.project, "as_of": self.as_of.isoformat(),
+                "summary": {s: self.count(s) for s in SEVERITIES},
+                "findings": [f.as_json() for f in self.findings]}
+
+
+class _Audit:
+    def __init__(self, archive: Archive, project: str, as_of: date) -> None:
+        self.archive, self.project, self.as_of = archive, project, as_of
+        self.report = AuditReport(project, as_of, checked={rule: 0 for rule in CHECKS})
+
+    def add(self, severity: str, rule: str, message: str, *, doc_type: str = "", period: str = "",
+            doc_id: str = "") -> None:
+        self.report.findings.append(Finding(severity, rule, doc_type, period, message, doc_id))
+
+    def looked(self, rule: str, n: int = 1) -> None:
+        self.report.checked[rule] += n
+
+
+def add_one_month(day: date) -> date:
+    """The same day one calendar month later, clamped to the month's end (2025-01-31 → 2025-02-28)."""
+    year, month = (day.year + 1, 1) if day.month == 12 else (day.year, day.month + 1)
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def _months(first: date, last: date) -> list[str]:
+    months, y, m = [], first.year, first.month
+    while (y, m) <= (last.year, last.month):
+        months.append(f"{y}-{m:02d}")
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return months
+
+
+def _num(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value:.1f}".rstrip("0").rstrip(".")
+
+
+def _plan_checks(a: _Audit) -> dict | None:
+    a.looked("§5.2 交付策划")
+    plan = latest_plan(a.archive, a.project)
+    if plan is None:
+        a.add("error", "§5.2 交付策划", "没有归档的运维项目管理计划：服务报告、SLA 和验收都无法按计划检查；"
+              "请用 docgen generate plan.yaml 生成并归档计划", doc_type="plan")
+        return None
+    a.looked("§5.3 计划评审")
+    reviewers = (plan.get("facts") or {}).get("reviewers") or []
+    roles = {r.get("role") for r in reviewers}
+    missing = [role for role in REQUIRED_REVIEWERS if role not in roles]
+    if missing:
+        a.add("error", "§5.3 计划评审", f"计划（{plan.get('title')}）缺少{'、'.join(missing)}的评审记录；"
+              "请补充评审后重新生成计划", doc_type="plan", period=str(plan.get("period") or ""), doc_id=plan["doc_id"])
+    for r in reviewers:
+        if r.get("conclusion") == "不通过":
+            a.add("error", "§5.3 计划评审", f"计划评审未通过：{r.get('name')}（{r.get('role')}）结论为“不通过”；"
+                  "修改计划后须重新评审", doc_type="plan", doc_id=plan["doc_id"])
+        elif r.get("conclusion") == "有条件通过":
+            a.add("info", "§5.3 计划评审", f"{r.get('name')}（{r.get('role')}）的评审结论为“有条件通过”；"
+                  "请确认条件已落实", doc_type="plan", doc_id=plan["doc_id"])
+    return plan
+
+
+def _monthly_checks(a: _Audit, plan: dict) -> None:
+    facts = plan.get("facts") or {}
+    try:
+        start, end = date.fromisoformat(facts["start"]), date.fromisoformat(facts["end"])
+    except (KeyError, TypeError, ValueError):
+        return
+    last_complete = date(a.as_of.year, a.as_of.month, 1).toordinal() - 1  # the day before this month
+    until = min(end, date.fromordinal(last_complete))
+    a.report.months = _months(start, until) if until >= start else []
+    targets = {s.get("metric"): s for s in facts.get("sla") or []}
+    for month in a.report.months:
+        ratio = report_ratio(a.archive, month, a.project)
+        a.looked("§8 服务报告比例", ratio.due)
+        for slot in ratio.slots:
+            if slot.delivered_by is not None:
+                continue
+            if slot.kind == "per_service":
+                what = f"{month} 服务 {slot.period} 的{doc_type_title(slot.doc_type)}"
+                period = month
+            else:
+                what = f"{period_label(slot.period)}的{doc_type_title(slot.doc_type)}"
+                period = slot.period
+            a.add("error", "§8 服务报告比例", f"应交付的{what}未归档；请补交并归档（docgen generate 或 "
+                  "docgen archive add）", doc_type=slot.doc_type, period=period)
+        if ratio.value is not None and not ratio.met:
+            a.add("warning", "§8 服务报告比例", f"{month} 服务报告比例 {_num(ratio.value)}%（{ratio.delivered}/{ratio.due}），"
+                  f"低于目标 {_num(ratio.target)}%", doc_type="service_report", period=month)
+        for fig in sla_figures(a.archive, month, a.project):
+            a.looked("§5.4.3 SLA达成", fig.records)
+            if fig.records and fig.met < fig.records:
+                a.add("warning", "§5.4.3 SLA达成", f"{month} {fig.name}：{fig.records} 条服务记录中 {fig.records - fig.met} 条"
+                      f"未达到计划目标（{_OP_TEXT.get(fig.op, fig.op)}{_num(fig.target)} 分钟）；请分析原因并改进",
+                      period=month)
+            if fig.no_plan_target:
+                a.add("info", "§5.4.3 SLA达成", f"{month} {fig.name}：{len(fig.no_plan_target)} 条记录归档时没有计划目标"
+                      f"（{'、'.join(fig.no_plan_target)}），未计入达成率；重新生成这些记录可按现行计划计算", period=month)
+        for metric, figure in (("availability_percent", availability_figure),
+                               ("satisfaction_score", satisfaction_figure)):
+            entry = targets.get(metric)
+            if entry is None or entry.get("target") is None:
+                continue
+            a.looked("§5.4.3 SLA达成")
+            fig = figure(a.archive, month, a.project, target=float(entry["target"]), op=entry.get("op") or ">=",
+                         name=entry.get("name") or metric)
+            if fig.value is None:
+                a.add("warning", "§5.4.3 SLA达成", f"{month} {fig.name}：{fig.note}，无法评估；请归档相应报告",
+                      doc_type="service_report" if metric == "availability_percent" else "survey_report", period=month)
+            elif not fig.met:
+                a.add("warning", "§5.4.3 SLA达成", f"{month} {fig.name} {_num(fig.value)}，未达到计划目标 "
+                      f"{_OP_TEXT.get(fig.op, fig.op)}{_num(float(entry['target']))}", period=month, doc_id=fig.source or "")
+
+
+def _record_checks(a: _Audit) -> None:
+    by_service: dict[str, dict[str, dict]] = {}
+    kinds: dict[str, str] = {}
+    for kind, doc_types in RECORD_DOC_TYPES.items():
+        for doc_type in (*doc_types, "leftover_confirmation"):
+            for record in a.archive.records(project=a.project, doc_type=doc_type):
+                service_no = (record.get("facts") or {}).get("service_no") or (record.get("key") or [None])[0]
+                if not service_no:
+                    continue
+                by_service.setdefault(service_no, {})[doc_type] = record
+                if doc_type != "leftover_confirmation":
+                    kinds[service_no] = kind
+    for service_no in sorted(by_service):
+        docs = by_service[service_no]
+        kind = kinds.get(service_no)
+        if kind is None:
+            continue  # a confirmation archived on its own: the record check of its service reports it
+        a.looked("§5.4.2 服务记录")
+        main = docs.get("onsite_report") or docs.get("remote_record") or docs.get("onsite_form")
+        facts = main.get("facts") or {}
+        period = str(main.get("period") or "")
+        if kind == "onsite":
+            for needed, other in (("onsite_report", "onsite_form"), ("onsite_form", "onsite_report")):
+                if needed not in docs:
+                    a.add("error", "§5.4.2 服务记录", f"服务 {service_no} 有{doc_type_title(other)}但没有"
+                          f"{doc_type_title(needed)}；请补齐并归档", doc_type=needed, period=period, doc_id=main["doc_id"])
+        if not facts.get("reviewed"):
+            a.add("warning", "§5.4.2 服务记录", f"服务 {service_no} 的{doc_type_title(main['doc_type'])}未经审核（第11步）；"
+                  "请由项目经理审核后填写 reviewed_by 重新生成", doc_type=main["doc_type"], period=period, doc_id=main["doc_id"])
+        score = facts.get("satisfaction_score")
+        if score is None:
+            a.add("warning", "§5.4.2 服务记录", f"服务 {service_no} 还没有回访满意度（第13步）；请回访后填写 satisfaction 重新生成",
+                  doc_type=main["doc_type"], period=period, doc_id=main["doc_id"])
+        elif score <= LOW_RECORD_SCORE:
+            a.add("info", "§5.4.5 满意度", f"服务 {service_no} 的回访评分为 {score} 分；请确认已跟进客户意见",
+                  doc_type=main["doc_type"], period=period, doc_id=main["doc_id"])
+        if facts.get("leftover_issues"):
+            a.looked("§5.4.2 遗留问题")
+            if "leftover_confirmation" not in docs:
+                a.add("error", "§5.4.2 遗留问题", f"服务 {service_no} 有 {len(facts['leftover_issues'])} 个遗留问题，"
+                      "但没有归档遗留问题确认单（第8步）；请重新生成该服务记录", doc_type="leftover_confirmation",
+                      period=period, doc_id=main["doc_id"])
+
+
+def _leftover_checks(a: _Audit) -> None:
+    for item in leftovers(a.archive, a.project, as_of=a.as_of):
+        a.looked("§5.4.2 遗留问题")
+        if item.overdue:
+            a.add("warning", "§5.4.2 遗留问题", f"遗留问题 {item.id}（{item.issue}，负责人 {item.owner}）已逾期 "
+                  f"{item.overdue_days} 天（计划 {item.due} 完成），仍未由后续服务记录的 resolved_leftovers 关闭；"
+                  "请跟进处理，并在处理它的服务记录中登记", doc_type="leftover_confirmation",
+                  period=f"{item.raised_on:%Y-%m}")
+        elif item.open:
+            due = f"，计划 {item.due} 完成" if item.due else ""
+            a.add("info", "§5.4.2 遗留问题", f"遗留问题 {item.id}（{item.issue}）未关闭，已 {item.age_days} 天{due}",
+                  doc_type="leftover_confirmation", period=f"{item.raised_on:%Y-%m}")
+
+
+def _survey_checks(a: _Audit) -> None:
+    for record in a.archive.records(project=a.project, doc_type="survey_report"):
+        a.looked("§5.4.5 满意度")
+        for low in (record.get("facts") or {}).get("low_scores") or []:
+            if not low.get("followed_up"):
+                a.add("warning", "§5.4.5 满意度", f"满意度调查 {record.get('period')}：{low.get('respondent')} 对 "
+                      f"{low.get('question')} 评 {low.get('score')} 分，没有跟进记录；请在调查输入的 followups 中补充后重新生成",
+                      doc_type="survey_report", period=str(record.get("period") or ""), doc_id=record["doc_id"])
+
+
+def _pack_checks(a: _Audit) -> None:
+    for record in a.archive.records(project=a.project, doc_type="pack_manifest"):
+        a.looked("§5.4.7 交付包")
+        facts = record.get("facts") or {}
+        for doc_type in facts.get("missing") or []:
+            a.add("error", "§5.4.7 交付包", f"{facts.get('service') or ''}交付包 {record.get('period')} 缺少"
+                  f"{doc_type_title(doc_type)}；请补齐后重新生成该交付包", doc_type=doc_type,
+                  period=str(record.get("period") or ""), doc_id=record["doc_id"])
+
+
+def _checksum_checks(a: _Audit) -> None:
+    for record in a.archive.records(project=a.project, all_versions=True):
+        if record["doc_type"] != "audit_report":  # earlier audits are checked but not counted: the count
+            a.looked("归档完整性")                # would otherwise change with every archived audit
+        where = f"{record['doc_id']} 第 {record['version']} 版（{record['path']}）"
+        try:
+            actual = sha256_file(a.archive.file_path(record))
+        except FileNotFoundError:
+            a.add("error", "归档完整性", f"{where} 的文件缺失；请从备份恢复，并运行 docgen archive verify",
+                  doc_type=record["doc_type"], period=str(record.get("period") or ""), doc_id=record["doc_id"])
+            continue
+        except (OSError, DocgenError) as exc:
+            a.add("error", "归档完整性", f"{where} 无法读取：{exc}", doc_type=record["doc_type"],
+                  period=str(record.get("period") or ""), doc_id=record["doc_id"])
+            continue
+        if actual != record.get("sha256"):
+            a.add("error", "归档完整性", f"{where} 的校验值与归档时不同（文件被改动过）；归档文件不可修改，请从备份恢复",
+                  doc_type=record["doc_type"], period=str(record.get("period") or ""), doc_id=record["doc_id"])
+
+
+def _acceptance_checks(a: _Audit, plan: dict | None) -> None:
+    facts = (plan or {}).get("facts") or {}
+    accepted = a.archive.records(project=a.project, doc_type="acceptance_report")
+    a.looked("§5.4.4 项目验收")
+    if accepted:
+        record = accepted[-1]
+        got = record.get("facts") or {}
+        applied, deadline = got.get("applied_on"), got.get("deadline")
+        if applied and deadline and applied > deadline:
+            a.add("warning", "§5.4.4 项目验收", f"内部验收申请日期 {applied} 晚于项目结束后一个月的期限 {deadline}",
+                  doc_type="acceptance_report", period=str(record.get("period") or ""), doc_id=record["doc_id"])
+        for issue in got.get("open_issues") or []:
+            text = issue.get("issue") if isinstance(issue, dict) else str(issue)
+            a.add("warning", "§5.4.4 项目验收", f"客户验收遗留问题未完成：{text}", doc_type="acceptance_report",
+                  period=str(record.get("period") or ""), doc_id=record["doc_id"])
+        return
+    try:
+        end = date.fromisoformat(facts["end"])
+    except (KeyError, TypeError, ValueError):
+        return
+    deadline = add_one_month(end)
+    if a.as_of > deadline:
+        a.add("error", "§5.4.4 项目验收", f"项目已于 {end} 结束，内部验收申请期限 {deadline} 已过，仍没有归档项目验收报告；"
+              "请提交验收申请并用 docgen generate acceptance.yaml 归档", doc_type="acceptance_report", period=str(end.year))
+    elif a.as_of > end:
+        a.add("info", "§5.4.4 项目验收", f"项目已于 {end} 结束，请在 {deadline} 前向质量部提出内部验收申请",
+              doc_type="acceptance_report", period=str(end.year))
+
+
+def audit_project(archive: Archive, project: str, *, as_of: date | None = None) -> AuditReport:
+    """Run every check on the project's archive as of `as_of` (default today). A DocgenError when
+    the project has nothing archived (most likely a mistyped code), listing the projects there are."""
+    as_of = as_of or date.today()
+    if not archive.records(project=project):
+        known = sorted({r["project"] for r in archive.records()} if archive.root.is_dir() else set())
+        known = [p for p in known if not p.startswith("_")]
+        hint = f"归档库中的项目：{'、'.join(known)}" if known else "归档库中还没有任何项目"
+        raise DocgenError(f"归档库中没有项目 {project} 的文档；请检查项目编号（{hint}）", file=str(archive.root))
+    a = _Audit(archive, project, as_of)
+    plan = _plan_checks(a)
+    if plan is not None:
+        _monthly_checks(a, plan)
+    _record_checks(a)
+    _leftover_checks(a)
+    _survey_checks(a)
+    _pack_checks(a)
+    _checksum_checks(a)
+    _acceptance_checks(a, plan)
+    order = list(CHECKS)
+    a.report.findings.sort(key=lambda f: (_RANK[f.severity], order.index(f.rule), f.period, f.doc_type))
+    return a.report

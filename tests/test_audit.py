@@ -1,0 +1,245 @@
+"""`docgen audit` (§5.4.3 quality checks) on a hand-built archive whose findings are worked out by hand,
+and leftover tracking (archive.md: open until a later record's resolved_leftovers)."""
+from __future__ import annotations
+
+import datetime
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from openpyxl import load_workbook
+
+from docgen.archive import Archive
+from docgen.cli import cli
+from docgen.errors import DocgenError
+from docgen.metrics.audit import add_one_month, audit_project
+from docgen.metrics.leftovers import leftovers, open_leftovers
+from docgen.pipeline import generate
+from docgen.render import TemplateSet
+from tests.conftest import EXAMPLES
+
+P = "YNTD-YW-2025-001"  # example plan: 2025-01-01…2025-12-31; monthly service_report + per_service onsite_report
+D = datetime.date
+
+
+def _put(archive: Archive, doc_type: str, period: str, *, day: str, key: tuple[str, ...] = (), facts=None,
+         data: bytes = b"x"):
+    return archive.put(data, project=P, doc_type=doc_type, key=key or (period,), title=f"{doc_type} {period}",
+                       date=D.fromisoformat(day), period=period, ext=".txt", source="test", facts=facts or {})
+
+
+def _record(archive: Archive, doc_type: str, no: str, resolved: str, **facts):
+    base = {"service_no": no, "resolved_at": resolved, "measures": {}, "sla": [], "reviewed": True,
+            "satisfaction_score": 5, "leftover_issues": [], "resolved_leftovers": []}
+    return _put(archive, doc_type, resolved[:7], day=resolved[:10], key=(no,), facts=base | facts,
+                data=f"{doc_type}{no}".encode())
+
+
+@pytest.fixture
+def archive(tmp_path: Path) -> Archive:
+    """January complete; February with gaps (see each test)."""
+    archive = Archive(tmp_path / "archive")
+    generate([EXAMPLES / "plan.yaml"], archive=archive, templates=TemplateSet())
+    _put(archive, "service_report", "2025-01", day="2025-02-03")
+    xc1 = {"leftover_issues": [{"id": "XC-1#1", "issue": "备用电源告警", "plan": "更换模块", "owner": "李强",
+                                "due": "2025-02-01"}],
+           "sla": [{"metric": "response_minutes", "value": 20.0, "met": True}]}
+    _record(archive, "onsite_form", "XC-1", "2025-01-10 12:00", **xc1)
+    _record(archive, "onsite_report", "XC-1", "2025-01-10 12:00", **xc1)
+    _put(archive, "leftover_confirmation", "2025-01", day="2025-01-10", key=("XC-1",),
+         facts={"service_no": "XC-1"})
+    # February: no service report; XC-2 has only its 现场服务单, unreviewed, no 回访, a leftover without 确认单
+    _record(archive, "onsite_form", "XC-2", "2025-02-05 10:00", reviewed=False, satisfaction_score=None,
+            leftover_issues=[{"id": "XC-2#1", "issue": "交换机固件待升级", "plan": "窗口期升级", "owner": "王敏",
+                              "due": "2025-03-31"}])
+    # a remote record closing XC-1#1 on 20 Feb, late on its response target
+    _record(archive, "remote_record", "RM-1", "2025-02-20 09:00",
+            resolved_leftovers=[{"ref": "XC-1#1", "resolution": "已更换", "at": "2025-02-20 09:00"}],
+            sla=[{"metric": "response_minutes", "value": 45.0, "met": False}])
+    return archive
+
+
+def _find(report, rule: str, severity: str | None = None) -> list:
+    return [f for f in report.findings if f.rule == rule and (severity is None or f.severity == severity)]
+
+
+def test_add_one_month_clamps_to_the_month_end():
+    assert add_one_month(D(2025, 1, 31)) == D(2025, 2, 28)
+    assert add_one_month(D(2024, 1, 31)) == D(2024, 2, 29)
+    assert add_one_month(D(2025, 3, 31)) == D(2025, 4, 30)
+    assert add_one_month(D(2025, 12, 31)) == D(2026, 1, 31)
+    assert add_one_month(D(2025, 1, 15)) == D(2025, 2, 15)
+
+
+def test_reports_due_month_by_month(archive):
+    report = audit_project(archive, P, as_of=D(2025, 3, 10))
+    # checked: the complete months inside the plan before 10 March
+    assert report.months == ["2025-01", "2025-02"]
+    missing = sorted((f.doc_type, f.period) for f in _find(report, "§8 服务报告比例", "error"))
+    # February's monthly report, and XC-2's 现场服务报告单 (per_service, counted in the month it was resolved)
+    assert missing == [("onsite_report", "2025-02"), ("service_report", "2025-02")]
+    low = _find(report, "§8 服务报告比例", "warning")
+    assert [(f.period, "0%（0/2）" in f.message) for f in low] == [("2025-02", True)]
+    # January: 2/2 delivered, no finding for it
+    assert not [f for f in report.findings if f.rule == "§8 服务报告比例" and f.period == "2025-01"]
+
+
+def test_record_checks(archive):
+    report = audit_project(archive, P, as_of=D(2025, 3, 10))
+    records = _find(report, "§5.4.2 服务记录")
+    texts = [(f.severity, f.doc_type, f.message) for f in records]
+    assert ("error", "onsite_report", next(m for s, d, m in texts if d == "onsite_report")) in texts
+    assert any("XC-2" in m and "未经审核" in m for s, d, m in texts if s == "warning")
+    assert any("XC-2" in m and "回访" in m for s, d, m in texts if s == "warning")
+    assert not any("XC-1" in m or "RM-1" in m for _, _, m in texts)  # complete, reviewed, surveyed
+    confirmations = _find(report, "§5.4.2 遗留问题", "error")
+    assert len(confirmations) == 1 and "XC-2" in confirmations[0].message and "确认单" in confirmations[0].message
+
+
+def test_leftovers_open_until_a_later_record_resolves_them(archive):
+    # 1 Feb: XC-1#1 is open, raised 10 Jan (22 days), due 1 Feb: not yet overdue
+    items = {x.id: x for x in leftovers(archive, P, as_of=D(2025, 2, 1))}
+    assert items["XC-1#1"].open and items["XC-1#1"].age_days == 22 and not items["XC-1#1"].overdue
+    # 19 Feb: overdue by 18 days; XC-2#1 (raised 5 Feb) is open too
+    on19 = {x.id: x for x in open_leftovers(archive, P, as_of=D(2025, 2, 19))}
+    assert set(on19) == {"XC-1#1", "XC-2#1"} and on19["XC-1#1"].overdue_days == 18
+    # 20 Feb: RM-1 closed XC-1#1
+    closed = {x.id: x for x in leftovers(archive, P, as_of=D(2025, 2, 20))}
+    assert not closed["XC-1#1"].open and closed["XC-1#1"].resolved_by == "RM-1"
+    assert [x.id for x in open_leftovers(archive, P, as_of=D(2025, 2, 20))] == ["XC-2#1"]
+
+
+def test_overdue_leftover_is_a_finding(archive):
+    before = audit_project(archive, P, as_of=D(2025, 3, 10))
+    assert [f.severity for f in _find(before, "§5.4.2 遗留问题") if "XC-2#1" in f.message] == ["info"]
+    after = audit_project(archive, P, as_of=D(2025, 4, 10))
+    overdue = [f for f in _find(after, "§5.4.2 遗留问题", "warning") if "XC-2#1" in f.message]
+    assert len(overdue) == 1 and "已逾期 10 天" in overdue[0].message  # due 31 Mar, as of 10 Apr
+    assert not [f for f in after.findings if "XC-1#1" in f.message]  # resolved
+
+
+def test_sla_not_met_is_a_warning(archive):
+    report = audit_project(archive, P, as_of=D(2025, 3, 10))
+    sla = [f for f in _find(report, "§5.4.3 SLA达成", "warning") if "故障响应时间" in f.message]
+    # January: XC-1 met (20 ≤ 30); February: RM-1 not met (45 > 30)
+    assert [(f.period, "1 条服务记录中 1 条" in f.message) for f in sla] == [("2025-02", True)]
+
+
+def test_plan_review_roles_and_missing_plan(tmp_path, plan_data, write_yaml):
+    plan_data["review"]["reviewers"] = [r for r in plan_data["review"]["reviewers"] if r["role"] != "质量部"]
+    archive = Archive(tmp_path / "archive")
+    generate([write_yaml(plan_data)], archive=archive, templates=TemplateSet())
+    report = audit_project(archive, P, as_of=D(2025, 1, 15))
+    review = _find(report, "§5.3 计划评审", "error")
+    assert len(review) == 1 and "质量部" in review[0].message
+
+    other = Archive(tmp_path / "other")
+    other.put(b"x", project="P2", doc_type="survey_report", key=("2025-01",), title="t", date=D(2025, 1, 31),
+              period="2025-01", ext=".txt", source="test")
+    lone = audit_project(other, "P2", as_of=D(2025, 3, 1))
+    assert [(f.severity, f.doc_type) for f in _find(lone, "§5.2 交付策划")] == [("error", "plan")]
+
+
+def test_surveys_packs_checksums(archive):
+    _put(archive, "survey_report", "2025-Q1", day="2025-03-05",
+         facts={"overall": 4.0, "low_scores": [{"respondent": "王工", "question": "q2", "score": 2, "followed_up": False},
+                                               {"respondent": "李工", "question": "q1", "score": 1, "followed_up": True}]})
+    _put(archive, "pack_manifest", "2025-01", day="2025-01-31", key=("routine", "2025-01"),
+         facts={"service": "例行操作", "missing": ["trend_analysis"], "present": ["status_record"]})
+    tampered = _put(archive, "service_report", "2025-01", day="2025-02-03", data=b"v2")
+    tampered.path.write_bytes(b"changed by hand")
+    report = audit_project(archive, P, as_of=D(2025, 3, 10))
+    low = _find(report, "§5.4.5 满意度", "warning")
+    assert len(low) == 1 and "王工" in low[0].message  # 李工's low score was followed up
+    pack = _find(report, "§5.4.7 交付包", "error")
+    assert [(f.doc_type, f.period) for f in pack] == [("trend_analysis", "2025-01")]
+    broken = _find(report, "归档完整性", "error")
+    assert len(broken) == 1 and "第 2 版" in broken[0].message and broken[0].doc_id == f"{P}/service_report/2025-01"
+
+
+def test_acceptance_deadline(archive):
+    # the plan ends 2025-12-31: application due by 2026-01-31
+    assert [f.severity for f in _find(audit_project(archive, P, as_of=D(2026, 1, 15)), "§5.4.4 项目验收")] == ["info"]
+    assert [f.severity for f in _find(audit_project(archive, P, as_of=D(2026, 1, 31)), "§5.4.4 项目验收")] == ["info"]
+    late = _find(audit_project(archive, P, as_of=D(2026, 2, 1)), "§5.4.4 项目验收")
+    assert [f.severity for f in late] == ["error"] and "2026-01-31" in late[0].message
+    _put(archive, "acceptance_report", "2025", day="2026-02-05", key=(),
+         facts={"applied_on": "2026-02-05", "deadline": "2026-01-31", "open_issues": [{"issue": "文档未移交"}]})
+    found = _find(audit_project(archive, P, as_of=D(2026, 3, 1)), "§5.4.4 项目验收")
+    assert sorted(f.severity for f in found) == ["warning", "warning"]
+    assert any("晚于" in f.message for f in found) and any("文档未移交" in f.message for f in found)
+
+
+def test_findings_sorted_by_severity(archive):
+    report = audit_project(archive, P, as_of=D(2025, 4, 10))
+    ranks = [("error", "warning", "info").index(f.severity) for f in report.findings]
+    assert ranks == sorted(ranks)
+
+
+def test_unknown_project_is_an_error(archive):
+    with pytest.raises(DocgenError, match="没有项目 NOPE 的文档.*YNTD-YW-2025-001"):
+        audit_project(archive, "NOPE", as_of=D(2025, 3, 1))
+
+
+# --- CLI ----------------------------------------------------------------------------------------
+
+
+def test_cli_json_exit_0_with_findings(archive):
+    result = CliRunner().invoke(cli, ["--archive", str(archive.root), "audit", P, "--as-of", "2025-03-10", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["project"] == P and data["findings"]
+    assert all({"severity", "rule", "doc_type", "period", "message"} <= set(f) for f in data["findings"])
+    assert {f["severity"] for f in data["findings"]} <= {"error", "warning", "info"}
+
+
+def test_cli_text_and_workbook_archived(archive, tmp_path):
+    out = tmp_path / "out" / "audit.xlsx"
+    args = ["--archive", str(archive.root), "audit", P, "--as-of", "2025-03-10", "-o", str(out)]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    assert "[严重] §8 服务报告比例" in result.output and "归档为 YNTD-YW-2025-001/audit_report v1" in result.output
+    wb = load_workbook(out)
+    ws = wb["审计结果"]
+    assert ws["B4"].value.startswith("=COUNTIF(") and ws["E4"].value.startswith("=COUNTA(")
+    rows = [[c.value for c in row] for row in ws.iter_rows(min_row=7, values_only=False)]
+    assert any(r[1] == "严重" and r[3] == "运维服务报告" and r[4] == "2025-02" for r in rows)
+    assert ws.conditional_formatting  # severity colours
+    checks = wb["检查项"]
+    assert checks["D2"].value.startswith("=COUNTIFS(") and checks["G2"].value.startswith("=IF(")
+    record = archive.latest(f"{P}/audit_report")
+    assert record["facts"]["error"] >= 3 and record["ext"] == ".xlsx"
+    again = CliRunner().invoke(cli, args)
+    assert again.exit_code == 0 and "（unchanged）" in again.output
+
+
+def test_formula_like_text_from_the_archive_stays_text(archive, tmp_path):
+    _put(archive, "survey_report", "2025-02", day="2025-02-28",
+         facts={"overall": 4.0, "low_scores": [{"respondent": "=HYPERLINK(\"x\")", "question": "q", "score": 1,
+                                                "followed_up": False}]})
+    out = tmp_path / "a.xlsx"
+    CliRunner().invoke(cli, ["--archive", str(archive.root), "audit", P, "--as-of", "2025-03-10", "-o", str(out)])
+    ws = load_workbook(out)["审计结果"]
+    cells = [c for row in ws.iter_rows(min_row=7) for c in row if isinstance(c.value, str) and "HYPERLINK" in c.value]
+    assert cells and all(c.data_type == "s" for c in cells)
+
+
+@pytest.mark.parametrize("args, message", [
+    (["audit", "../x"], "项目编号“../x”无效"),
+    (["audit", "NOPE"], "归档库中没有项目 NOPE 的文档"),
+    (["audit", P, "-o", "audit.docx"], "应以 .xlsx 结尾"),
+    (["audit", P, "--as-of", "2025-13-01"], None),
+])
+def test_cli_bad_arguments(archive, args, message):
+    result = CliRunner().invoke(cli, ["--archive", str(archive.root), *args])
+    if message is None:
+        assert result.exit_code == 2
+        return
+    assert result.exit_code == 1 and message in result.stderr and "Traceback" not in result.output
+
+
+def test_audit_writes_nothing_without_output(archive):
+    before = archive.ledger_size()
+    CliRunner().invoke(cli, ["--archive", str(archive.root), "audit", P, "--as-of", "2025-03-10"])
+    assert archive.ledger_size() == before
