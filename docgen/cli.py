@@ -413,6 +413,52 @@ def audit(settings: _Settings, project: str, output: Path | None, as_of: str | N
         click.echo(f"审计报告已写入 {output}，并归档为 {doc.doc_id} v{doc.version}（{doc.status}）。")
 
 
+@cli.command()
+@click.argument("inbox", required=False, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--once", is_flag=True, help="处理收件箱中现有的文件后退出；有文件进入 failed/ 时退出码为 1。")
+@click.option("--polling", is_flag=True, help="用定时轮询代替文件系统事件（网络共享目录请用此项）。")
+@click.option("--settle", default=1.0, show_default=True, type=click.FloatRange(min=0),
+              help="文件大小和修改时间保持不变多少秒后才处理（等复制、扫描写完）。")
+@click.option("--rescan", default=10.0, show_default=True, type=click.FloatRange(min=0.1),
+              help="即使没有收到事件，也每隔多少秒重新扫描收件箱。")
+@click.option("--json", "as_json", is_flag=True, help="--once 时以 JSON 输出每个文件的处理结果。")
+@pass_settings
+def watch(settings: _Settings, inbox: Path | None, once: bool, polling: bool, settle: float, rescan: float,
+          as_json: bool) -> None:
+    """监视收件箱（默认 归档库/inbox）：输入文件自动生成并归档，其他文档按 archive add 归档；原文件移到 processed/ 或 failed/。"""
+    import signal
+    from datetime import datetime
+
+    from docgen.watch import Watcher
+
+    def log(line: str) -> None:
+        click.echo(f"{datetime.now():%Y-%m-%d %H:%M:%S} {line}", err=as_json)
+        sys.stdout.flush()
+
+    watcher = Watcher(settings.archive(), settings.templates(), inbox, settle=settle, rescan=rescan,
+                      polling=polling, log=log)
+
+    def stop(signum: int, frame: Any) -> None:
+        watcher.stop.set()
+        watcher.wake.set()
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, stop)
+    if once:
+        summary = watcher.run_once()
+        if as_json:
+            _echo_json([o.as_json() for o in summary.outcomes])
+        else:
+            click.echo(f"处理完毕：共 {len(summary.outcomes)} 个文件，失败 {summary.failed} 个。")
+        if summary.failed:
+            raise click.exceptions.Exit(1)
+        return
+    click.echo(f"正在监视收件箱 {watcher.inbox.root}（按 Ctrl+C 停止）…")
+    sys.stdout.flush()
+    summary = watcher.run_forever()
+    click.echo(f"已停止监视：本次共处理 {len(summary.outcomes)} 个文件，失败 {summary.failed} 个。")
+
+
 @cli.group(cls=DocgenGroup)
 def templates() -> None:
     """模板：列出内置/自定义模板，检查模板目录。"""

@@ -1,0 +1,148 @@
+"""What the watcher looks at in the inbox: which names to ignore, when a file is completely written,
+what a file is (an input of some kind, or a document to archive) and in which order a scan takes them."""
+from __future__ import annotations
+
+import fnmatch
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from docgen.errors import DocgenError
+
+PROCESSING = ".processing"
+META_SUFFIX = ".meta.yaml"  # sidecar <file>.meta.yaml: project, type, date, period, title, service_no
+INPUT_SUFFIXES = (".yaml", ".yml", ".json")
+DOCUMENT_SUFFIXES = (".docx", ".xlsx", ".pdf", ".txt", ".md")
+# editors' lock files, partial downloads and system files: never touched
+IGNORED = ("~$*", ".~lock.*#", "*.tmp", "*.temp", "*.part", "*.partial", "*.crdownload", "*.download", "*.swp",
+           "*~", "Thumbs.db", "desktop.ini", "ehthumbs.db")
+
+# cli.md: plans → onsite/remote records → surveys → other documents (archive add) → packs → service
+# reports → acceptance
+STAGES: dict[str, int] = {"plan": 0, "onsite": 1, "remote": 1, "survey": 2, "document": 3, "routine": 4,
+                          "emergency": 4, "optimization": 4, "assessment": 4, "service_report": 5, "acceptance": 6}
+UNREADABLE_STAGE = 0  # an input whose kind cannot be read fails anyway; it goes first, holding nothing up
+
+
+def ignored(name: str) -> bool:
+    """Temp, lock, hidden and system files (and sidecars, which travel with their document)."""
+    if name.startswith(".") or name.lower().endswith(META_SUFFIX):
+        return True
+    return any(fnmatch.fnmatch(name, pattern) or fnmatch.fnmatch(name.lower(), pattern.lower()) for pattern in IGNORED)
+
+
+def candidates(inbox: Path) -> list[Path]:
+    """Every file under the inbox (sub-folders included) the watcher should take, by relative path;
+    hidden folders (.processing among them) are skipped."""
+    found = []
+    for folder, dirs, files in os.walk(inbox):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(files):
+            if not ignored(name):
+                found.append(Path(folder) / name)
+    return found
+
+
+@dataclass
+class _Seen:
+    size: int
+    mtime_ns: int
+    since: float  # monotonic time the file was first seen with this size and mtime
+
+
+class StabilityTracker:
+    """A file is ready once its size and mtime have not changed for `settle` seconds (scanners and
+    network copies write in chunks, with pauses), and no event for it came in meanwhile."""
+
+    def __init__(self, settle: float) -> None:
+        self.settle = settle
+        self._seen: dict[Path, _Seen] = {}
+
+    def touched(self, path: Path) -> None:
+        """An event for the path: its quiet period starts again."""
+        self._seen.pop(path, None)
+
+    def ready(self, path: Path, *, now: float | None = None) -> bool:
+        now = time.monotonic() if now is None else now
+        try:
+            st = path.stat()
+        except OSError:
+            self._seen.pop(path, None)
+            return False
+        seen = self._seen.get(path)
+        if seen is None or seen.size != st.st_size or seen.mtime_ns != st.st_mtime_ns:
+            self._seen[path] = _Seen(st.st_size, st.st_mtime_ns, now)
+            return self.settle <= 0 and _sidecar_settled(path)
+        return now - seen.since >= self.settle and _sidecar_settled(path)
+
+    def forget(self, path: Path) -> None:
+        self._seen.pop(path, None)
+
+    def prune(self, present: set[Path]) -> None:
+        for path in list(self._seen):
+            if path not in present:
+                del self._seen[path]
+
+
+def _sidecar_settled(path: Path) -> bool:
+    """A sidecar being written next to its document holds the document back until it is complete."""
+    sidecar = sidecar_of(path)
+    try:
+        st = sidecar.stat()
+    except OSError:
+        return True
+    return time.time() - st.st_mtime >= 0.2
+
+
+def sidecar_of(path: Path) -> Path:
+    return path.with_name(path.name + META_SUFFIX)
+
+
+@dataclass
+class Classified:
+    """A file and what it is: an input of `kind`, a document to archive, or something refused."""
+
+    path: Path
+    what: str  # input | document | refused
+    kind: str = ""
+    reason: str = ""
+
+    @property
+    def stage(self) -> int:
+        if self.what == "document":
+            return STAGES["document"]
+        if self.what == "input":
+            return STAGES.get(self.kind, UNREADABLE_STAGE)
+        return UNREADABLE_STAGE
+
+
+def classify(path: Path) -> Classified:
+    """Dispatch by content: YAML/JSON are inputs; an .xlsx with a `kind` is a 录入表 (input), any other
+    .xlsx, and .docx/.pdf/.txt/.md, are documents; anything else is refused with a reason."""
+    suffix = path.suffix.lower()
+    if suffix in INPUT_SUFFIXES:
+        from docgen.inputs._load import read_input
+
+        try:
+            return Classified(path, "input", read_input(path).kind)
+        except DocgenError:
+            return Classified(path, "input", "")  # generate reports why it cannot be read
+    if suffix == ".xlsx":
+        from docgen.inputs._xlsx import form_kind
+
+        try:
+            kind = form_kind(path)
+        except DocgenError:
+            kind = None
+        return Classified(path, "input", kind) if kind else Classified(path, "document")
+    if suffix in DOCUMENT_SUFFIXES:
+        return Classified(path, "document")
+    return Classified(path, "refused", reason=(
+        f"不支持的文件类型“{path.suffix or '（无扩展名）'}”：收件箱只接受输入文件（.yaml/.yml/.json 或 docgen 录入表 .xlsx）"
+        "和要归档的文档（.docx/.xlsx/.pdf/.txt/.md）"))
+
+
+def in_dependency_order(items: list[Classified]) -> list[Classified]:
+    """Stable by stage, then by name, so one scan of a whole project equals generating it in order."""
+    return sorted(items, key=lambda c: (c.stage, str(c.path)))
