@@ -238,3 +238,20 @@ def test_demo_builds_index_and_shows_a_sample_search(tmp_path):
     assert result.exit_code == 0, result.output
     assert "示例搜索" in result.output and "【" in result.output
     assert (tmp_path / "a" / "index" / "CURRENT").is_file()
+
+
+def test_a_long_running_process_finds_documents_added_after_it_searched_an_empty_index(tmp_path):
+    """A process keeps its searcher open between searches; Whoosh cannot refresh one opened on an
+    empty index (TypeError in its reader reuse) after another process (the watcher) wrote, so it is reopened."""
+    import subprocess
+    import sys
+
+    archive = Archive(tmp_path / "archive")
+    archive.root.mkdir()
+    rebuild(archive)  # an empty index, as a freshly started watcher leaves it
+    assert search(archive, "网卡更换").hits == []
+    note = tmp_path / "纪要.txt"
+    note.write_text("会议纪要 网卡更换", encoding="utf-8")
+    subprocess.run([sys.executable, "-m", "docgen", "--archive", str(archive.root), "archive", "add", str(note),
+                    "--project", "P1", "--type", "minutes"], check=True, capture_output=True)
+    assert [h.title for h in search(archive, "网卡更换").hits] == ["纪要"]

@@ -57,8 +57,14 @@ class WhooshBackend:
     def _current_searcher(self) -> Any:
         if self._searcher is None:
             self._searcher = self._index.searcher()
-        else:
-            self._searcher = self._searcher.refresh()
+        elif not self._searcher.up_to_date():
+            if self._searcher.reader().segments() is None:
+                # Whoosh cannot refresh a searcher opened on an empty index (its EmptyReader has no
+                # segments to reuse): open a new one instead
+                self._searcher.close()
+                self._searcher = self._index.searcher()
+            else:
+                self._searcher = self._searcher.refresh()
         return self._searcher
 
     def close(self) -> None:

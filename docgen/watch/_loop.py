@@ -95,7 +95,7 @@ class Watcher:
                 if not waiting and not outcomes:
                     break
                 if waiting:
-                    time.sleep(max(min(self.tracker.settle / 2, 1.0), 0.05))
+                    time.sleep(max(min(self.tracker.settle / 4, 0.5), 0.05))
         return summary
 
     # --- watching ----------------------------------------------------------------------------------
@@ -113,7 +113,7 @@ class Watcher:
                     summary.outcomes += outcomes
                     if outcomes:
                         continue  # more may have arrived meanwhile
-                    timeout = max(min(self.tracker.settle / 2, 1.0), 0.05) if waiting else self.rescan
+                    timeout = max(min(self.tracker.settle / 4, 0.5), 0.05) if waiting else self.rescan
                     self.wake.wait(timeout)
             finally:
                 if observer is not None:
