@@ -41,10 +41,11 @@ def _check_args(project: str, doc_type: str, period: str | None, day: datetime.d
 
 def add_document(archive: Archive, file: str | Path, *, project: str, doc_type: str,
                  day: datetime.date | None = None, period: str | None = None, service_no: str | None = None,
-                 title: str | None = None, source: str = "archive add") -> GeneratedDoc:
+                 title: str | None = None, source: str = "archive add", index: bool = True) -> GeneratedDoc:
     """Archive a file made elsewhere. Identity: project + doc_type + title + period; the same file
     again is unchanged, a different file under the same identity is a new version. The file is
-    checked (type, corruption, zip bomb, encryption) before anything is written."""
+    checked (type, corruption, zip bomb, encryption) before anything is written. index=False leaves
+    the search index to the caller (the watcher updates it once per batch)."""
     from docgen.search import index_after_write
     from docgen.search._extract import extract_text
 
@@ -60,6 +61,6 @@ def add_document(archive: Archive, file: str | Path, *, project: str, doc_type: 
         facts["service_no"] = service_no.strip()
     put = archive.put(path.read_bytes(), project=project, doc_type=doc_type, key=(title, period), title=title,
                       date=day, period=period, ext=path.suffix.lower(), source=source, facts=facts)
-    notes = list(put.recovered) + index_after_write(archive)
+    notes = list(put.recovered) + (index_after_write(archive) if index else [])
     return GeneratedDoc(put.doc_id, doc_type, project, title, day.isoformat(), period, put.version, put.status,
                         str(put.path), put.sha256, [], str(path), notes)

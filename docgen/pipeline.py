@@ -210,10 +210,11 @@ def _store(r: _Rendered, *, archive: Archive | None, write_archive: bool, outdir
 
 def generate(paths: list[str | Path], *, archive: Archive | None, templates: TemplateSet,
              write_archive: bool = True, outdir: Path | None = None, source: str = "generate",
-             progress: Callable[[int, int], None] | None = None) -> list[GeneratedDoc]:
+             progress: Callable[[int, int], None] | None = None, index: bool = True) -> list[GeneratedDoc]:
     """Validate every file first (any error: nothing is written); then, in dependency order (plans
     before the records measured against them, …), render each input's documents and archive them,
-    so a record generated in the same run as its plan is measured against that plan."""
+    so a record generated in the same run as its plan is measured against that plan. index=False leaves
+    the search index to the caller (it catches up from the ledger whenever it is next updated)."""
     checked = []
     failures: list[DocgenError] = []
     for path in paths:
@@ -251,7 +252,7 @@ def generate(paths: list[str | Path], *, archive: Archive | None, templates: Tem
         results.extend(produced)
         if progress:
             progress(done, len(checked))
-    if write_archive and archive is not None and results:
+    if write_archive and archive is not None and results and index:
         from docgen.search import index_after_write
 
         notes = index_after_write(archive)

@@ -164,6 +164,20 @@ class Inbox:
         self.templates = templates
         self.processing = self.root / PROCESSING
         self.journal = archive.root / JOURNAL
+        # checksums archived per (project, doc_type): read once per scan, not once per dropped file
+        self._known: dict[tuple[str, str], dict[str, dict]] = {}
+
+    def forget_known(self) -> None:
+        """Start a scan afresh: other processes may have archived meanwhile."""
+        self._known.clear()
+
+    def _known_for(self, project: str, doc_type: str) -> dict[str, dict]:
+        key = (project, doc_type)
+        if key not in self._known:
+            records = self.archive.records(project=project, doc_type=doc_type, all_versions=True) \
+                if self.archive.root.is_dir() else []
+            self._known[key] = {r["sha256"]: r for r in records}
+        return self._known[key]
 
     def name_of(self, path: Path) -> str:
         base = self.processing if _inside(path, self.processing) else self.root
@@ -208,7 +222,7 @@ class Inbox:
     def _generate(self, item: Classified, outcome: Outcome) -> None:
         from docgen.pipeline import generate
 
-        docs = generate([item.path], archive=self.archive, templates=self.templates, source="watch")
+        docs = generate([item.path], archive=self.archive, templates=self.templates, source="watch", index=False)
         outcome.documents = [{"doc_id": d.doc_id, "doc_type": d.doc_type, "version": d.version, "status": d.status}
                              for d in docs]
         outcome.warnings = sorted({w for d in docs for w in d.warnings})
@@ -219,17 +233,18 @@ class Inbox:
         meta = DocumentMeta.read(outcome.name, sidecar_of(item.path))
         values = meta.values
         digest = hashlib.sha256(item.path.read_bytes()).hexdigest()
-        for record in self.archive.records(project=values["project"], doc_type=values["type"], all_versions=True) \
-                if self.archive.root.is_dir() else []:
-            if record.get("sha256") == digest:
-                outcome.result = "duplicate"
-                outcome.documents = [{"doc_id": record["doc_id"], "doc_type": record["doc_type"],
-                                      "version": record["version"], "status": "unchanged"}]
-                return
+        known = self._known_for(values["project"], values["type"]) if _valid_segments(values) else {}
+        record = known.get(digest)
+        if record is not None:
+            outcome.result = "duplicate"
+            outcome.documents = [{"doc_id": record["doc_id"], "doc_type": record["doc_type"],
+                                  "version": record["version"], "status": "unchanged"}]
+            return
         title = values.get("title") or Path(outcome.name).stem
         doc = add_document(self.archive, item.path, project=values["project"], doc_type=values["type"],
                            day=meta.day() or today, period=values.get("period"),
-                           service_no=values.get("service_no"), title=title, source="watch")
+                           service_no=values.get("service_no"), title=title, source="watch", index=False)
+        known[doc.sha256] = {"doc_id": doc.doc_id, "doc_type": doc.doc_type, "version": doc.version}
         outcome.documents = [{"doc_id": doc.doc_id, "doc_type": doc.doc_type, "version": doc.version,
                               "status": doc.status}]
         if doc.status == "unchanged":
@@ -288,6 +303,13 @@ def error_text(outcome: Outcome) -> str:
         lines.insert(-3, "  （要归档的文档需写明项目和文档类型：放在 inbox/<项目编号>/<文档类型>/ 下，"
                          "或附带 <文件名>.meta.yaml）")
     return "\n".join(lines) + "\n"
+
+
+def _valid_segments(values: dict[str, Any]) -> bool:
+    """Project and type usable as archive folders (add_document says why not, in Chinese)."""
+    from docgen.kinds._fields import DOC_TYPE_RE, PROJECT_CODE_RE
+
+    return bool(PROJECT_CODE_RE.fullmatch(values["project"]) and DOC_TYPE_RE.fullmatch(values["type"]))
 
 
 def _drop_empty_folders(folder: Path, top: Path) -> None:

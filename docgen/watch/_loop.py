@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from docgen.render import TemplateSet
 
 LOCK = ".watch.lock"
+INDEX_EVERY = 1.0  # seconds: during a burst the index is updated at least this often (drop → searchable)
 
 
 class WatcherBusy(DocgenError):
@@ -61,6 +62,7 @@ class Watcher:
         """Resume claimed files, claim and process the ready inbox files; returns the outcomes and how
         many files are still waiting (being written)."""
         self.inbox.root.mkdir(parents=True, exist_ok=True)
+        self.inbox.forget_known()
         self.inbox.settle_orphan_sidecars()
         resumed = claimed_items(self.inbox)
         present = candidates(self.inbox.root)
@@ -69,7 +71,11 @@ class Watcher:
         waiting = len(present) - len(ready)
         items = in_dependency_order(resumed + [classify(p) for p in ready])
         outcomes = []
+        indexed = time.monotonic()
         for item in items:
+            if time.monotonic() - indexed >= INDEX_EVERY:
+                self._update_index()
+                indexed = time.monotonic()
             if self.stop.is_set():
                 break
             if not _inside(item.path, self.inbox.processing):
@@ -83,7 +89,20 @@ class Watcher:
             outcomes.append(outcome)
             if outcome.result == "retry":
                 waiting += 1
+        if outcomes:
+            self._update_index()
         return outcomes, waiting
+
+    def _update_index(self) -> None:
+        """Index what was archived since the last update, in one commit (a burst of files would spend
+        most of its time in per-file index commits); a failure is caught up by the next update."""
+        from docgen.search import index_after_write
+
+        try:
+            for note in index_after_write(self.archive):
+                self.log(f"注意：{note}")
+        except DocgenError as exc:
+            self.log(f"注意：搜索索引暂未更新（{exc}），下次处理文件或搜索时会自动补齐")
 
     def run_once(self) -> WatchSummary:
         """Process everything in the inbox (waiting for files still being written) and return."""
