@@ -17,7 +17,6 @@ if TYPE_CHECKING:
 MODES = {"onsite": "现场", "remote": "远程"}
 MET, NOT_MET, NO_DATA = "达标", "未达标", "—"
 NO_TARGET = "计划未设目标"
-VALUE_METRICS = ("availability_percent", "satisfaction_score", "report_ratio")
 
 
 def num(value: float | None, digits: int = 1) -> str:
@@ -94,8 +93,8 @@ def _service(service_no: str, kind: str, record: dict) -> Service:
     score = facts.get("satisfaction_score")
     return Service(service_no=service_no, kind=kind, engineer=str(facts.get("engineer") or ""),
                    content=str(facts.get("content") or ""), requested_at=str(facts.get("requested_at") or ""),
-                   resolved_at=str(facts.get("resolved_at") or ""), minutes=minutes, measures=dict(values), sla=status, failed=failed,
-                   frozen=frozen, reviewed=bool(facts.get("reviewed")),
+                   resolved_at=str(facts.get("resolved_at") or ""), minutes=minutes, measures=dict(values),
+                   sla=status, failed=failed, frozen=frozen, reviewed=bool(facts.get("reviewed")),
                    score=score if isinstance(score, int) and not isinstance(score, bool) else None)
 
 
@@ -160,7 +159,7 @@ def _record_row(entry: dict[str, Any], figure: Any, services: list[Service]) -> 
     met = figure.met == figure.records
     unit = entry.get("unit") or "分钟"
     fact |= {"met": met, "not_met": failed}
-    return SlaRow(metric, figure.name, target, f"{figure.records} 单中 {figure.met} 单达标",
+    return SlaRow(metric, figure.name, target, f"达标 {figure.met}/{figure.records} 单",
                   f"{num(figure.value)}%", f"{num(figure.mean)} / {num(figure.p90)} {unit}",
                   MET if met else NOT_MET, "；".join(notes), met, figure.value, fact)
 
@@ -178,7 +177,7 @@ def _availability_row(entry: dict[str, Any], value: float | None) -> SlaRow:
                       "本报告输入未填写 availability_percent", None, None, fact | {"met": None})
     met = _judge(value, entry)
     return SlaRow("availability_percent", fact["name"], target, f"{num(value, 3)}%", NO_DATA, NO_DATA,
-                  MET if met else NOT_MET, "监控平台测得（本报告输入）", met, None, fact | {"met": met})
+                  MET if met else NOT_MET, "监控平台测得", met, None, fact | {"met": met})
 
 
 def _satisfaction_row(entry: dict[str, Any] | None, figure: Any) -> SlaRow:
@@ -193,7 +192,7 @@ def _satisfaction_row(entry: dict[str, Any] | None, figure: Any) -> SlaRow:
     met = figure.met if entry else None
     result = NO_DATA if met is None else (MET if met else NOT_MET)
     return SlaRow("satisfaction_score", name, target, f"{figure.value:.2f} 分", NO_DATA, NO_DATA, result,
-                  f"需方满意度调查（{figure.note}）", met, None, fact | {"met": met})
+                  f"{figure.note.removeprefix('调查期间 ')} 满意度调查", met, None, fact | {"met": met})
 
 
 def _report_ratio_row(entry: dict[str, Any], archive: Archive, project: str, period: str, first: date,
@@ -220,7 +219,7 @@ def _report_ratio_row(entry: dict[str, Any], archive: Archive, project: str, per
     value = delivered / due * 100
     met = _judge(value, entry)
     return SlaRow("report_ratio", fact["name"], target, f"应交 {due} 份，已交 {delivered} 份", f"{num(value)}%",
-                  NO_DATA, MET if met else NOT_MET, "含本报告；按计划的服务报告安排统计", met, None,
+                  NO_DATA, MET if met else NOT_MET, "含本报告", met, None,
                   fact | {"due": due, "delivered": delivered, "value": value, "met": met})
 
 
@@ -250,7 +249,7 @@ def sla_rows(archive: Archive | None, project: str, period: str, first: date, la
         rows = _measured_rows(services)
         if availability is not None:
             rows.append(SlaRow("availability_percent", "系统可用率", NO_PLAN, f"{num(availability, 3)}%", NO_DATA,
-                               NO_DATA, NO_DATA, "监控平台测得（本报告输入）", None, None,
+                               NO_DATA, NO_DATA, "监控平台测得", None, None,
                                {"metric": "availability_percent", "value": availability, "met": None}))
         if archive is not None:
             figure = satisfaction_figure(archive, period, project)
@@ -279,6 +278,10 @@ def sla_rows(archive: Archive | None, project: str, period: str, first: date, la
             rows.append(SlaRow(metric, entry.get("name") or metric, target_text(entry), "需人工统计", NO_DATA,
                                NO_DATA, NO_DATA, f"指标 {metric} 不由 docgen 统计", None, None,
                                {"metric": metric, "name": entry.get("name"), "met": None}))
+    if availability is not None and "availability_percent" not in seen:
+        rows.append(SlaRow("availability_percent", "系统可用率", NO_TARGET, f"{num(availability, 3)}%", NO_DATA,
+                           NO_DATA, NO_DATA, "监控平台测得", None, None,
+                           {"metric": "availability_percent", "value": availability, "met": None}))
     return rows
 
 

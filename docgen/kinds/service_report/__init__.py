@@ -1,0 +1,298 @@
+"""运维服务报告 (kind: service_report; §5.4.2 第4项 “按照管理要求和服务承诺提交服务报告”, §8 服务报告比例):
+the periodic report of one project. The person writes the summary, the monitored availability and
+the next period's plan; docgen adds, from the archive's metadata, the services resolved in the
+period, the SLA achieved per plan metric (with a chart), the incidents of the emergency packs, the
+leftover issues still open and the satisfaction survey. Nothing depends on the day it is generated:
+the same input against the same archive renders the same report (archive.md "Unchanged")."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from docgen.errors import Issue
+from docgen.kinds._kind import DocumentSpec, Kind
+from docgen.kinds.emergency.kpi import MAJOR_LEVELS
+from docgen.kinds.service_report.figures import (
+    MET,
+    MODES,
+    NO_DATA,
+    NOT_MET,
+    Service,
+    SlaRow,
+    _short_time,
+    incidents_between,
+    leftovers_as_of,
+    num,
+    plan_warnings,
+    services_between,
+    sla_rows,
+)
+from docgen.kinds.service_report.model import ServiceReportInput, period_kind
+from docgen.metrics.sla import NO_PLAN
+from docgen.periods import period_bounds, period_label
+
+if TYPE_CHECKING:
+    from docgen.archive import Archive
+    from docgen.metrics.leftovers import Leftover
+
+TITLE = "运维服务报告"
+DOC_TYPE = "service_report"
+TEMPLATE = "service_report.docx"
+CHART_MM = 150.0
+LATE_DAYS = 60  # a report written this long after its period is most likely a typo in one of the dates
+PERIOD_WORDS = {"month": ("月报", "本月", "下月"), "week": ("周报", "本周", "下周"), "quarter": ("季报", "本季度", "下季度")}
+
+
+def service_report_rules(report: ServiceReportInput) -> list[Issue]:
+    """The checks the model's types cannot express (the archive-based ones come with the documents)."""
+    issues: list[Issue] = []
+    first, last = period_bounds(report.period)
+    if report.prepared_on < first:
+        issues.append(Issue("error", "prepared_on",
+                            f"编制日期 prepared_on（{report.prepared_on}）早于报告期间 period（{report.period}）的第一天 "
+                            f"{first}：报告只能在期间开始后编制，请更正其中之一"))
+    elif report.prepared_on < last:
+        issues.append(Issue("warning", "prepared_on",
+                            f"编制日期 prepared_on（{report.prepared_on}）早于报告期间 period（{report.period}）的最后一天 "
+                            f"{last}：期间尚未结束，报告只含生成时已归档的记录；期间结束后请重新生成"))
+    elif (report.prepared_on - last).days > LATE_DAYS:
+        issues.append(Issue("warning", "prepared_on",
+                            f"编制日期 prepared_on（{report.prepared_on}）比报告期间 period（{report.period}）的最后一天 "
+                            f"{last} 晚 {(report.prepared_on - last).days} 天；请确认期间和编制日期是否填错"))
+    if not report.next_month_plan:
+        issues.append(Issue("warning", "next_month_plan", "未填写下期工作计划 next_month_plan，报告中将显示“未填写”"))
+    return issues
+
+
+# ---------------------------------------------------------------------------------------------- the chart
+def _chart(rows: list[SlaRow]) -> Any:
+    """Bars of the period's SLA achievement rates (share of records meeting each target), red below 100 %."""
+    charted = [r for r in rows if r.rate_value is not None]
+    if not charted:
+        return ""
+    from docgen.render import Picture
+    from docgen.render.chart import bar_chart_png
+
+    png = bar_chart_png([r.name for r in charted], [float(r.rate_value) for r in charted],  # type: ignore[arg-type]
+                        title="本期 SLA 达成率（达标服务单数 ÷ 服务单数）", ylabel="达成率（%）", ymax=100,
+                        value_format="{:.1f}%", low_at_or_below=99.999, width_in=6.0, height_in=2.8)
+    return Picture(png, CHART_MM)
+
+
+# ---------------------------------------------------------------------------------------------- context
+def _service_rows(services: list[Service]) -> list[dict[str, str]]:
+    return [{"no": str(n), "service_no": s.service_no, "mode": MODES[s.kind], "engineer": s.engineer,
+             "content": s.content, "times": f"{_short_time(s.requested_at)}\n{_short_time(s.resolved_at)}",
+             "minutes": f"{num(s.minutes['response_minutes'])} / {num(s.minutes['resolution_minutes'])}",
+             "sla": s.sla_text, "reviewed": "已审核" if s.reviewed else "待审核",
+             "score": f"{s.score} 分" if s.score is not None else "待回访"}
+            for n, s in enumerate(services, 1)]
+
+
+def _service_summary(services: list[Service], words: tuple[str, str, str]) -> str:
+    if not services:
+        return f"{words[1]}归档库中没有解决时间在期间内的现场或远程服务记录。"
+    onsite = sum(1 for s in services if s.kind == "onsite")
+    counts = {k: sum(1 for s in services if s.sla == k) for k in (MET, NOT_MET, NO_PLAN)}
+    other = len(services) - sum(counts.values())
+    text = (f"{words[1]}共完成服务 {len(services)} 次（现场 {onsite} 次、远程 {len(services) - onsite} 次）；"
+            f"SLA 全部达标 {counts[MET]} 次、未达标 {counts[NOT_MET]} 次")
+    if counts[NO_PLAN]:
+        text += f"、无计划目标 {counts[NO_PLAN]} 次"
+    if other:
+        text += f"、计划未设目标 {other} 次"
+    pending = sum(1 for s in services if not s.reviewed)
+    no_visit = sum(1 for s in services if s.score is None)
+    return text + f"；待审核 {pending} 次，待回访 {no_visit} 次。"
+
+
+def _service_lead(services: list[Service], words: tuple[str, str, str], period_range: str) -> str:
+    summary = _service_summary(services, words)
+    return f"{summary}解决时间在 {period_range} 内的服务明细如下：" if services else summary
+
+
+def _sla_summary(rows: list[SlaRow], plan: dict | None) -> str:
+    if plan is None:
+        return ("项目尚未在归档库中归档运维项目管理计划，SLA 指标无计划目标（记为“无计划目标”）；下表列出本期实测值，"
+                "不作达标判断。")
+    met = sum(1 for r in rows if r.met is True)
+    failed = [r.name for r in rows if r.met is False]
+    open_ = len(rows) - met - len(failed)
+    version = (plan.get("facts") or {}).get("plan_version") or f"v{plan.get('version')}"
+    text = f"依据运维项目管理计划（{version}）的 {len(rows)} 项 SLA 指标：达标 {met} 项，未达标 {len(failed)} 项"
+    text += f"（{'、'.join(failed)}）" if failed else ""
+    return text + (f"，本期无法评价 {open_} 项。" if open_ else "。")
+
+
+def _incident_rows(incidents: list[dict]) -> list[dict[str, str]]:
+    rows = []
+    for n, inc in enumerate(incidents, 1):
+        major = inc.get("level") in MAJOR_LEVELS
+        rows.append({"no": str(n), "id": str(inc.get("id")), "level": str(inc.get("level") or ""),
+                     "category": str(inc.get("category") or ""), "reported_at": str(inc.get("reported_at") or ""),
+                     "resolved_at": str(inc.get("resolved_at") or ""),
+                     "minutes": f"{num(inc.get('response_minutes'))} / {num(inc.get('resolution_minutes'))}",
+                     "major_report": ("有" if inc.get("major_report") else "缺失") if major else "不适用"})
+    return rows
+
+
+def _incident_summary(incidents: list[dict], sources: list[str], words: tuple[str, str, str]) -> str:
+    if not incidents:
+        return f"{words[1]}应急响应交付成果中没有报告时间在期间内的事件。"
+    by_level: dict[str, int] = {}
+    for inc in incidents:
+        by_level[str(inc.get("level"))] = by_level.get(str(inc.get("level")), 0) + 1
+    levels = "、".join(f"{level} {count} 起" for level, count in by_level.items())
+    majors = [str(i.get("id")) for i in incidents if i.get("level") in MAJOR_LEVELS]
+    text = f"{words[1]}共发生事件 {len(incidents)} 起（{levels}），"
+    text += f"其中重大及以上事件 {len(majors)} 起（{'、'.join(majors)}）。" if majors else "无重大事件。"
+    return text + f"数据来源：应急响应交付成果 {'、'.join(sources)} 的响应支持记录。"
+
+
+def _leftover_rows(open_: list[Leftover], closed: list[Leftover]) -> tuple[list[dict], list[dict]]:
+    open_rows = [{"no": str(n), "id": x.id, "issue": x.issue + (f"\n计划：{x.plan}" if x.plan else ""),
+                  "owner": x.owner or NO_DATA, "raised_on": x.raised_on.isoformat(),
+                  "due": x.due.isoformat() if x.due else NO_DATA, "age": str(x.age_days),
+                  "status": f"已逾期 {x.overdue_days} 天" if x.overdue else "处理中"}
+                 for n, x in enumerate(open_, 1)]
+    closed_rows = [{"no": str(n), "id": x.id, "issue": x.issue, "resolved_by": x.resolved_by or NO_DATA,
+                    "resolved_on": x.resolved_on.isoformat() if x.resolved_on else NO_DATA,
+                    "resolution": x.resolution or NO_DATA}
+                   for n, x in enumerate(closed, 1)]
+    return open_rows, closed_rows
+
+
+def _satisfaction(rows: list[SlaRow], archive: Archive | None, services: list[Service],
+                  words: tuple[str, str, str]) -> dict[str, Any]:
+    row = next((r for r in rows if r.metric == "satisfaction_score"), None)
+    source = (row.fact.get("source") if row else None) or None
+    survey = archive.latest(source) if archive is not None and source else None
+    if survey is None:
+        text = "归档库中没有覆盖本期的需方满意度调查和分析报告（§5.4.5）。"
+    else:
+        facts = survey.get("facts") or {}
+        text = (f"适用于{words[1]}的是 {survey.get('period')} 期需方满意度调查和分析报告（文档编号 {survey.get('doc_id')}）："
+                f"回收问卷 {facts.get('respondents', NO_DATA)} 份，总体满意度 {float(facts['overall']):.2f} 分（满分 5 分）")
+        if row is not None and row.met is not None:
+            text += f"，计划目标 {row.target}，{row.result}"
+        low = facts.get("low_scores") or []
+        done = sum(1 for item in low if item.get("followed_up"))
+        text += f"；低分项 {len(low)} 项，已确认并制定改进措施 {done} 项。" if low else "；无低分项。"
+    scored = [s.score for s in services if s.score is not None]
+    visits = (f"{words[1]}服务台回访 {len(scored)} 次，平均评分 {num(sum(scored) / len(scored), 2)} 分"
+              f"（回访评分只列出，不计入客户满意度指标）。" if scored else f"{words[1]}没有服务台回访评分。")
+    return {"text": text, "visits": visits,
+            "rows": [{"no": str(n), "service_no": s.service_no, "mode": MODES[s.kind], "engineer": s.engineer,
+                      "score": f"{s.score} 分" if s.score is not None else "待回访"}
+                     for n, s in enumerate(services, 1)]}
+
+
+# ---------------------------------------------------------------------------------------------- warnings
+def _archive_warnings(report: ServiceReportInput, plan: dict | None, rows: list[SlaRow],
+                      open_: list[Leftover], first: Any, last: Any) -> list[str]:
+    code = report.project.code
+    if plan is None:
+        return [f"项目 {code} 尚未归档运维项目管理计划：SLA 指标记为“无计划目标”；请先生成计划（kind: plan）再重新生成本报告"]
+    out = plan_warnings(plan, project_name=report.project.name, period=report.period, first=first, last=last)
+    for r in rows:
+        if r.metric == "availability_percent" and r.fact.get("value") is None:
+            out.append(f"availability_percent：计划设有{r.name}指标（目标 {r.target}），但未填写本期可用率 "
+                       "availability_percent；请填写监控平台测得的数值")
+        elif r.metric == "availability_percent" and r.met is False:
+            out.append(f"availability_percent：{r.name} {r.measured} 低于计划目标 {r.target}（SLA 未达标）")
+        elif r.metric == "satisfaction_score" and r.met is None:
+            out.append(f"{r.name}无法评价：归档库中没有覆盖 {report.period} 的需方满意度调查和分析报告（kind: survey）")
+        elif r.metric == "satisfaction_score" and r.met is False:
+            out.append(f"SLA 未达标：{r.name} {r.measured}，低于计划目标 {r.target}（{r.note}）")
+        elif r.metric == "report_ratio" and r.met is False:
+            out.append(f"SLA 未达标：{r.name} {r.rate}（{r.measured}），低于计划目标 {r.target}")
+        elif r.met is False:
+            out.append(f"SLA 未达标：{r.name}（目标 {r.target}）{r.measured}，达成率 {r.rate}"
+                       f"{'；' + r.note if r.note else ''}")
+    for x in open_:
+        if x.overdue:
+            out.append(f"遗留问题 {x.id}（{x.issue}）已逾期 {x.overdue_days} 天：计划 {x.due} 完成，责任人 "
+                       f"{x.owner or '未填写'}，截至 {last} 仍未关闭")
+    return out
+
+
+# ---------------------------------------------------------------------------------------------- documents
+def service_report_documents(report: ServiceReportInput, *, archive: Archive | None,
+                             warnings: list[str]) -> list[DocumentSpec]:
+    from docgen.metrics.kpi import latest_plan
+
+    code, period = report.project.code, report.period
+    first, last = period_bounds(period)
+    words = PERIOD_WORDS[period_kind(period)]
+    plan = latest_plan(archive, code) if archive is not None else None
+    services = services_between(archive, code, first, last)
+    rows = sla_rows(archive, code, period, first, last, plan=plan, services=services,
+                    availability=report.availability_percent)
+    incidents, sources = incidents_between(archive, code, first, last)
+    open_, closed = leftovers_as_of(archive, code, first, last)
+    warnings = list(warnings) + _archive_warnings(report, plan, rows, open_, first, last)
+    open_rows, closed_rows = _leftover_rows(open_, closed)
+    overdue = [x.id for x in open_ if x.overdue]
+    plan_facts = (plan or {}).get("facts") or {}
+    majors = [str(i.get("id")) for i in incidents if i.get("level") in MAJOR_LEVELS]
+
+    key_points = [_service_summary(services, words).rstrip("。"), _sla_summary(rows, plan).rstrip("。")]
+    if report.availability_percent is not None:
+        key_points.append(f"系统可用率 {num(report.availability_percent, 3)}%（监控平台测得）")
+    key_points.append(f"事件 {len(incidents)} 起（重大及以上 {len(majors)} 起）" if incidents else "本期无事件记录")
+    key_points.append(f"截至 {last} 未关闭的遗留问题 {len(open_)} 项（已逾期 {len(overdue)} 项），"
+                      f"本期关闭 {len(closed)} 项")
+    chart = _chart(rows)
+    context = {
+        "company": report.company, "title": TITLE, "doc_no": report.doc_no or f"{code}-FWBG-{period}",
+        "project": {"code": code, "name": report.project.name, "customer": report.project.customer},
+        "period": period, "period_label": period_label(period), "report_kind": words[0],
+        "this_period": words[1], "next_period": words[2],
+        "period_range": f"{first.isoformat()} 至 {last.isoformat()}",
+        "prepared_by": report.prepared_by, "prepared_on": report.prepared_on.isoformat(),
+        "plan_label": f"运维项目管理计划 {plan_facts.get('plan_version') or ''}".strip() if plan else "未归档（无计划目标）",
+        "summary": [p.strip() for p in report.summary.split("\n") if p.strip()],
+        "key_points": key_points,
+        "services": _service_rows(services),
+        "service_summary": _service_lead(services, words, f"{first.isoformat()} 至 {last.isoformat()}"),
+        "sla_rows": [{"no": str(n), "name": r.name, "target": r.target, "measured": r.measured, "rate": r.rate,
+                      "mean_p90": r.mean_p90, "result": r.result, "note": r.note or NO_DATA}
+                     for n, r in enumerate(rows, 1)],
+        "sla_summary": _sla_summary(rows, plan),
+        "sla_chart": chart,
+        "chart_note": "" if chart else "本期没有可计算达成率的服务类 SLA 指标（无计划目标或无服务记录），不绘制达成率图。",
+        "incidents": _incident_rows(incidents), "incident_summary": _incident_summary(incidents, sources, words),
+        "leftovers_open": open_rows, "leftovers_closed": closed_rows,
+        "leftover_summary": (f"截至 {last}，未关闭的遗留问题 {len(open_)} 项，其中已逾期 {len(overdue)} 项；"
+                             f"{words[1]}关闭遗留问题 {len(closed)} 项。"),
+        "satisfaction": _satisfaction(rows, archive, services, words),
+        "next_plan": list(report.next_month_plan),
+        "warnings": list(warnings),
+    }
+    facts = {
+        "period": period, "prepared_by": report.prepared_by, "prepared_on": report.prepared_on.isoformat(),
+        "availability_percent": report.availability_percent,
+        "plan_version": plan_facts.get("plan_version") if plan else None,
+        "services": {"total": len(services), "onsite": sum(1 for s in services if s.kind == "onsite"),
+                     "remote": sum(1 for s in services if s.kind == "remote"),
+                     "service_nos": [s.service_no for s in services],
+                     "sla_met": [s.service_no for s in services if s.sla == MET],
+                     "sla_not_met": [s.service_no for s in services if s.sla == NOT_MET],
+                     "unreviewed": [s.service_no for s in services if not s.reviewed],
+                     "no_visit": [s.service_no for s in services if s.score is None]},
+        "sla": NO_PLAN if plan is None else [r.fact for r in rows],
+        "sla_summary": {"metrics": len(rows), "met": sum(1 for r in rows if r.met is True),
+                        "not_met": [r.metric for r in rows if r.met is False],
+                        "not_judged": [r.metric for r in rows if r.met is None]},
+        "incidents": [str(i.get("id")) for i in incidents], "major_incidents": majors,
+        "open_leftovers": [x.id for x in open_], "overdue_leftovers": overdue,
+        "closed_leftovers": [x.id for x in closed],
+        "next_period_plan": list(report.next_month_plan),
+    }
+    return [DocumentSpec(
+        doc_type=DOC_TYPE, title=f"{TITLE}（{period}）", project=code, key=(period,), date=report.prepared_on,
+        period=period, template=TEMPLATE, context=context, facts=facts, warnings=list(warnings),
+        out_name=f"{code}_{TITLE}_{period}")]
+
+
+KIND = Kind(name="service_report", title=TITLE, model=ServiceReportInput, rules=service_report_rules,
+            documents=service_report_documents, templates={DOC_TYPE: TEMPLATE}, example="service_report.yaml")
