@@ -17,6 +17,8 @@ _MODULES: dict[str, str] = {
     "emergency": "docgen.kinds.emergency",
     "optimization": "docgen.kinds.optimization",
     "assessment": "docgen.kinds.assessment",
+    "service_report": "docgen.kinds.service_report",
+    "acceptance": "docgen.kinds.acceptance",
 }
 
 

@@ -128,6 +128,9 @@ def acceptance_findings(model: AcceptanceInput, plan: PlanView | None, sla: list
     if late:
         add("内部验收申请", f"内部验收申请日期 {internal.applied_on} 晚于期限 {acceptance_deadline(end)}（项目结束后一个月，"
                       f"§5.4.4.1），逾期 {late} 天。")
+    for e in internal.evaluation:
+        if not evaluation_passes(e.conclusion):
+            add("内部评估", f"{e.role} {e.name} 于 {e.date} 的评估结论为“{e.conclusion}”（§5.4.4.1），内部验收未通过评估。")
     pre, fin = model.customer.preliminary, model.customer.final
     if pre is not None and fin is not None:
         for x in pre.open_issues:
@@ -138,7 +141,8 @@ def acceptance_findings(model: AcceptanceInput, plan: PlanView | None, sla: list
         add("SLA达成", "归档库中没有本项目的运维项目管理计划，无法按计划的 SLA 指标评估达成情况。")
     for r in sla:
         if r.met is False:
-            add("SLA达成", f"{r.name}未达标：实际 {r.achieved}，考核要求 {r.requirement}（{r.basis}）。")
+            add("SLA达成", f"{r.name}未达标：实际 {r.achieved}，考核要求 {r.requirement}"
+                         + (f"；{r.gaps}。" if r.gaps else "。"))
         elif r.met is None and r.metric in ("availability_percent", "satisfaction_score"):
             add("SLA达成", f"{r.name}无法评估：{r.basis}。")
     for x in leftovers:
@@ -188,6 +192,9 @@ def acceptance_context(model: AcceptanceInput, *, plan: PlanView | None, groups:
                        f"{len(issues) - len(undone)} 项" + (f"，未解决 {len(undone)} 项。" if undone else "。"))
     evaluated = [e.role for e in internal.evaluation]
     missing_units = [u for u in EVALUATING_UNITS if not any(u in r for r in evaluated)]
+    failing = [e for e in internal.evaluation if not evaluation_passes(e.conclusion)]
+    status = f"尚缺 {'、'.join(missing_units)} 的评估" if missing_units else "运维部与质量部均已评估"
+    status += f"，其中 {len(failing)} 项评估结论为未通过。" if failing else "。"
     docs = [{"type": g["title"], **d} for g in groups for d in g["documents"]]
     return {
         "company": model.company,
@@ -220,7 +227,7 @@ def acceptance_context(model: AcceptanceInput, *, plan: PlanView | None, groups:
         "evaluation": _numbered([{"name": e.name, "role": e.role, "conclusion": e.conclusion,
                                   "date": e.date.isoformat(), "passed": evaluation_passes(e.conclusion)}
                                  for e in internal.evaluation]),
-        "evaluation_status": (f"尚缺 {'、'.join(missing_units)} 的评估。" if missing_units else "运维部与质量部均已评估。"),
+        "evaluation_status": status,
         "preliminary": {
             "held": pre is not None, "date": pre.date.isoformat() if pre else "—",
             "conclusion": pre.conclusion if pre else "—", "summary": pre_summary,

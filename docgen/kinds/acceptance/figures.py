@@ -112,6 +112,7 @@ class SlaResult:
     achieved: str
     basis: str
     detail: dict[str, Any] = field(default_factory=dict)
+    gaps: str = ""  # where it fell short (months, records), for the report's findings
 
     @property
     def requirement(self) -> str:
@@ -160,11 +161,13 @@ def _record_result(base: dict, figure: Any) -> SlaResult:
                          detail={"records": 0, "records_met": 0})
     share = figure.value
     met = figure.met == figure.records
-    basis = f"{figure.records} 条服务记录，平均 {num(figure.mean, 1)} {unit}，P90 {num(figure.p90, 1)} {unit}"
+    basis = (f"达标率 = 达标记录数 ÷ 记录数；{figure.records} 条服务记录，平均 {num(figure.mean, 1)} {unit}，"
+             f"P90 {num(figure.p90, 1)} {unit}")
     if figure.no_plan_target:
         basis += f"；另有 {len(figure.no_plan_target)} 条归档时无计划目标，未计入（{'、'.join(figure.no_plan_target)}）"
-    return SlaResult(**base, value=share, met=met,
-                     achieved=f"达标率 {num(share)}%（{figure.met}/{figure.records} 条达标）", basis=basis,
+    gaps = "" if met else f"{figure.records} 条服务记录中 {figure.records - figure.met} 条未达到计划目标"
+    return SlaResult(**base, value=share, met=met, gaps=gaps,
+                     achieved=f"{num(share)}%（{figure.met}/{figure.records} 条）", basis=basis,
                      detail={"records": figure.records, "records_met": figure.met, "share_percent": share,
                              "mean": figure.mean, "p90": figure.p90})
 
@@ -179,9 +182,11 @@ def _report_ratio_result(archive: Archive, project: str, months: list[str], base
                          basis=f"项目期间 {len(months)} 个月均无应交付的服务报告", detail={"due": 0, "delivered": 0})
     missing = [m for m in ratios if m.due and m.delivered < m.due]
     basis = f"项目期间 {len(months)} 个月共应交付 {due} 份、实际交付 {delivered} 份（Σ实际交付 ÷ Σ应交付）"
+    gaps = ""
     if missing:
-        basis += "；未交齐的月份：" + "、".join(f"{m.month}（{m.delivered}/{m.due}）" for m in missing)
-    return SlaResult(**base, value=value, met=_judge(value, base["op"], base["target"]),
+        gaps = "未交齐的月份：" + "、".join(f"{m.month}（{m.delivered}/{m.due}）" for m in missing)
+        basis += "；" + gaps
+    return SlaResult(**base, value=value, met=_judge(value, base["op"], base["target"]), gaps=gaps,
                      achieved=f"{num(value)}%（{delivered}/{due}）", basis=basis,
                      detail={"due": due, "delivered": delivered})
 
@@ -201,9 +206,11 @@ def _availability_result(archive: Archive, project: str, months: list[str], base
     if lacking:
         basis += "（无数据：" + "、".join(lacking) + "）"
     below = [f for f in valued if f.met is False]
+    gaps = ""
     if below:
-        basis += "；未达标月份：" + "、".join(f"{f.month}（{num(f.value)}%）" for f in below)
-    return SlaResult(**base, value=value, met=_judge(value, base["op"], base["target"]),
+        gaps = "未达标月份：" + "、".join(f"{f.month}（{num(f.value)}%）" for f in below)
+        basis += "；" + gaps
+    return SlaResult(**base, value=value, met=_judge(value, base["op"], base["target"]), gaps=gaps,
                      achieved=f"{num(value)}%", basis=basis,
                      detail={"months": len(months), "months_with_value": len(valued),
                              "monthly": {f.month: f.value for f in valued}})
@@ -218,11 +225,13 @@ def _satisfaction_result(surveys: list[dict[str, Any]], base: dict) -> SlaResult
         total = sum(s["score_total"] for s in surveys)
         count = sum(s["score_count"] for s in surveys)
         value = total / count
-        formula = f"全部评分之和 ÷ 评分个数 = {num(total)} ÷ {count}"
+        formula = f"全部评分之和 ÷ 评分个数 = {num(total)} ÷ {count} = {num(value)}"
     else:
         value = sum(s["overall"] for s in surveys) / len(surveys)
         formula = "各次调查总体满意度的平均值"
-    return SlaResult(**base, value=value, met=_judge(value, base["op"], base["target"]),
+    low = [s for s in surveys if _judge(s["overall"], base["op"], base["target"]) is False]
+    gaps = ("低于目标的调查：" + "、".join(f"{s['period']}（{num(s['overall'])} 分）" for s in low)) if low else ""
+    return SlaResult(**base, value=value, met=_judge(value, base["op"], base["target"]), gaps=gaps,
                      achieved=f"{num(value)} 分", basis=f"{len(surveys)} 份满意度调查（见下表），{formula}",
                      detail={"surveys": len(surveys), "periods": [s["period"] for s in surveys]})
 
