@@ -382,6 +382,35 @@ def search(settings: _Settings, query: tuple[str, ...], project: str | None, doc
     click.echo(f"共 {len(result.hits)} 条结果。")
 
 
+@cli.command()
+@click.argument("month", metavar="YYYY-MM")
+@click.option("--project", help="只统计该项目（默认：归档库中所有有计划的项目，另加总体）。")
+@click.option("--config", type=click.Path(dir_okay=False, path_type=Path),
+              help="指标定义文件（默认：归档库/config/indicators.yaml，没有则用内置的 §8 定义）。")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="写出月度KPI统计表（.xlsx），并归档为 kpi_report。")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出指标。")
+@pass_settings
+def kpi(settings: _Settings, month: str, project: str | None, config: Path | None, output: Path | None,
+        as_json: bool) -> None:
+    """计算月度 KPI：服务报告比例（§8，实际交付/应交付）和计划中的 SLA 指标，可写出并归档月度KPI统计表。"""
+    from docgen.computed import run_kpi
+
+    run = run_kpi(settings.archive(), month, project=project, config=config, templates=settings.templates(),
+                  out_file=output)
+    report = run.report
+    for note in report.warnings:
+        click.echo(f"注意：{note}", err=True)
+    if as_json:
+        _echo_json(report.as_json())
+    else:
+        for line in run.lines():
+            click.echo(line)
+    for doc in run.documents:
+        click.echo(f"月度KPI统计表已写入 {output}，并归档为 {doc.doc_id} v{doc.version}（{doc.status}）。",
+                   err=as_json)
+
+
 _SEVERITY_WORDS = {"error": "严重", "warning": "一般", "info": "提示"}
 
 

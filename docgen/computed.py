@@ -13,6 +13,7 @@ from docgen.kinds._fields import PROJECT_CODE_RE
 if TYPE_CHECKING:
     from docgen.archive import Archive
     from docgen.metrics.audit import AuditReport
+    from docgen.metrics.kpi_report import KpiReport
     from docgen.pipeline import GeneratedDoc
     from docgen.render import TemplateSet
 
@@ -55,4 +56,64 @@ def run_audit(archive: Archive, project: str, *, templates: TemplateSet, as_of: 
         name = ((plan or {}).get("facts") or {}).get("name") or ""
         run.documents = publish([audit_spec(report, today=today, project_name=name)], archive=archive,
                                 templates=templates, out_file=out_file, source="audit")
+    return run
+
+
+@dataclass
+class KpiRun:
+    report: KpiReport
+    documents: list[GeneratedDoc] = field(default_factory=list)  # the archived workbook when -o was given
+
+    def lines(self) -> list[str]:
+        """The figures as text: one line per indicator and project."""
+        out = [f"{self.report.title}"]
+        for row in self.report.rows:
+            target = "—" if row.target is None else f"{_OPS.get(row.op, row.op)}{_num(row.target)}{_unit(row.unit)}"
+            if row.value is None:
+                figure = row.note or "无数据"
+            else:
+                figure = f"{_num(row.value)}{_unit(row.unit)}"
+                if row.due is not None:
+                    figure += f"（{row.delivered}/{row.due}）"
+                if row.mean is not None:
+                    figure += f"，平均 {_num(row.mean)}，P90 {_num(row.p90)}"
+            verdict = {True: "达标", False: "未达标", None: "—"}[row.met]
+            project = "总体" if row.project == "_all" else row.project
+            out.append(f"  {project}  {row.name}：{figure}　目标 {target}　{verdict}")
+        if not self.report.rows:
+            out.append("  没有可统计的项目（归档库中还没有运维项目管理计划）。")
+        return out
+
+
+_OPS = {">=": "≥", "<=": "≤", ">": ">", "<": "<", "=": "="}
+
+
+def _num(value: float | None) -> str:
+    if value is None:
+        return "—"
+    return str(int(value)) if float(value).is_integer() else f"{value:.1f}"
+
+
+def _unit(unit: str) -> str:
+    return "%" if unit == "%" else (f" {unit}" if unit else "")
+
+
+def run_kpi(archive: Archive, month: str, *, project: str | None = None, config: Path | None = None,
+            templates: TemplateSet, out_file: Path | None = None, today: date | None = None) -> KpiRun:
+    """The month's KPI figures (indicator definitions: `config`, else ARCHIVE/config/indicators.yaml, else
+    the packaged §8 defaults); with `out_file`, the 月度KPI统计表 written there and archived as `kpi_report`
+    (project `_all` when unfiltered)."""
+    from docgen.metrics.indicators import load_indicators
+    from docgen.metrics.kpi_report import compute_kpi, kpi_spec
+    from docgen.pipeline import publish
+
+    if project is not None:
+        check_project_code(project)
+    _check_output(out_file)
+    indicators = load_indicators(config, archive=archive)
+    report = compute_kpi(archive, month, project=project, indicators=indicators)
+    run = KpiRun(report)
+    if out_file is not None:
+        run.documents = publish([kpi_spec(report, today=today or date.today())], archive=archive,
+                                templates=templates, out_file=out_file, source="kpi")
     return run

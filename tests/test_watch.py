@@ -337,12 +337,13 @@ def test_sigkill_during_burst_then_restart(tmp_path):
     (root / "inbox").mkdir(parents=True)
     expected = _burst(root / "inbox", BURST, seed=11)
     rng = random.Random(5)
-    for _ in range(4):  # kill -9 at random moments, restart each time
+    for run in range(4):  # kill -9 at random moments, restart each time
         proc = _start(root)
         time.sleep(rng.uniform(0.8, 2.5))
         proc.send_signal(signal.SIGKILL)
         proc.communicate(timeout=20)
-    assert _count_settled(root) < len(expected)  # the kills did interrupt the burst
+        if run == 0:
+            assert _count_settled(root) < len(expected)  # the kill did interrupt the burst
     finish = subprocess.run([sys.executable, "-m", "docgen", "--archive", str(root), "watch", "--once", "--settle",
                              "0"], capture_output=True, timeout=60 + BURST * 2)
     assert finish.returncode == 1  # some files went to failed/

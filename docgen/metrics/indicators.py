@@ -93,9 +93,9 @@ class Indicator(StrictModel):
         return FORMULAS[self.formula][0]
 
     def requirement(self) -> str:
-        """考核要求 as people write it: ≥95%, ≥100%, ≥4.5分 (— when the plan decides)."""
+        """考核要求 as people write it: ≥95%, ≥100%, ≥4.5分 (按计划目标 when only the plans set it)."""
         if self.target is None:
-            return "以计划目标为准"
+            return "按计划目标"
         return f"{OP_TEXT[self.op]}{fmt_number(self.target)}{self.unit}"
 
 
@@ -150,6 +150,9 @@ def _cross_checks(config: IndicatorFile) -> list[Issue]:
             issues.append(Issue("error", f"{where}.target",
                                 f"缺少必填字段 考核要求（target）：{ind.formula} 指标须写明目标数值，"
                                 f"例如 target: {95 if ind.formula == 'report_ratio' else 100}"))
+        if ind.formula in ("report_ratio", "sla_share") and ind.unit != "%":
+            issues.append(Issue("error", f"{where}.unit", f"{ind.formula} 是百分比指标，单位（unit）应为 \"%\"，"
+                                                          f"实际为 “{ind.unit}”；请改为 unit: \"%\" 或删除该字段"))
         if ind.target is not None:
             if ind.target < 0:
                 issues.append(Issue("error", f"{where}.target", f"考核要求（target）不能为负数，实际为 {fmt_number(ind.target)}"))

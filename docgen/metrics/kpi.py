@@ -206,7 +206,7 @@ def report_ratio(archive: Archive, month: str, project: str) -> ReportRatio:
     delivered = sum(1 for s in slots if s.delivered_by is not None)
     if due == 0:
         return ReportRatio(project, month, 0, 0, None, target, None, slots)
-    value = delivered / due * 100
+    value = delivered * 100 / due  # not delivered / due * 100: 57/100 must be 57, not 56.99…
     check = _OPS.get(op, _OPS[">="])
     return ReportRatio(project, month, due, delivered, value, target, bool(check(value, target)), slots)
 
@@ -216,7 +216,7 @@ def overall_report_ratio(ratios: list[ReportRatio]) -> tuple[int, int, float | N
     the value is None when nothing is due."""
     delivered = sum(r.delivered for r in ratios)
     due = sum(r.due for r in ratios)
-    return delivered, due, (delivered / due * 100 if due else None)
+    return delivered, due, (delivered * 100 / due if due else None)
 
 
 # --- SLA figures --------------------------------------------------------------------------------
@@ -276,7 +276,7 @@ def sla_figures_between(archive: Archive, project: str, first: date, last: date,
         figures.append(SlaFigure(
             project=project, month=label, metric=metric, name=entry.get("name") or RECORD_METRICS[metric][0],
             target=float(entry["target"]), op=entry.get("op") or "<=", records=n, met=met,
-            value=met / n * 100 if n else None, mean=sum(values) / n if n else None,
+            value=met * 100 / n if n else None, mean=sum(values) / n if n else None,
             p90=p90_nearest_rank(values), no_plan_target=sorted(no_plan)))
     return figures
 

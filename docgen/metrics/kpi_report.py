@@ -1,0 +1,513 @@
+"""The monthly KPI report (`docgen kpi MONTH`): every indicator of the indicator file (regulation §7/§8)
+per project, from the archive's metadata only (archive.md "Report counting", "SLA metrics"), plus the
+12-month trend of 服务报告比例; and the DocumentSpec that renders it as the 月度KPI统计表 workbook and
+archives it as `kpi_report` (identity: month + project, `_all` when unfiltered).
+
+Rows, per project (in project-code order):
+* 服务报告比例 (formula report_ratio): due / delivered slots of the plan's report schedule; target from
+  the plan's `report_ratio` SLA entry, else the indicator file's;
+* then each SLA entry of the plan, in plan order: record metrics (response / arrival / resolution /
+  onsite minutes) as the share of the month's records meeting the plan target (due = records counted,
+  delivered = records meeting, target = the sla_share indicator's, mean and p90 beside it, 无计划目标
+  records listed and not counted); availability_percent and satisfaction_score as value vs plan target;
+* availability / satisfaction indicators the plan sets no target for, when the file gives one.
+Unfiltered, a last row `_all`: 服务报告比例 over every project, Σ delivered / Σ due (not a mean)."""
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from docgen.doctypes import doc_type_title
+from docgen.errors import InputError
+from docgen.metrics.indicators import OP_TEXT, Indicator, IndicatorSet, fmt_number, load_indicators
+from docgen.metrics.kpi import (
+    NO_REPORTS_DUE,
+    RECORD_DOC_TYPES,
+    ReportRatio,
+    availability_figure,
+    latest_plan,
+    report_ratio,
+    satisfaction_figure,
+    service_records_between,
+    sla_figures,
+)
+from docgen.metrics.sla import _OPS, NO_PLAN, RECORD_METRICS
+from docgen.periods import period_bounds
+
+if TYPE_CHECKING:
+    from docgen.archive import Archive
+    from docgen.kinds._kind import DocumentSpec
+
+ALL = "_all"  # the project of the unfiltered report and of its overall row (archive.md: documents/_all/)
+TITLE = "月度KPI统计表"
+TEMPLATE = "kpi_report.xlsx"  # names the builder: the workbook is laid out by code
+TREND_MONTHS = 12
+NO_RECORDS = "本月无考核记录"  # an SLA share with no record counted
+NO_DATA = "无数据"
+COMPANY = "云南腾电科技有限公司"
+FREQUENCIES = {"monthly": "每月", "weekly": "每周", "quarterly": "每季度", "per_service": "每次服务"}
+_MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
+
+
+# --- results -----------------------------------------------------------------------------------
+
+
+@dataclass
+class KpiRow:
+    """One indicator of one project (or `_all`). Values are in the indicator's unit: percent numbers
+    (95.0, 66.67) for % indicators, the score for satisfaction. `due`/`delivered` are the slots (服务报告
+    比例) or the records counted / meeting (SLA shares); None for value indicators."""
+
+    indicator: str  # id of the indicator in the file
+    id: str  # the indicator id; for an SLA share row the plan metric (response_minutes …)
+    name: str
+    formula: str
+    project: str
+    target: float | None
+    op: str
+    unit: str
+    due: int | None
+    delivered: int | None
+    value: float | None
+    met: bool | None
+    target_source: str = "config"  # plan | config
+    metric: str | None = None  # the plan SLA metric behind the row
+    plan_target: str | None = None  # the plan's own target, e.g. ≤30 分钟 (SLA share rows)
+    mean: float | None = None
+    p90: float | None = None
+    note: str = ""
+    no_plan_target: list[str] = field(default_factory=list)
+    source: str | None = None  # doc_id(s) a value indicator was read from
+    metric_name: str = ""  # the plan metric's name (SLA share rows), as the workbook's detail lists it
+
+    def as_json(self) -> dict[str, Any]:
+        return {"id": self.id, "name": self.name, "target": self.target, "project": self.project,
+                "due": self.due, "delivered": self.delivered, "value": self.value, "met": self.met,
+                "indicator": self.indicator, "formula": self.formula, "op": self.op, "unit": self.unit,
+                "target_source": self.target_source, "metric": self.metric, "plan_target": self.plan_target,
+                "mean": self.mean, "p90": self.p90, "note": self.note, "no_plan_target": list(self.no_plan_target),
+                "source": self.source}
+
+
+@dataclass
+class SlaRecord:
+    """One service record behind an SLA share row (the workbook lists every one)."""
+
+    project: str
+    metric: str
+    metric_name: str
+    service_no: str
+    kind: str  # onsite | remote
+    resolved_at: str
+    value: float | None  # minutes (working minutes for a workday clock)
+    target: str  # the target frozen in the record, e.g. ≤30 分钟；无计划目标
+    result: str  # 达标 | 未达标 | 无计划目标
+    doc_id: str
+
+
+@dataclass
+class TrendPoint:
+    """服务报告比例 of one month: the whole scope (project `_all`, or the filtered project's code) or, when
+    there are several projects, one of them."""
+
+    month: str
+    project: str
+    due: int
+    delivered: int
+    value: float | None
+    target: float
+
+
+@dataclass
+class ProjectInfo:
+    code: str
+    name: str = ""
+    customer: str = ""
+    start: str = ""
+    end: str = ""
+    plan_version: str = ""
+    has_plan: bool = False
+
+
+@dataclass
+class KpiReport:
+    """Everything `docgen kpi MONTH` computes: the JSON rows, and the detail the workbook lists."""
+
+    month: str
+    project: str | None  # the --project filter, None for every project
+    indicators: IndicatorSet
+    projects: list[ProjectInfo]
+    rows: list[KpiRow]
+    ratios: dict[str, ReportRatio]  # project -> its 服务报告比例 (with the due slots)
+    sla_records: list[SlaRecord]
+    trend: list[TrendPoint]  # 12 months ending at `month`: the scope first for each month, then each project
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def scope(self) -> str:
+        return self.project or ALL
+
+    @property
+    def title(self) -> str:
+        return f"{TITLE}（{self.month}）"
+
+    def row(self, id: str, project: str) -> KpiRow | None:
+        return next((r for r in self.rows if r.id == id and r.project == project), None)
+
+    def as_json(self) -> dict[str, Any]:
+        """cli.md: {"month", "indicators": [{"id","name","target","project","due","delivered","value","met", …}]}."""
+        return {"month": self.month, "indicators": [r.as_json() for r in self.rows]}
+
+    def trend_months(self) -> list[str]:
+        return sorted({p.month for p in self.trend})
+
+    def context(self) -> dict[str, Any]:
+        """What the workbook shows: the archive's facts only (no generation date), so the same facts give
+        the same context and the archive reports the document unchanged."""
+        by_code = {p.code: p for p in self.projects}
+        slots = []
+        for code in sorted(self.ratios):
+            for s in self.ratios[code].slots:
+                slots.append({"project": s.project, "doc_type": s.doc_type, "doc_title": doc_type_title(s.doc_type),
+                              "frequency": FREQUENCIES.get(s.kind, s.kind), "period": s.period,
+                              "status": "已交付" if s.delivered_by else "缺失", "delivered_by": s.delivered_by or ""})
+        if self.project is None:
+            scope_label = f"全部项目（{len(self.projects)} 个）"
+        else:
+            info = by_code.get(self.project)
+            scope_label = f"{self.project} {info.name}".strip() if info else self.project
+        return {
+            "company": COMPANY,
+            "title": self.title,
+            "month": self.month,
+            "scope": self.scope,
+            "scope_label": scope_label,
+            "config_source": self.indicators.source,
+            "indicators": [{**i.model_dump(mode="json"), "formula_text": i.formula_text,
+                            "requirement": i.requirement()} for i in self.indicators.indicators],
+            "projects": [vars(p).copy() for p in self.projects],
+            "rows": [{**r.as_json(), "metric_name": r.metric_name} for r in self.rows],
+            "slots": slots,
+            "sla_records": [vars(r).copy() for r in self.sla_records],
+            "trend": {"months": self.trend_months(),
+                      "projects": [] if self.project is not None or len(self.projects) < 2
+                      else [p.code for p in self.projects],
+                      "points": [vars(p).copy() for p in self.trend]},
+        }
+
+
+# --- helpers -----------------------------------------------------------------------------------
+
+
+def check_month(month: str) -> str:
+    if not isinstance(month, str) or not _MONTH.fullmatch(month.strip()):
+        raise InputError(f"月份 “{month}” 格式不对，应为 YYYY-MM（例如 2025-03），月份为 01–12")
+    return month.strip()
+
+
+def months_ending(month: str, count: int = TREND_MONTHS) -> list[str]:
+    year, mon = int(month[:4]), int(month[5:7])
+    out = []
+    for _ in range(count):
+        out.append(f"{year:04d}-{mon:02d}")
+        mon -= 1
+        if mon == 0:
+            year, mon = year - 1, 12
+    return out[::-1]
+
+
+class _ReadCache:
+    """The archive, read-only, with records()/latest() remembered: the trend asks the same questions
+    for twelve months. Returns copies of the lists so no caller can change another's answer."""
+
+    def __init__(self, archive: Archive) -> None:
+        self._archive = archive
+        self.root = archive.root
+        self._records: dict[tuple[str | None, str | None], list[dict]] = {}
+        self._latest: dict[str, dict | None] = {}
+
+    def records(self, *, project: str | None = None, doc_type: str | None = None, **more: Any) -> list[dict]:
+        if more:
+            return self._archive.records(project=project, doc_type=doc_type, **more)
+        key = (project, doc_type)
+        if key not in self._records:
+            self._records[key] = self._archive.records(project=project, doc_type=doc_type)
+        return list(self._records[key])
+
+    def latest(self, doc_id: str) -> dict | None:
+        if doc_id not in self._latest:
+            self._latest[doc_id] = self._archive.latest(doc_id)
+        return self._latest[doc_id]
+
+    def versions(self, doc_id: str) -> list[dict]:
+        return self._archive.versions(doc_id)
+
+
+def archived_projects(archive: Archive) -> list[str]:
+    """Every project with an archived plan; folders starting with `_` (`_all`) are never projects."""
+    return sorted({r["project"] for r in archive.records(doc_type="plan") if not str(r["project"]).startswith("_")})
+
+
+def _all_project_folders(archive: Archive) -> list[str]:
+    from docgen.archive._layout import DOCUMENTS
+
+    folder = archive.root / DOCUMENTS
+    if not folder.is_dir():
+        return []
+    return sorted(p.name for p in folder.iterdir() if p.is_dir() and not p.name.startswith((".", "_")))
+
+
+def _check_project(archive: Archive, project: str) -> None:
+    if project.startswith("_") or project == ALL:
+        raise InputError(f"项目编号 “{project}” 无效：以 _ 开头的名称是保留名称，不是项目；统计全部项目时请不要指定 --project")
+    known = _all_project_folders(archive)
+    if project not in known:
+        close = difflib.get_close_matches(project, known, n=1, cutoff=0.6)
+        hint = f"，是否为 {close[0]}?" if close else ""
+        listed = f"（已有项目：{'、'.join(known[:10])}{' 等' if len(known) > 10 else ''}）" if known else "（归档库中还没有任何项目）"
+        raise InputError(f"归档库中没有项目 “{project}” 的文档{hint}{listed}；请检查项目编号", file=str(archive.root))
+
+
+def _judge(value: float | None, op: str, target: float | None) -> bool | None:
+    if value is None or target is None:
+        return None
+    return bool(_OPS.get(op, _OPS[">="])(value, target))
+
+
+def _percent(part: int, whole: int) -> float | None:
+    # part * 100 / whole, not part / whole * 100: 57 / 100 * 100 is 56.99999999999999 and would miss 57
+    return part * 100 / whole if whole else None
+
+
+def target_text(entry: dict) -> str:
+    """A plan SLA target as people write it: ≤30 分钟, ≥99.9%, ≤480 分钟（工作时间）."""
+    unit = str(entry.get("unit") or "")
+    sep = "" if unit in ("%", "") else " "
+    text = f"{OP_TEXT.get(entry.get('op') or '', entry.get('op') or '')}{fmt_number(entry.get('target'))}{sep}{unit}"
+    return text + ("（工作时间）" if entry.get("clock") == "workday" else "")
+
+
+def _project_info(archive: Any, code: str) -> ProjectInfo:
+    plan = latest_plan(archive, code)
+    if plan is None:
+        return ProjectInfo(code)
+    facts = plan.get("facts") or {}
+    return ProjectInfo(code, str(facts.get("name") or ""), str(facts.get("customer") or ""),
+                       str(facts.get("start") or ""), str(facts.get("end") or ""),
+                       str(facts.get("plan_version") or ""), True)
+
+
+def _plan_entries(archive: Any, project: str) -> list[dict]:
+    plan = latest_plan(archive, project)
+    return [s for s in ((plan or {}).get("facts") or {}).get("sla") or [] if isinstance(s, dict)]
+
+
+# --- rows --------------------------------------------------------------------------------------
+
+
+def _report_row(ind: Indicator, ratio: ReportRatio, entries: list[dict], info: ProjectInfo, month: str) -> KpiRow:
+    entry = next((s for s in entries if s.get("metric") == "report_ratio" and s.get("target") is not None), None)
+    if entry is not None:  # archive.md: the plan's report_ratio entry for its project, else the file's
+        target, op, source = float(entry["target"]), entry.get("op") or ">=", "plan"
+    else:
+        target, op, source = ind.target, ind.op, "config"
+    value = _percent(ratio.delivered, ratio.due)
+    note = ""
+    if ratio.due == 0:
+        if not info.has_plan:
+            note = f"{NO_REPORTS_DUE}（未找到已归档的运维项目管理计划）"
+        elif info.start and info.end and not (info.start[:7] <= month <= info.end[:7]):
+            note = f"{NO_REPORTS_DUE}（本月不在计划服务期 {info.start} 至 {info.end} 内）"
+        else:
+            note = NO_REPORTS_DUE
+    return KpiRow(ind.id, ind.id, ind.name, ind.formula, ratio.project, target, op, ind.unit or "%",
+                  ratio.due, ratio.delivered, value, _judge(value, op, target), source, note=note)
+
+
+def _sla_details(archive: Any, project: str, month: str, metrics: list[tuple[str, str]]) -> list[SlaRecord]:
+    """Every record of the month behind each record metric, classified exactly as sla_figures counts
+    them: a frozen result → 达标/未达标; 无计划目标 with the metric measured → listed; otherwise left out."""
+    first, last = period_bounds(month)
+    records = [(kind, r) for kind in RECORD_DOC_TYPES
+               for r in service_records_between(archive, project, kind, first, last).values()]
+    out: list[SlaRecord] = []
+    for metric, name in metrics:
+        rows: list[SlaRecord] = []
+        for kind, record in records:
+            facts = record.get("facts") or {}
+            frozen = facts.get("sla")
+            common = (project, metric, name, str(facts.get("service_no") or ""), kind,
+                      str(facts.get("resolved_at") or ""))
+            if frozen == NO_PLAN:
+                measures = facts.get("measures")
+                if not isinstance(measures, dict) or metric in measures:
+                    value = measures.get(metric) if isinstance(measures, dict) else None
+                    rows.append(SlaRecord(*common, value=None if value is None else float(value), target=NO_PLAN,
+                                          result=NO_PLAN, doc_id=record["doc_id"]))
+                continue
+            result = next((s for s in frozen or [] if isinstance(s, dict) and s.get("metric") == metric), None)
+            if result is None or result.get("value") is None:
+                continue
+            rows.append(SlaRecord(*common, value=float(result["value"]), target=target_text(result),
+                                  result="达标" if result.get("met") else "未达标", doc_id=record["doc_id"]))
+        out.extend(sorted(rows, key=lambda r: (r.resolved_at, r.service_no)))
+    return out
+
+
+def _sla_row(ind: Indicator, figure: Any, entry: dict, project: str, name: str) -> KpiRow:
+    value = _percent(figure.met, figure.records)
+    notes = []
+    if figure.records == 0:
+        notes.append(NO_RECORDS if not figure.no_plan_target else "本月记录均无计划目标，未计入")
+    if figure.no_plan_target:
+        notes.append(f"另有 {len(figure.no_plan_target)} 条记录无计划目标（未计入）：{'、'.join(figure.no_plan_target)}")
+    return KpiRow(ind.id, figure.metric, f"{ind.name}（{name}）", ind.formula, project, ind.target, ind.op,
+                  ind.unit or "%", figure.records, figure.met, value, _judge(value, ind.op, ind.target), "config",
+                  metric=figure.metric, plan_target=target_text(entry), mean=figure.mean, p90=figure.p90,
+                  note="；".join(notes), no_plan_target=list(figure.no_plan_target), metric_name=name)
+
+
+def _value_row(ind: Indicator, figure: Any, project: str, entry: dict | None) -> KpiRow:
+    note = figure.note
+    if figure.value is None and not note:
+        note = NO_DATA
+    name = ind.name
+    if entry is not None and entry.get("name") and entry["name"] != ind.name:
+        name = f"{ind.name}（{entry['name']}）"
+    unit = str((entry or {}).get("unit") or ind.unit)
+    return KpiRow(ind.id, ind.id, name, ind.formula, project, figure.target, figure.op, unit, None, None,
+                  figure.value, figure.met, "plan" if entry is not None else "config", metric=figure.metric,
+                  plan_target=target_text(entry) if entry is not None else None, note=note, source=figure.source)
+
+
+def _unique_names(entries: list[dict]) -> dict[str, str]:
+    """metric -> display name within one project; two metrics sharing a name get their ids added."""
+    names: dict[str, str] = {}
+    for e in entries:
+        metric = e.get("metric")
+        if metric in RECORD_METRICS and metric not in names:
+            names[metric] = str(e.get("name") or RECORD_METRICS[metric][0])
+    counts: dict[str, int] = {}
+    for n in names.values():
+        counts[n] = counts.get(n, 0) + 1
+    return {m: (f"{n}（{m}）" if counts[n] > 1 else n) for m, n in names.items()}
+
+
+def _project_rows(archive: Any, month: str, info: ProjectInfo, indicators: IndicatorSet,
+                  ratio: ReportRatio) -> tuple[list[KpiRow], list[SlaRecord]]:
+    project = info.code
+    entries = _plan_entries(archive, project)
+    rows = [_report_row(indicators.by_formula("report_ratio"), ratio, entries, info, month)]  # type: ignore[arg-type]
+    share = indicators.by_formula("sla_share")
+    figures = {f.metric: f for f in sla_figures(archive, month, project)} if share else {}
+    names = _unique_names(entries)
+    done: set[str] = set()
+    for entry in entries:
+        metric = entry.get("metric")
+        if metric in done or metric == "report_ratio":
+            continue
+        if metric in figures and share is not None:
+            rows.append(_sla_row(share, figures[metric], entry, project, names[metric]))
+        elif metric in ("availability_percent", "satisfaction_score") and indicators.by_formula(metric):
+            ind = indicators.by_formula(metric)
+            compute = availability_figure if metric == "availability_percent" else satisfaction_figure
+            target = float(entry["target"]) if entry.get("target") is not None else ind.target
+            rows.append(_value_row(ind, compute(archive, month, project, target=target,
+                                                op=entry.get("op") or ind.op, name=entry.get("name") or ind.name),
+                                   project, entry))
+        else:
+            continue
+        done.add(metric)
+    for metric in ("availability_percent", "satisfaction_score"):
+        ind = indicators.by_formula(metric)
+        if ind is None or metric in done or ind.target is None:
+            continue
+        compute = availability_figure if metric == "availability_percent" else satisfaction_figure
+        rows.append(_value_row(ind, compute(archive, month, project, target=ind.target, op=ind.op, name=ind.name),
+                               project, None))
+    details = _sla_details(archive, project, month, [(m, names[m]) for m in figures]) if share else []
+    return rows, details
+
+
+def _trend(archive: Any, month: str, projects: list[ProjectInfo], rows: list[KpiRow], overall_target: float,
+           scope: str) -> list[TrendPoint]:
+    targets = {r.project: r.target for r in rows if r.formula == "report_ratio"}
+    points: list[TrendPoint] = []
+    for m in months_ending(month):
+        ratios = [report_ratio(archive, m, p.code) for p in projects]
+        due, delivered = sum(r.due for r in ratios), sum(r.delivered for r in ratios)
+        points.append(TrendPoint(m, scope, due, delivered, _percent(delivered, due), overall_target))
+        if len(projects) > 1:
+            for p, r in zip(projects, ratios):
+                points.append(TrendPoint(m, p.code, r.due, r.delivered, _percent(r.delivered, r.due),
+                                         float(targets.get(p.code) or overall_target)))
+    return points
+
+
+# --- the report --------------------------------------------------------------------------------
+
+
+def compute_kpi(archive: Archive, month: str, *, project: str | None = None,
+                indicators: IndicatorSet | None = None) -> KpiReport:
+    """The month's KPI rows (cli.md `docgen kpi`), the detail behind them and the 12-month trend.
+    `indicators` defaults to load_indicators(archive=archive) (ARCHIVE/config/indicators.yaml, else the
+    packaged §8 defaults). InputError (Chinese) for a bad month or an unknown project."""
+    month = check_month(month)
+    if indicators is None:
+        indicators = load_indicators(archive=archive)
+    if project is not None:
+        _check_project(archive, project)
+    reader: Any = _ReadCache(archive)
+    codes = [project] if project is not None else archived_projects(reader)
+    projects = [_project_info(reader, code) for code in codes]
+    rows: list[KpiRow] = []
+    details: list[SlaRecord] = []
+    ratios: dict[str, ReportRatio] = {}
+    warnings: list[str] = []
+    report_ind = indicators.by_formula("report_ratio")
+    assert report_ind is not None and report_ind.target is not None  # the indicator file's checks
+    for info in projects:
+        ratio = report_ratio(reader, month, info.code)
+        ratios[info.code] = ratio
+        project_rows, project_details = _project_rows(reader, month, info, indicators, ratio)
+        rows.extend(project_rows)
+        details.extend(project_details)
+        if not info.has_plan:
+            warnings.append(f"{info.code}：未找到已归档的运维项目管理计划，无法确定应交报告和 SLA 目标")
+        no_plan = sorted({d.service_no for d in project_details if d.result == NO_PLAN})
+        if no_plan:
+            warnings.append(f"{info.code}：{len(no_plan)} 条服务记录归档时项目还没有计划（无计划目标），"
+                            f"未计入 SLA 达成率：{'、'.join(no_plan)}")
+    if project is None:
+        due = sum(r.due for r in ratios.values())
+        delivered = sum(r.delivered for r in ratios.values())
+        value = _percent(delivered, due)
+        rows.append(KpiRow(report_ind.id, report_ind.id, report_ind.name, report_ind.formula, ALL, report_ind.target,
+                           report_ind.op, report_ind.unit or "%", due, delivered, value,
+                           _judge(value, report_ind.op, report_ind.target), "config",
+                           note="" if due else NO_REPORTS_DUE))
+        overall_target = float(report_ind.target)
+    else:
+        first = rows[0]
+        overall_target = float(first.target if first.target is not None else report_ind.target)
+    trend = _trend(reader, month, projects, rows, overall_target, project or ALL)
+    return KpiReport(month, project, indicators, projects, rows, ratios, details, trend, warnings)
+
+
+def kpi_spec(report: KpiReport, *, today: date | None = None) -> DocumentSpec:
+    """The 月度KPI统计表 as a document: archived as kpi_report, identity month + project (`_all` when
+    unfiltered), dated `today`, period the month; laid out by build_kpi_workbook."""
+    from docgen.kinds._kind import DocumentSpec
+    from docgen.metrics.kpi_workbook import BUILDER_VERSION, build_kpi_workbook
+
+    scope = report.scope
+    name = f"{TITLE}_{report.month}" if scope == ALL else f"{scope}_{TITLE}_{report.month}"
+    return DocumentSpec(
+        doc_type="kpi_report", title=report.title, project=scope, key=(report.month,),
+        date=today or date.today(), period=report.month, template=TEMPLATE, context=report.context(),
+        facts=report.as_json(), warnings=list(report.warnings), out_name=name,
+        build=build_kpi_workbook, builder_version=BUILDER_VERSION)
+
