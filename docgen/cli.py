@@ -240,9 +240,11 @@ def demo(settings: _Settings, as_json: bool) -> None:
         result = run_demo(archive=settings.archive(), templates=settings.templates(), progress=progress)
     finally:
         progress.close()
-    _print_generated(result.documents, as_json)
+    _print_generated(result.documents + result.computed, as_json)
     if not as_json:
         click.echo(f"示例项目已写入归档库 {settings.archive_root}，并已建立搜索索引。")
+        for doc in result.computed:
+            click.echo(f"{doc.title}：{doc.path}")
         click.echo(f"示例搜索：docgen search {result.query}")
         for hit in result.search.hits:
             click.echo(f"  {hit.title}  [{hit.doc_type}] {hit.date}\n    {hit.snippet}")

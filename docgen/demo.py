@@ -1,13 +1,14 @@
 """`docgen demo`: the bundled example project through the same path as `docgen generate` — the
-examples of every kind plus several months of on-site/remote records and surveys derived from
-them, so the archive has something real to search and measure — then a sample search."""
+examples of every kind plus a year of on-site/remote records, surveys and monthly service reports
+derived from them, so the archive has something real to search and measure — then the project's
+KPI workbook and audit (archived like any document) and a sample search."""
 from __future__ import annotations
 
 import copy
 import random
 import tempfile
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
@@ -21,9 +22,12 @@ if TYPE_CHECKING:
     from docgen.search import SearchResult
 
 SAMPLE_QUERY = "网卡"
-MONTHS = range(1, 7)  # January–June 2025
-# surveys: those months plus August, so the 调研评估 example pack (2025-Q3) finds its 需方满意度调查和分析报告
-SURVEY_MONTHS = (*MONTHS, 8)
+MONTHS = range(1, 13)  # the example project runs 2025-01-01…2025-12-31
+PROJECT = "YNTD-YW-2025-001"
+KPI_MONTH = "2025-12"  # the project's last month
+_AVAILABILITY = [99.96, 99.98, 99.95, 99.97, 99.93, 99.99, 99.96, 99.94, 99.98, 99.97, 99.95, 99.99]
+_NEXT = [["完成前置机交换机跳线更换", "开展数据库主备切换演练"], ["UPS电池组年度放电测试"], ["核心交换机固件升级评估"],
+         ["历史数据库归档策略优化"], ["迎峰度夏保障方案演练"], ["机房空调巡检与滤网更换"]]
 _CASES = [
     ("前置机通信中断，现场排查并恢复", "检查前置机网卡与交换机端口，必要时更换网卡", "更换网卡期间通信中断", "提前切换至备用通道"),
     ("调度主站服务器硬盘告警", "检查RAID状态，热插拔更换故障硬盘", "重建期间性能下降", "避开业务高峰执行重建"),
@@ -39,6 +43,7 @@ class DemoResult:
     documents: list[GeneratedDoc]
     query: str
     search: SearchResult
+    computed: list[GeneratedDoc]  # the KPI workbook and the audit, archived after the inputs
 
 
 def _fmt(value: datetime) -> str:
@@ -49,8 +54,9 @@ def _onsite_variant(base: dict[str, Any], n: int, start: datetime, case: tuple[s
                     rng: random.Random) -> dict[str, Any]:
     data = copy.deepcopy(base)
     content, plan, risk, contingency = case
-    responded = start + timedelta(minutes=rng.choice([8, 12, 20, 25, 40]))
-    arrived = start + timedelta(minutes=rng.choice([120, 150, 200, 230, 260]))
+    # mostly within the example plan's targets (response ≤30, arrival ≤240, resolution ≤480), a miss now and then
+    responded = start + timedelta(minutes=rng.choice([8, 12, 15, 20, 25, 25, 28, 40]))
+    arrived = start + timedelta(minutes=rng.choice([120, 150, 180, 200, 210, 220, 230, 260]))
     resolved = arrived + timedelta(minutes=rng.choice([40, 60, 90, 150]))
     departed = resolved + timedelta(minutes=30)
     data.update(service_no=f"XC-2025-{n:04d}", requested_at=_fmt(start), responded_at=_fmt(responded),
@@ -70,9 +76,9 @@ def _remote_variant(base: dict[str, Any], n: int, start: datetime, case: tuple[s
                     rng: random.Random) -> dict[str, Any]:
     data = copy.deepcopy(base)
     content, plan, risk, contingency = case
-    responded = start + timedelta(minutes=rng.choice([5, 10, 15, 35]))
+    responded = start + timedelta(minutes=rng.choice([5, 10, 10, 15, 20, 25, 35]))
     verified = responded + timedelta(minutes=20)
-    resolved = verified + timedelta(minutes=rng.choice([60, 120, 240, 600]))
+    resolved = verified + timedelta(minutes=rng.choice([60, 90, 120, 180, 240, 300, 600]))
     data.update(service_no=f"YC-2025-{n:04d}", requested_at=_fmt(start), responded_at=_fmt(responded),
                 resolved_at=_fmt(resolved), leftover_issues=[], resolved_leftovers=[], escalations=[])
     data["preparation"].update(content=content, plan=plan, requested_time=_fmt(verified),
@@ -94,11 +100,11 @@ def _survey_variant(base: dict[str, Any], month: int, rng: random.Random) -> dic
     for response in data["responses"]:
         response["date"] = f"2025-{month:02d}-{26 + rng.randrange(2)}"
         for qid in ids:
-            response[qid] = rng.choice([3, 4, 4, 5, 5, 5])
+            response[qid] = rng.choice([3, 4, 5, 5, 5, 5, 5, 5])
             if response[qid] <= data.get("low_score_threshold", 3):
                 followups.append({"question": qid, "respondent": response["respondent"],
                                   "confirmed": "回访确认：处理进度通报不够及时", "action": "重要事件每2小时通报一次进展",
-                                  "owner": "张伟", "due": f"2025-{month + 1:02d}-10"})
+                                  "owner": "张伟", "due": "2026-01-10" if month == 12 else f"2025-{month + 1:02d}-10"})
     data["followups"] = followups
     return data
 
@@ -125,14 +131,32 @@ def demo_inputs(folder: Path) -> list[Path]:
             files.append(path)
     if "survey" in kind_names():
         survey = yaml.safe_load((examples / "survey.yaml").read_text(encoding="utf-8"))
-        for month in SURVEY_MONTHS:
+        for month in MONTHS:
             if f"2025-{month:02d}" == survey["period"]:
                 continue  # the bundled example covers that month
             path = folder / f"survey-2025-{month:02d}.yaml"
             path.write_text(yaml.safe_dump(_survey_variant(survey, month, rng), allow_unicode=True, sort_keys=False),
                             encoding="utf-8")
             files.append(path)
+    if "service_report" in kind_names():
+        report = yaml.safe_load((examples / "service_report.yaml").read_text(encoding="utf-8"))
+        for month in MONTHS:
+            if f"2025-{month:02d}" == report["period"]:
+                continue
+            path = folder / f"service_report-2025-{month:02d}.yaml"
+            path.write_text(yaml.safe_dump(_report_variant(report, month), allow_unicode=True, sort_keys=False),
+                            encoding="utf-8")
+            files.append(path)
     return files
+
+
+def _report_variant(base: dict[str, Any], month: int) -> dict[str, Any]:
+    data = copy.deepcopy(base)
+    year, nxt = (2026, 1) if month == 12 else (2025, month + 1)
+    data.update(period=f"2025-{month:02d}", prepared_on=f"{year}-{nxt:02d}-0{3 + month % 3}",
+                summary=f"{month}月系统运行总体平稳，现场与远程服务均按计划完成，无重大事件。",
+                availability_percent=_AVAILABILITY[month - 1], next_month_plan=_NEXT[month % len(_NEXT)])
+    return data
 
 
 def run_demo(*, archive: Archive, templates: TemplateSet,
@@ -140,7 +164,20 @@ def run_demo(*, archive: Archive, templates: TemplateSet,
     """Generate the example project into the archive (the index follows the writes), then search it."""
     from docgen.search import search
 
+    from docgen.metrics.audit import audit_project
+    from docgen.metrics.audit_workbook import audit_spec
+    from docgen.metrics.kpi import latest_plan
+    from docgen.metrics.kpi_report import compute_kpi, kpi_spec
+    from docgen.pipeline import publish
+
     with tempfile.TemporaryDirectory(prefix="docgen-demo-") as tmp:
         documents = generate(demo_inputs(Path(tmp)), archive=archive, templates=templates, source="demo",
                              progress=progress)
-    return DemoResult(documents=documents, query=SAMPLE_QUERY, search=search(archive, SAMPLE_QUERY, limit=3))
+    # the dates are the demo project's, so a re-run is unchanged whatever day it is
+    kpi = compute_kpi(archive, KPI_MONTH, project=PROJECT)
+    audit = audit_project(archive, PROJECT, as_of=date(2026, 3, 1))
+    name = ((latest_plan(archive, PROJECT) or {}).get("facts") or {}).get("name", "")
+    computed = publish([kpi_spec(kpi, today=date(2026, 1, 5)), audit_spec(audit, today=date(2026, 3, 1), project_name=name)],
+                       archive=archive, templates=templates, source="demo")
+    return DemoResult(documents=documents, query=SAMPLE_QUERY, search=search(archive, SAMPLE_QUERY, limit=3),
+                      computed=computed)

@@ -24,3 +24,26 @@ def write_yaml(tmp_path: Path):
         return path
 
     return write
+
+
+@pytest.fixture(scope="session")
+def demo_archive(tmp_path_factory) -> tuple[Path, str]:
+    """`docgen demo` run once per test session: (archive folder, its output). Tests that change the
+    archive copy it first (`copy_demo`)."""
+    from click.testing import CliRunner
+
+    from docgen.cli import cli
+
+    root = tmp_path_factory.mktemp("demo") / "archive"
+    result = CliRunner().invoke(cli, ["--archive", str(root), "demo"])
+    assert result.exit_code == 0, result.output
+    return root, result.output
+
+
+@pytest.fixture
+def copy_demo(demo_archive, tmp_path) -> Path:
+    import shutil
+
+    target = tmp_path / "archive"
+    shutil.copytree(demo_archive[0], target)
+    return target

@@ -163,7 +163,7 @@ def test_blank_survey_workbook_takes_question_columns(tmp_path):
     assert checked.model.responses == [{"respondent": "陈主任", "date": "2025-03-28", "comment": "满意", "q1": 5}]
 
 
-@pytest.mark.parametrize("kind", ["survey", "routine", "emergency", "optimization", "assessment"])
+@pytest.mark.parametrize("kind", ["survey", "routine", "emergency", "optimization", "assessment", "service_report", "acceptance"])
 def test_examples_round_trip_through_the_workbook_and_scaffold_keys(tmp_path, kind):
     from docgen.inputs._scaffold import scaffold_yaml
     from docgen.inputs._xlsx import read_form, write_form

@@ -233,11 +233,10 @@ def test_archive_add_bad_arguments(tmp_path, args, message):
     assert not (tmp_path / "a").exists()
 
 
-def test_demo_builds_index_and_shows_a_sample_search(tmp_path):
-    result = _run(tmp_path / "a", "demo")
-    assert result.exit_code == 0, result.output
-    assert "示例搜索" in result.output and "【" in result.output
-    assert (tmp_path / "a" / "index" / "CURRENT").is_file()
+def test_demo_builds_index_and_shows_a_sample_search(demo_archive):
+    root, output = demo_archive
+    assert "示例搜索" in output and "【" in output
+    assert (root / "index" / "CURRENT").is_file()
 
 
 def test_a_long_running_process_finds_documents_added_after_it_searched_an_empty_index(tmp_path):

@@ -23,6 +23,7 @@ from docgen.metrics.leftovers import leftovers
 from docgen.periods import period_label
 
 SEVERITIES = {"error": "严重", "warning": "一般", "info": "提示"}
+DERIVED = ("audit_report", "kpi_report")  # computed from the archive, not deliverables
 _RANK = {"error": 0, "warning": 1, "info": 2}
 REQUIRED_REVIEWERS = ("运维部经理", "质量部")  # §5.3 / issue: plan reviewed by 运维部经理 + 质量部
 LOW_RECORD_SCORE = 2  # a 回访 score at or below this is worth a look (surveys use their own threshold)
@@ -264,8 +265,8 @@ def _pack_checks(a: _Audit) -> None:
 
 def _checksum_checks(a: _Audit) -> None:
     for record in a.archive.records(project=a.project, all_versions=True):
-        if record["doc_type"] != "audit_report":  # earlier audits are checked but not counted: the count
-            a.looked("归档完整性")                # would otherwise change with every archived audit
+        if record["doc_type"] not in DERIVED:  # checked but not counted: the count would change with
+            a.looked("归档完整性")              # every archived audit or KPI workbook
         where = f"{record['doc_id']} 第 {record['version']} 版（{record['path']}）"
         try:
             actual = sha256_file(a.archive.file_path(record))

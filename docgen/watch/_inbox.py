@@ -273,6 +273,10 @@ class Inbox:
         beside the file, where the journal says the file went."""
         if not self.processing.is_dir():
             return
+        orphans = [s for s in self.processing.rglob(f"*{META_SUFFIX}")
+                   if not s.with_name(s.name[: -len(META_SUFFIX)]).exists()]
+        if not orphans:
+            return
         moved: dict[str, str] = {}
         if self.journal.exists():
             for line in self.journal.read_text(encoding="utf-8", errors="replace").splitlines():
@@ -281,10 +285,8 @@ class Inbox:
                     moved[entry["file"]] = entry["moved_to"]
                 except (ValueError, KeyError, TypeError):
                     continue
-        for sidecar in self.processing.rglob(f"*{META_SUFFIX}"):
+        for sidecar in orphans:
             document = sidecar.with_name(sidecar.name[: -len(META_SUFFIX)])
-            if document.exists():
-                continue
             name = self.name_of(document)
             if name in moved:
                 target = sidecar_of(self.archive.root / moved[name])
