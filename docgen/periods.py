@@ -41,3 +41,10 @@ def within(inner: str, outer: str) -> bool:
     a, b = period_bounds(inner)
     c, d = period_bounds(outer)
     return c <= a and b <= d
+
+
+def add_one_month(day: date) -> date:
+    """The same day one calendar month later, clamped to that month's length (2025-01-31 → 2025-02-28,
+    2024-01-31 → 2024-02-29, 2025-12-31 → 2026-01-31): the §5.4.4.1 "within one month" deadline."""
+    year, month = (day.year + 1, 1) if day.month == 12 else (day.year, day.month + 1)
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))

@@ -13,7 +13,8 @@ from openpyxl import load_workbook
 from docgen.archive import Archive
 from docgen.cli import cli
 from docgen.errors import DocgenError
-from docgen.metrics.audit import add_one_month, audit_project
+from docgen.metrics.audit import audit_project
+from docgen.periods import add_one_month
 from docgen.metrics.leftovers import leftovers, open_leftovers
 from docgen.pipeline import generate
 from docgen.render import TemplateSet

@@ -233,9 +233,21 @@ def test_cli_once_exit_codes(tmp_path):
 # --- a real watcher process ------------------------------------------------------------------------
 
 def _start(root: Path, *extra: str) -> subprocess.Popen:
+    """A watcher process logging to files beside the archive (a pipe nobody reads would fill up and
+    block it after a few hundred lines)."""
     env = dict(os.environ, PYTHONUNBUFFERED="1")
-    return subprocess.Popen([sys.executable, "-m", "docgen", "--archive", str(root), "watch", "--settle", "0.3",
-                             "--rescan", "1", *extra], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    out = open(root.parent / "watch.out", "ab")  # noqa: SIM115 - the child owns them while it runs
+    err = open(root.parent / "watch.err", "ab")  # noqa: SIM115
+    proc = subprocess.Popen([sys.executable, "-m", "docgen", "--archive", str(root), "watch", "--settle", "0.3",
+                             "--rescan", "1", *extra], stdout=out, stderr=err, env=env)
+    out.close()
+    err.close()
+    return proc
+
+
+def _logs(root: Path) -> tuple[str, str]:
+    return ((root.parent / "watch.out").read_text(encoding="utf-8"),
+            (root.parent / "watch.err").read_text(encoding="utf-8"))
 
 
 def _wait_until(check, timeout: float) -> bool:
@@ -267,12 +279,12 @@ def test_watcher_process_partial_file_and_sigterm(tmp_path):
         _drop(root / "inbox", "坏.yaml", "kind: plan\n")
         assert _wait_until(lambda: _count_settled(root) == 2, 30)
         proc.send_signal(signal.SIGTERM)
-        out, err = proc.communicate(timeout=20)
+        proc.wait(timeout=20)
     finally:
         if proc.poll() is None:
             proc.kill()
-    assert proc.returncode == 0, err.decode()
-    text = out.decode()
+    text, err = _logs(root)
+    assert proc.returncode == 0, err
     assert "✓ plan.yaml" in text and "✗ 坏.yaml" in text and "已停止监视" in text
     assert Archive(root).latest(f"{P}/plan")["version"] == 1
 
@@ -341,7 +353,7 @@ def test_burst_of_mixed_files(tmp_path):
         expected = _burst(root / "inbox", BURST, seed=7)
         assert _wait_until(lambda: _count_settled(root) == len(expected), 60 + BURST)
         proc.send_signal(signal.SIGINT)
-        proc.communicate(timeout=30)
+        proc.wait(timeout=30)
     finally:
         if proc.poll() is None:
             proc.kill()
@@ -358,7 +370,7 @@ def test_sigkill_during_burst_then_restart(tmp_path):
         proc = _start(root)
         time.sleep(rng.uniform(0.8, 2.5))
         proc.send_signal(signal.SIGKILL)
-        proc.communicate(timeout=20)
+        proc.wait(timeout=20)
         if run == 0:
             assert _count_settled(root) < len(expected)  # the kill did interrupt the burst
     finish = subprocess.run([sys.executable, "-m", "docgen", "--archive", str(root), "watch", "--once", "--settle",

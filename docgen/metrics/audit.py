@@ -3,7 +3,6 @@
 (archive.md). A pure function: it reads the archive and returns findings; it never writes."""
 from __future__ import annotations
 
-import calendar
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -20,7 +19,7 @@ from docgen.metrics.kpi import (
     sla_figures,
 )
 from docgen.metrics.leftovers import leftovers
-from docgen.periods import period_label
+from docgen.periods import add_one_month, period_label
 
 SEVERITIES = {"error": "严重", "warning": "一般", "info": "提示"}
 DERIVED = ("audit_report", "kpi_report")  # computed from the archive, not deliverables
@@ -89,12 +88,6 @@ class _Audit:
 
     def looked(self, rule: str, n: int = 1) -> None:
         self.report.checked[rule] += n
-
-
-def add_one_month(day: date) -> date:
-    """The same day one calendar month later, clamped to the month's end (2025-01-31 → 2025-02-28)."""
-    year, month = (day.year + 1, 1) if day.month == 12 else (day.year, day.month + 1)
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def _months(first: date, last: date) -> list[str]:

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from openpyxl.worksheet.worksheet import Worksheet
 
-BUILDER_VERSION = "1"  # bump when the layout changes: the archive then makes a new version of every report
+BUILDER_VERSION = "2"  # bump when the layout changes: the archive then makes a new version of every report
 FONT_SONG = "宋体"
 FONT_HEI = "黑体"
 SIZE = 10.5
@@ -316,6 +316,7 @@ def _report_sheet(book: _Book, ind: dict[str, Any], rows: list[dict], refs: Refs
             for c in range(2, 9):
                 ws.cell(r, c).font = book.bold
     book.traffic_lights(ws, f"F{first}:F{last} H{first}:H{last}", f"$H{first}")
+    book.fit(ws, first, last)
 
     book.section(ws, detail_top - 1, "二、应交报告明细（按报告所属期间计数；同一文档的多个版本只计一次）", len(widths))
     detail_cols = [Col("序号"), Col("项目编号"), Col("报告名称", align="left"), Col("文档类型"), Col("频次"),

@@ -3,19 +3,18 @@ and the one date rule the regulation fixes: the internal acceptance application 
 calendar month after the project ends (§5.4.4.1)."""
 from __future__ import annotations
 
-import calendar
 from datetime import date
 from typing import Literal
 
 from docgen.kinds._fields import Date, OptText, ProjectCode, StrictModel, Text, label
+from docgen.periods import add_one_month
 
 
 def acceptance_deadline(end: date) -> date:
     """The last day for the internal acceptance application: project end + 1 calendar month, the day
     clamped to the month's length (2025-01-31 → 2025-02-28, 2024-01-31 → 2024-02-29,
     2025-03-31 → 2025-04-30, 2025-12-31 → 2026-01-31, 2025-01-15 → 2025-02-15)."""
-    year, month = (end.year + 1, 1) if end.month == 12 else (end.year, end.month + 1)
-    return date(year, month, min(end.day, calendar.monthrange(year, month)[1]))
+    return add_one_month(end)
 
 
 class Project(StrictModel):
