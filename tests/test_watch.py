@@ -93,6 +93,30 @@ def test_inputs_documents_failures_and_ignored_files(tmp_path):
     assert any(line.startswith("✓ plan.yaml → YNTD-YW-2025-001/plan v1（新建）") for line in w.lines)
 
 
+def test_xlsx_dispatch_by_content(tmp_path):
+    """A 录入表 (an .xlsx with a kind) is an input; any other workbook is a document to archive."""
+    import openpyxl
+
+    from docgen.inputs._xlsx import write_form
+    from docgen.kinds import get_kind
+
+    root = tmp_path / "archive"
+    inbox = root / "inbox"
+    plan = yaml.safe_load((EXAMPLES / "plan.yaml").read_text(encoding="utf-8"))
+    _drop(inbox, "计划录入表.xlsx", write_form(get_kind("plan").model, kind="plan", title="录入表", data=plan))
+    book = openpyxl.Workbook()
+    book.active["A1"] = "巡检记录 机房温度 23℃"
+    book.save(inbox.mkdir(parents=True, exist_ok=True) or inbox / "巡检.xlsx")
+    (inbox / f"{P}" / "inspection").mkdir(parents=True)
+    (inbox / "巡检.xlsx").rename(inbox / P / "inspection" / "巡检.xlsx")
+    summary = _watcher(root).run_once()
+    assert [(o.name, o.what, o.kind, o.result) for o in summary.outcomes] == [
+        ("计划录入表.xlsx", "input", "plan", "ok"), (f"{P}/inspection/巡检.xlsx", "document", "", "ok")]
+    archive = Archive(root)
+    assert archive.latest(f"{P}/plan")["version"] == 1
+    assert [r["title"] for r in archive.records(doc_type="inspection")] == ["巡检"]
+
+
 def test_dependency_order_within_one_scan(tmp_path):
     """A record dropped with its plan is measured against the plan, as `generate` in order would."""
     root = tmp_path / "archive"
