@@ -233,6 +233,22 @@ def test_partial_file_waits_until_complete(tmp_path):
     assert [o.result for o in outcomes] == ["ok"] and waiting == 0
 
 
+def test_a_bug_sends_the_file_to_failed_instead_of_stopping_the_inbox(tmp_path, monkeypatch):
+    import docgen.pipeline
+
+    def broken(*args, **kwargs):
+        raise ZeroDivisionError("boom")
+
+    monkeypatch.setattr(docgen.pipeline, "generate", broken)
+    root = tmp_path / "archive"
+    shutil.copy(EXAMPLES / "plan.yaml", (root / "inbox").mkdir(parents=True) or root / "inbox" / "plan.yaml")
+    _drop(root / "inbox", f"{P}/minutes/纪要.txt", "纪要")
+    summary = _watcher(root).run_once()
+    assert [(o.name, o.result) for o in summary.outcomes] == [("plan.yaml", "failed"), (f"{P}/minutes/纪要.txt", "ok")]
+    text = (root / "failed" / TODAY.isoformat() / "plan.yaml.error.txt").read_text(encoding="utf-8")
+    assert "内部错误（ZeroDivisionError: boom）" in text and "系统维护人员" in text
+
+
 def test_one_watcher_per_archive(tmp_path):
     root = tmp_path / "archive"
     first = _watcher(root)

@@ -216,6 +216,13 @@ class Inbox:
         except DocgenError as exc:
             outcome.result = "failed"
             outcome.reason = str(exc).replace(str(item.path), name)
+        except Exception as exc:  # noqa: BLE001 - a bug must not stop the inbox: the file goes to failed/
+            # with the details for the maintainers, instead of crashing the watcher on it at every restart
+            import traceback
+
+            outcome.result = "failed"
+            outcome.reason = (f"{name}：处理时发生 docgen 内部错误（{type(exc).__name__}: {exc}）。这不是文件内容的问题，"
+                              "请把此文件和本说明发给系统维护人员。\n\n技术细节：\n" + traceback.format_exc())
         self._settle(item.path, outcome, today)
         return outcome
 
