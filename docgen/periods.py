@@ -48,3 +48,30 @@ def add_one_month(day: date) -> date:
     2024-01-31 → 2024-02-29, 2025-12-31 → 2026-01-31): the §5.4.4.1 "within one month" deadline."""
     year, month = (day.year + 1, 1) if day.month == 12 else (day.year, day.month + 1)
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def months_between(first: date, last: date) -> list[str]:
+    """Every month (YYYY-MM) with at least one day in first…last."""
+    months, year, month = [], first.year, first.month
+    while (year, month) <= (last.year, last.month):
+        months.append(f"{year}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
+
+
+def safe_bounds(period: object) -> tuple[date, date] | None:
+    """period_bounds of a value read back from metadata, or None when it is not a period."""
+    try:
+        return period_bounds(str(period))
+    except (ValueError, IndexError):
+        return None
+
+
+def parse_day(text: object) -> date | None:
+    """The day of a "YYYY-MM-DD[ HH:MM]" string read back from metadata, or None."""
+    if not isinstance(text, str) or len(text) < 10:
+        return None
+    try:
+        return date.fromisoformat(text[:10])
+    except ValueError:
+        return None

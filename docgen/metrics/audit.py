@@ -19,7 +19,7 @@ from docgen.metrics.kpi import (
     sla_figures,
 )
 from docgen.metrics.leftovers import leftovers
-from docgen.periods import add_one_month, period_label
+from docgen.periods import add_one_month, months_between, period_label
 
 SEVERITIES = {"error": "严重", "warning": "一般", "info": "提示"}
 DERIVED = ("audit_report", "kpi_report")  # computed from the archive, not deliverables
@@ -90,14 +90,6 @@ class _Audit:
         self.report.checked[rule] += n
 
 
-def _months(first: date, last: date) -> list[str]:
-    months, y, m = [], first.year, first.month
-    while (y, m) <= (last.year, last.month):
-        months.append(f"{y}-{m:02d}")
-        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
-    return months
-
-
 def _num(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:.1f}".rstrip("0").rstrip(".")
 
@@ -134,7 +126,7 @@ def _monthly_checks(a: _Audit, plan: dict) -> None:
         return
     last_complete = date(a.as_of.year, a.as_of.month, 1).toordinal() - 1  # the day before this month
     until = min(end, date.fromordinal(last_complete))
-    a.report.months = _months(start, until) if until >= start else []
+    a.report.months = months_between(start, until) if until >= start else []
     targets = {s.get("metric"): s for s in facts.get("sla") or []}
     for month in a.report.months:
         ratio = report_ratio(a.archive, month, a.project)

@@ -7,12 +7,11 @@ import calendar
 import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any
 
 from docgen.archive import Archive, make_doc_id
 from docgen.doctypes import PER_SERVICE_DOC_TYPES
-from docgen.metrics.sla import _OPS, NO_PLAN, RECORD_METRICS
-from docgen.periods import period_bounds
+from docgen.metrics.sla import _OPS, NO_PLAN, RECORD_METRICS, judge
+from docgen.periods import safe_bounds
 
 DEFAULT_REPORT_TARGET = 95.0  # regulation §8 考核要求 95 %
 NO_REPORTS_DUE = "本月无应交报告"
@@ -94,13 +93,6 @@ def _plan_dates(plan: dict) -> tuple[date, date] | None:
         return None
 
 
-def _safe_bounds(period: Any) -> tuple[date, date] | None:
-    try:
-        return period_bounds(str(period))
-    except (ValueError, IndexError):
-        return None
-
-
 def _resolved_day(record: dict) -> date | None:
     resolved = (record.get("facts") or {}).get("resolved_at")
     try:
@@ -164,7 +156,7 @@ def _meets(slot: Slot, record: dict) -> bool:
         return True
     if len(period) != 10:  # only the slot itself or a day inside it
         return False
-    day, inner = _safe_bounds(period), _safe_bounds(slot.period)
+    day, inner = safe_bounds(period), safe_bounds(slot.period)
     return day is not None and inner is not None and inner[0] <= day[0] <= inner[1]
 
 
@@ -305,7 +297,7 @@ def _narrowest_containing(records: list[dict], first: date, last: date) -> dict 
     """The record whose period contains first…last with the fewest days (ties: the newest)."""
     best: tuple[int, str, dict] | None = None
     for record in records:
-        bounds = _safe_bounds(record.get("period"))
+        bounds = safe_bounds(record.get("period"))
         if bounds is None or not (bounds[0] <= first and last <= bounds[1]):
             continue
         rank = ((bounds[1] - bounds[0]).days, record.get("created_at", ""))
@@ -314,14 +306,8 @@ def _narrowest_containing(records: list[dict], first: date, last: date) -> dict 
     return best[2] if best else None
 
 
-def _judge(value: float | None, op: str, target: float | None) -> bool | None:
-    if value is None or target is None:
-        return None
-    return bool(_OPS.get(op, _OPS[">="])(value, target))
-
-
 def _any_period_bounds(period: str) -> tuple[date, date]:
-    bounds = _safe_bounds(period)
+    bounds = safe_bounds(period)
     if bounds is None:
         raise ValueError(f"期间 {period!r} 格式不对，应为 YYYY-MM、YYYY-Www、YYYY-Qn 或 YYYY")
     return bounds
@@ -343,7 +329,7 @@ def availability_figure(archive: Archive, month: str, project: str, *, target: f
         weeks = []
         for r in reports:
             period = str(r.get("period") or "")
-            bounds = _safe_bounds(period) if "-W" in period else None
+            bounds = safe_bounds(period) if "-W" in period else None
             if bounds and first <= bounds[1] <= last:
                 weeks.append(r)
         if weeks:
@@ -353,7 +339,7 @@ def availability_figure(archive: Archive, month: str, project: str, *, target: f
         else:
             note = "该期间没有带可用率的运维服务报告"
     return ValueFigure(project, month, "availability_percent", name, target, op, value,
-                       _judge(value, op, target), source, note)
+                       judge(value, op, target), source, note)
 
 
 def satisfaction_figure(archive: Archive, month: str, project: str, *, target: float | None = None,
@@ -368,5 +354,5 @@ def satisfaction_figure(archive: Archive, month: str, project: str, *, target: f
         return ValueFigure(project, month, "satisfaction_score", name, target, op, None, None, None,
                            "没有覆盖该期间的满意度调查报告")
     value = float(found["facts"]["overall"])
-    return ValueFigure(project, month, "satisfaction_score", name, target, op, value, _judge(value, op, target),
+    return ValueFigure(project, month, "satisfaction_score", name, target, op, value, judge(value, op, target),
                        found["doc_id"], f"调查期间 {found.get('period')}")

@@ -34,7 +34,7 @@ from docgen.metrics.kpi import (
     service_records_between,
     sla_figures,
 )
-from docgen.metrics.sla import _OPS, NO_PLAN, RECORD_METRICS
+from docgen.metrics.sla import NO_PLAN, RECORD_METRICS, judge
 from docgen.periods import period_bounds
 
 if TYPE_CHECKING:
@@ -271,12 +271,6 @@ def _check_project(archive: Archive, project: str) -> None:
         raise InputError(f"归档库中没有项目 “{project}” 的文档{hint}{listed}；请检查项目编号", file=str(archive.root))
 
 
-def _judge(value: float | None, op: str, target: float | None) -> bool | None:
-    if value is None or target is None:
-        return None
-    return bool(_OPS.get(op, _OPS[">="])(value, target))
-
-
 def _percent(part: int, whole: int) -> float | None:
     # part * 100 / whole, not part / whole * 100: 57 / 100 * 100 is 56.99999999999999 and would miss 57
     return part * 100 / whole if whole else None
@@ -324,7 +318,7 @@ def _report_row(ind: Indicator, ratio: ReportRatio, entries: list[dict], info: P
         else:
             note = NO_REPORTS_DUE
     return KpiRow(ind.id, ind.id, ind.name, ind.formula, ratio.project, target, op, ind.unit or "%",
-                  ratio.due, ratio.delivered, value, _judge(value, op, target), source, note=note)
+                  ratio.due, ratio.delivered, value, judge(value, op, target), source, note=note)
 
 
 def _sla_details(archive: Any, project: str, month: str, metrics: list[tuple[str, str]]) -> list[SlaRecord]:
@@ -365,7 +359,7 @@ def _sla_row(ind: Indicator, figure: Any, entry: dict, project: str, name: str) 
     if figure.no_plan_target:
         notes.append(f"另有 {len(figure.no_plan_target)} 条记录无计划目标（未计入）：{'、'.join(figure.no_plan_target)}")
     return KpiRow(ind.id, figure.metric, f"{ind.name}（{name}）", ind.formula, project, ind.target, ind.op,
-                  ind.unit or "%", figure.records, figure.met, value, _judge(value, ind.op, ind.target), "config",
+                  ind.unit or "%", figure.records, figure.met, value, judge(value, ind.op, ind.target), "config",
                   metric=figure.metric, plan_target=target_text(entry), mean=figure.mean, p90=figure.p90,
                   note="；".join(notes), no_plan_target=list(figure.no_plan_target), metric_name=name)
 
@@ -487,7 +481,7 @@ def compute_kpi(archive: Archive, month: str, *, project: str | None = None,
         value = _percent(delivered, due)
         rows.append(KpiRow(report_ind.id, report_ind.id, report_ind.name, report_ind.formula, ALL, report_ind.target,
                            report_ind.op, report_ind.unit or "%", due, delivered, value,
-                           _judge(value, report_ind.op, report_ind.target), "config",
+                           judge(value, report_ind.op, report_ind.target), "config",
                            note="" if due else NO_REPORTS_DUE))
         overall_target = float(report_ind.target)
     else:

@@ -8,6 +8,7 @@ from datetime import date
 
 from docgen.archive import Archive
 from docgen.metrics.kpi import RECORD_DOC_TYPES
+from docgen.periods import parse_day
 
 
 @dataclass
@@ -45,15 +46,6 @@ class Leftover:
         return (self.as_of - self.due).days if self.overdue else 0  # type: ignore[operator]
 
 
-def _day(text: object) -> date | None:
-    if not isinstance(text, str) or len(text) < 10:
-        return None
-    try:
-        return date.fromisoformat(text[:10])
-    except ValueError:
-        return None
-
-
 def _records(archive: Archive, project: str) -> dict[str, dict]:
     """The latest archived document standing for each service record of the project (any kind)."""
     found: dict[str, dict] = {}
@@ -76,10 +68,10 @@ def leftovers(archive: Archive, project: str, *, as_of: date) -> list[Leftover]:
     closed: dict[str, tuple[date, str, str]] = {}
     for service_no, record in records.items():
         facts = record.get("facts") or {}
-        record_day = _day(facts.get("resolved_at")) or _day(record.get("date"))
+        record_day = parse_day(facts.get("resolved_at")) or parse_day(record.get("date"))
         for item in facts.get("resolved_leftovers") or []:
             ref = item.get("ref") if isinstance(item, dict) else None
-            when = _day(item.get("at")) or record_day if isinstance(item, dict) else None
+            when = parse_day(item.get("at")) or record_day if isinstance(item, dict) else None
             if not ref or when is None or when > as_of:
                 continue
             if ref not in closed or when < closed[ref][0]:
@@ -87,13 +79,13 @@ def leftovers(archive: Archive, project: str, *, as_of: date) -> list[Leftover]:
     found = []
     for service_no, record in records.items():
         facts = record.get("facts") or {}
-        raised = _day(facts.get("resolved_at")) or _day(record.get("date"))
+        raised = parse_day(facts.get("resolved_at")) or parse_day(record.get("date"))
         if raised is None or raised > as_of:
             continue
         for item in facts.get("leftover_issues") or []:
             leftover = Leftover(id=str(item.get("id")), issue=str(item.get("issue") or ""),
                                 plan=str(item.get("plan") or ""), owner=str(item.get("owner") or ""),
-                                due=_day(item.get("due")), raised_on=raised, raised_by=service_no, as_of=as_of)
+                                due=parse_day(item.get("due")), raised_on=raised, raised_by=service_no, as_of=as_of)
             if leftover.id in closed:
                 leftover.resolved_on, leftover.resolved_by, leftover.resolution = closed[leftover.id]
             found.append(leftover)

@@ -17,6 +17,13 @@ _OPS = {"<=": lambda v, t: v <= t, ">=": lambda v, t: v >= t, "<": lambda v, t: 
         ">": lambda v, t: v > t, "=": lambda v, t: v == t}
 
 
+def judge(value: float | None, op: str, target: float | None) -> bool | None:
+    """Whether value meets target under op; None when either is missing."""
+    if value is None or target is None:
+        return None
+    return bool(_OPS.get(op, _OPS[">="])(value, target))
+
+
 def _round(value: float) -> float:
     return round(value, 1)
 

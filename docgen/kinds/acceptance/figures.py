@@ -9,8 +9,8 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from docgen.doctypes import DOC_TYPES, doc_type_title
-from docgen.metrics.sla import _OPS, RECORD_METRICS
-from docgen.periods import period_bounds
+from docgen.metrics.sla import RECORD_METRICS, judge
+from docgen.periods import months_between, parse_day, safe_bounds
 
 if TYPE_CHECKING:
     from docgen.archive import Archive
@@ -30,27 +30,6 @@ def num(value: float | int | None, digits: int = 2) -> str:
     return "0" if text == "-0" else text
 
 
-def months_between(first: date, last: date) -> list[str]:
-    """Every month (YYYY-MM) with at least one day in first…last."""
-    months, year, month = [], first.year, first.month
-    while (year, month) <= (last.year, last.month):
-        months.append(f"{year}-{month:02d}")
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    return months
-
-
-def _safe_bounds(period: Any) -> tuple[date, date] | None:
-    try:
-        return period_bounds(str(period))
-    except (ValueError, IndexError):
-        return None
-
-
-def _day(text: Any) -> date | None:
-    try:
-        return date.fromisoformat(str(text)[:10])
-    except ValueError:
-        return None
 
 
 # ---------------------------------------------------------------------------------------------- plan
@@ -68,7 +47,7 @@ class PlanView:
 
 def plan_view(record: dict | None) -> PlanView | None:
     facts = (record or {}).get("facts") or {}
-    start, end = _day(facts.get("start")), _day(facts.get("end"))
+    start, end = parse_day(facts.get("start")), parse_day(facts.get("end"))
     if record is None or start is None or end is None:
         return None
     return PlanView(record["doc_id"], str(facts.get("plan_version") or f"v{record.get('version')}"), start, end,
@@ -131,18 +110,12 @@ class SlaResult:
                 "value": self.value, "met": self.met, **self.detail}
 
 
-def _judge(value: float | None, op: str, target: float | None) -> bool | None:
-    if value is None or target is None:
-        return None
-    return bool(_OPS.get(op, _OPS[">="])(value, target))
-
-
 def surveys_between(archive: Archive, project: str, first: date, last: date) -> list[dict[str, Any]]:
     """The project's survey reports whose period overlaps first…last (with an overall score), by period."""
     found = []
     for record in archive.records(project=project, doc_type="survey_report"):
         facts = record.get("facts") or {}
-        bounds = _safe_bounds(record.get("period"))
+        bounds = safe_bounds(record.get("period"))
         if facts.get("overall") is None or bounds is None or bounds[1] < first or bounds[0] > last:
             continue
         found.append({"doc_id": record["doc_id"], "period": str(record["period"]), "bounds": bounds,
@@ -186,7 +159,7 @@ def _report_ratio_result(archive: Archive, project: str, months: list[str], base
     if missing:
         gaps = "未交齐的月份：" + "、".join(f"{m.month}（{m.delivered}/{m.due}）" for m in missing)
         basis += "；" + gaps
-    return SlaResult(**base, value=value, met=_judge(value, base["op"], base["target"]), gaps=gaps,
+    return SlaResult(**base, value=value, met=judge(value, base["op"], base["target"]), gaps=gaps,
                      achieved=f"{num(value)}%（{delivered}/{due}）", basis=basis,
                      detail={"due": due, "delivered": delivered})
 
@@ -210,7 +183,7 @@ def _availability_result(archive: Archive, project: str, months: list[str], base
     if below:
         gaps = "未达标月份：" + "、".join(f"{f.month}（{num(f.value)}%）" for f in below)
         basis += "；" + gaps
-    return SlaResult(**base, value=value, met=_judge(value, base["op"], base["target"]), gaps=gaps,
+    return SlaResult(**base, value=value, met=judge(value, base["op"], base["target"]), gaps=gaps,
                      achieved=f"{num(value)}%", basis=basis,
                      detail={"months": len(months), "months_with_value": len(valued),
                              "monthly": {f.month: f.value for f in valued}})
@@ -229,9 +202,9 @@ def _satisfaction_result(surveys: list[dict[str, Any]], base: dict) -> SlaResult
     else:
         value = sum(s["overall"] for s in surveys) / len(surveys)
         formula = "各次调查总体满意度的平均值"
-    low = [s for s in surveys if _judge(s["overall"], base["op"], base["target"]) is False]
+    low = [s for s in surveys if judge(s["overall"], base["op"], base["target"]) is False]
     gaps = ("低于目标的调查：" + "、".join(f"{s['period']}（{num(s['overall'])} 分）" for s in low)) if low else ""
-    return SlaResult(**base, value=value, met=_judge(value, base["op"], base["target"]), gaps=gaps,
+    return SlaResult(**base, value=value, met=judge(value, base["op"], base["target"]), gaps=gaps,
                      achieved=f"{num(value)} 分", basis=f"{len(surveys)} 份满意度调查（见下表），{formula}",
                      detail={"surveys": len(surveys), "periods": [s["period"] for s in surveys]})
 

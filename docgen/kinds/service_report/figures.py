@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from docgen.metrics.sla import _OPS, NO_PLAN, RECORD_METRICS
+from docgen.metrics.sla import NO_PLAN, RECORD_METRICS, judge
+from docgen.periods import months_between, parse_day
 
 if TYPE_CHECKING:
     from docgen.archive import Archive
@@ -35,15 +36,6 @@ def target_text(entry: dict[str, Any]) -> str:
     unit = entry.get("unit") or ""
     value = num(entry.get("target"), 2)
     return f"{op_text(entry.get('op') or '')}{value}{unit if unit in ('%', '％') else (' ' + unit if unit else '')}"
-
-
-def _day(text: Any) -> date | None:
-    if not isinstance(text, str) or len(text) < 10:
-        return None
-    try:
-        return date.fromisoformat(text[:10])
-    except ValueError:
-        return None
 
 
 def _short_time(text: Any) -> str:
@@ -127,14 +119,6 @@ class SlaRow:
     fact: dict[str, Any] = field(default_factory=dict)
 
 
-def _months(first: date, last: date) -> list[str]:
-    months, year, month = [], first.year, first.month
-    while (year, month) <= (last.year, last.month):
-        months.append(f"{year}-{month:02d}")
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    return months
-
-
 def _record_row(entry: dict[str, Any], figure: Any, services: list[Service]) -> SlaRow:
     metric = entry["metric"]
     target = target_text(entry)
@@ -165,7 +149,7 @@ def _record_row(entry: dict[str, Any], figure: Any, services: list[Service]) -> 
 
 
 def _judge(value: float, entry: dict[str, Any]) -> bool:
-    return bool(_OPS.get(entry.get("op") or ">=", _OPS[">="])(value, float(entry["target"])))
+    return bool(judge(value, entry.get("op") or ">=", float(entry["target"])))
 
 
 def _availability_row(entry: dict[str, Any], value: float | None) -> SlaRow:
@@ -208,7 +192,7 @@ def _report_ratio_row(entry: dict[str, Any], archive: Archive, project: str, per
         return SlaRow("report_ratio", fact["name"], target, "按月统计", NO_DATA, NO_DATA, NO_DATA,
                       "周报不单独统计，见月度 KPI 统计表", None, None, fact | {"met": None})
     due = delivered = 0
-    for month in _months(first, last):
+    for month in months_between(first, last):
         ratio = report_ratio(archive, month, project)
         due += ratio.due
         delivered += sum(1 for s in ratio.slots if s.delivered_by is not None
@@ -296,7 +280,7 @@ def incidents_between(archive: Archive | None, project: str, first: date, last: 
                      key=lambda r: (r.get("created_at", ""), r.get("doc_id", "")))
     for record in records:
         for incident in (record.get("facts") or {}).get("incidents") or []:
-            day = _day(incident.get("reported_at")) if isinstance(incident, dict) else None
+            day = parse_day(incident.get("reported_at")) if isinstance(incident, dict) else None
             if day is not None and first <= day <= last and incident.get("id"):
                 found[str(incident["id"])] = (incident, str(record.get("period") or ""))
     rows = sorted(found.values(), key=lambda pair: (str(pair[0].get("reported_at")), str(pair[0].get("id"))))
@@ -325,7 +309,7 @@ def plan_warnings(plan: dict, *, project_name: str, period: str, first: date, la
 
     facts = plan.get("facts") or {}
     out = []
-    start, end = _day(facts.get("start")), _day(facts.get("end"))
+    start, end = parse_day(facts.get("start")), parse_day(facts.get("end"))
     if start and end and (last < start or first > end):
         out.append(f"period：报告期间 {period}（{first}～{last}）不在项目计划的起止日期 {start}～{end} 内，请确认期间")
     if facts.get("name") and facts["name"] != project_name:
