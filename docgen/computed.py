@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from docgen.errors import DocgenError
 from docgen.kinds._fields import PROJECT_CODE_RE
+from docgen.metrics.sla import OP_TEXT
 
 if TYPE_CHECKING:
     from docgen.archive import Archive
@@ -68,7 +69,7 @@ class KpiRun:
         """The figures as text: one line per indicator and project."""
         out = [f"{self.report.title}"]
         for row in self.report.rows:
-            target = "—" if row.target is None else f"{_OPS.get(row.op, row.op)}{_num(row.target)}{_unit(row.unit)}"
+            target = "—" if row.target is None else f"{OP_TEXT.get(row.op, row.op)}{_num(row.target)}{_unit(row.unit)}"
             if row.value is None:
                 figure = row.note or "无数据"
             else:
@@ -83,9 +84,6 @@ class KpiRun:
         if not self.report.rows:
             out.append("  没有可统计的项目（归档库中还没有运维项目管理计划）。")
         return out
-
-
-_OPS = {">=": "≥", "<=": "≤", ">": ">", "<": "<", "=": "="}
 
 
 def _num(value: float | None) -> str:

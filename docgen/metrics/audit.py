@@ -19,6 +19,7 @@ from docgen.metrics.kpi import (
     sla_figures,
 )
 from docgen.metrics.leftovers import leftovers
+from docgen.metrics.sla import OP_TEXT
 from docgen.periods import add_one_month, months_between, period_label
 
 SEVERITIES = {"error": "严重", "warning": "一般", "info": "提示"}
@@ -26,7 +27,6 @@ DERIVED = ("audit_report", "kpi_report")  # computed from the archive, not deliv
 _RANK = {"error": 0, "warning": 1, "info": 2}
 REQUIRED_REVIEWERS = ("运维部经理", "质量部")  # §5.3 / issue: plan reviewed by 运维部经理 + 质量部
 LOW_RECORD_SCORE = 2  # a 回访 score at or below this is worth a look (surveys use their own threshold)
-_OP_TEXT = {"<=": "≤", ">=": "≥", "<": "<", ">": ">", "=": "="}
 # the checks, in report order: rule id -> what it looks at (the 检查项 sheet lists them with counts)
 CHECKS: dict[str, str] = {
     "§5.2 交付策划": "已归档运维项目管理计划",
@@ -149,7 +149,7 @@ def _monthly_checks(a: _Audit, plan: dict) -> None:
             a.looked("§5.4.3 SLA达成", fig.records)
             if fig.records and fig.met < fig.records:
                 a.add("warning", "§5.4.3 SLA达成", f"{month} {fig.name}：{fig.records} 条服务记录中 {fig.records - fig.met} 条"
-                      f"未达到计划目标（{_OP_TEXT.get(fig.op, fig.op)}{_num(fig.target)} 分钟）；请分析原因并改进",
+                      f"未达到计划目标（{OP_TEXT.get(fig.op, fig.op)}{_num(fig.target)} 分钟）；请分析原因并改进",
                       period=month)
             if fig.no_plan_target:
                 a.add("info", "§5.4.3 SLA达成", f"{month} {fig.name}：{len(fig.no_plan_target)} 条记录归档时没有计划目标"
@@ -167,7 +167,7 @@ def _monthly_checks(a: _Audit, plan: dict) -> None:
                       doc_type="service_report" if metric == "availability_percent" else "survey_report", period=month)
             elif not fig.met:
                 a.add("warning", "§5.4.3 SLA达成", f"{month} {fig.name} {_num(fig.value)}，未达到计划目标 "
-                      f"{_OP_TEXT.get(fig.op, fig.op)}{_num(float(entry['target']))}", period=month, doc_id=fig.source or "")
+                      f"{OP_TEXT.get(fig.op, fig.op)}{_num(float(entry['target']))}", period=month, doc_id=fig.source or "")
 
 
 def _record_checks(a: _Audit) -> None:

@@ -16,6 +16,7 @@ from pydantic import AfterValidator, BeforeValidator, Field, ValidationError, fi
 
 from docgen.errors import InputError, Issue, ValidationFailed
 from docgen.kinds._fields import StrictModel, Text, label
+from docgen.metrics.sla import OP_TEXT
 
 if TYPE_CHECKING:
     from docgen.archive import Archive
@@ -32,7 +33,6 @@ FORMULAS: dict[str, tuple[str, bool]] = {
     "satisfaction_score": ("覆盖本月的需方满意度调查总体满意度", False),
 }
 MANDATORY_FORMULA = "report_ratio"  # §8 服务报告比例 is the regulation's own KPI
-OP_TEXT = {">=": "≥", "<=": "≤", ">": ">", "<": "<", "=": "="}
 PERIODS = ("月度", "monthly")
 
 

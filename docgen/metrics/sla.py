@@ -13,6 +13,7 @@ RECORD_METRICS: dict[str, tuple[str, str, str]] = {
     "onsite_minutes": ("现场支持时间", "arrived", "departed"),
 }
 NO_PLAN = "无计划目标"
+OP_TEXT = {">=": "≥", "<=": "≤", ">": ">", "<": "<", "=": "="}  # how a target reads: ≤30 分钟
 _OPS = {"<=": lambda v, t: v <= t, ">=": lambda v, t: v >= t, "<": lambda v, t: v < t,
         ">": lambda v, t: v > t, "=": lambda v, t: v == t}
 

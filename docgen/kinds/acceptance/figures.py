@@ -9,7 +9,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from docgen.doctypes import DOC_TYPES, doc_type_title
-from docgen.metrics.sla import RECORD_METRICS, judge
+from docgen.metrics.sla import OP_TEXT, RECORD_METRICS, judge
 from docgen.periods import months_between, parse_day, safe_bounds
 
 if TYPE_CHECKING:
@@ -18,7 +18,6 @@ if TYPE_CHECKING:
 
 # computed from the archive rather than delivered by the project: not listed as deliverables
 NOT_DELIVERABLES = ("kpi_report", "audit_report", "acceptance_report")
-OP_TEXT = {"<=": "≤", ">=": "≥", "<": "<", ">": ">", "=": "="}
 MANUAL = "需人工统计"
 
 

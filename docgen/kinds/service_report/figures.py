@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from docgen.metrics.sla import NO_PLAN, RECORD_METRICS, judge
+from docgen.metrics.sla import NO_PLAN, OP_TEXT, RECORD_METRICS, judge
 from docgen.periods import months_between, parse_day
 
 if TYPE_CHECKING:
@@ -29,7 +29,7 @@ def num(value: float | None, digits: int = 1) -> str:
 
 
 def op_text(op: str) -> str:
-    return {"<=": "≤", ">=": "≥"}.get(op, op)
+    return OP_TEXT.get(op, op)
 
 
 def target_text(entry: dict[str, Any]) -> str:
