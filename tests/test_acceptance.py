@@ -26,6 +26,7 @@ from docgen.kinds.acceptance.model import AcceptanceInput
 from docgen.pipeline import check_input, generate
 from docgen.render import TemplateSet
 from tests.conftest import EXAMPLES, ROOT
+from tests.test_init import _keys
 
 P = "YNTD-YW-2025-001"  # the example plan: 2025-01-01…2025-12-31, SLA ≤30/≤240/≤480 min, ≥99.9 %, ≥4.5, ≥95 %
 DOC_ID = f"{P}/acceptance_report"
@@ -346,18 +347,6 @@ def test_final_before_project_end_names_both_fields(tmp_path, data):
 
 
 # --- init and the Excel 录入表 ---------------------------------------------------------------------
-
-
-def _keys(value, prefix=""):
-    if isinstance(value, dict):
-        out = set()
-        for k, v in value.items():
-            out.add(prefix + k)
-            out |= _keys(v, prefix + k + ".")
-        return out
-    if isinstance(value, list) and value and isinstance(value[0], dict):
-        return _keys(value[0], prefix)
-    return set()
 
 
 def test_init_yaml_has_every_example_field_with_a_chinese_comment(tmp_path, data):

@@ -17,13 +17,16 @@ from tests.conftest import EXAMPLES
 P = "YNTD-YW-2025-001"  # the example plan: 2025-01-01…2025-12-31, monthly service_report, per_service onsite_report
 
 
-def _plan(tmp_path: Path, plan: dict | None = None, name: str = "plan.yaml") -> Archive:
-    archive = Archive(tmp_path / "archive")
-    if plan is None:
-        path = EXAMPLES / "plan.yaml"
-    else:
-        path = tmp_path / name
-        path.write_text(yaml.safe_dump(plan, allow_unicode=True, sort_keys=False), encoding="utf-8")
+def _write(tmp_path: Path, data: dict, name: str) -> Path:
+    path = tmp_path / name
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def _plan(tmp_path: Path, plan: dict | None = None, name: str = "plan.yaml", archive: Archive | None = None) -> Archive:
+    """An archive with the example plan (or `plan`) generated into it."""
+    archive = archive or Archive(tmp_path / "archive")
+    path = EXAMPLES / "plan.yaml" if plan is None else _write(tmp_path, plan, name)
     generate([path], archive=archive, templates=TemplateSet())
     return archive
 

@@ -17,46 +17,16 @@ from docgen.errors import InputError, ValidationFailed
 from docgen.metrics.indicators import default_indicators, load_indicators, read_indicators, write_default_indicators
 from docgen.metrics.kpi_report import ALL, compute_kpi, kpi_spec, months_ending
 from docgen.metrics.kpi_workbook import build_kpi_workbook
-from docgen.pipeline import generate, publish
+from docgen.pipeline import publish
 from docgen.render import TemplateSet
-from tests.conftest import EXAMPLES
+from tests.test_kpi_counting import P, _plan, _put, _record
 
-P = "YNTD-YW-2025-001"  # the example plan: 2025-01-01…2025-12-31, monthly service_report, per_service onsite_report
 B = "B-2025"
 TODAY = datetime.date(2025, 4, 2)
 REQUIRED_KEYS = {"id", "name", "target", "project", "due", "delivered", "value", "met"}
 
 
-# --- archives built by hand (helpers as in test_kpi_counting.py) -------------------------------
-
-
-def _write(tmp_path: Path, data: dict, name: str) -> Path:
-    path = tmp_path / name
-    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    return path
-
-
-def _plan(tmp_path: Path, plan: dict | None = None, name: str = "plan.yaml", archive: Archive | None = None) -> Archive:
-    archive = archive or Archive(tmp_path / "archive")
-    path = EXAMPLES / "plan.yaml" if plan is None else _write(tmp_path, plan, name)
-    generate([path], archive=archive, templates=TemplateSet())
-    return archive
-
-
-def _put(archive: Archive, doc_type: str, period: str, *, day: str, key: tuple[str, ...] = (), project: str = P,
-         facts: dict | None = None, data: bytes = b"x", title: str = "t"):
-    return archive.put(data, project=project, doc_type=doc_type, key=key or (period,), title=title,
-                       date=datetime.date.fromisoformat(day), period=period, ext=".txt", source="test",
-                       facts=facts or {})
-
-
-def _record(archive: Archive, doc_type: str, service_no: str, resolved_at: str, *, sla=None, measures=None,
-            project: str = P):
-    """A synthetic onsite/remote document carrying a record's facts (archive.md identity and period)."""
-    facts = {"service_no": service_no, "resolved_at": resolved_at, "measures": measures or {},
-             "sla": [] if sla is None else sla}
-    return _put(archive, doc_type, resolved_at[:7], day=resolved_at[:10], key=(service_no,), project=project,
-                facts=facts)
+# --- archives built by hand (the helpers of test_kpi_counting.py) --------------------------------
 
 
 def _sla(metric: str, value: float, met: bool, target: float = 30, op: str = "<=") -> dict:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from docgen.errors import DocgenError
 from docgen.watch._files import StabilityTracker, candidates, classify, in_dependency_order
-from docgen.watch._inbox import Inbox, Outcome, claimed_items
+from docgen.watch._inbox import Inbox, Outcome, _inside, claimed_items
 
 if TYPE_CHECKING:
     from docgen.archive import Archive
@@ -187,10 +187,3 @@ class _Release:
     def __exit__(self, *exc: Any) -> None:
         self.lock.release()
 
-
-def _inside(path: Path, folder: Path) -> bool:
-    try:
-        path.relative_to(folder)
-        return True
-    except ValueError:
-        return False
