@@ -332,6 +332,29 @@ def test_watcher_process_partial_file_and_sigterm(tmp_path):
     assert Archive(root).latest(f"{P}/plan")["version"] == 1
 
 
+def test_polling_watcher_on_an_inbox_outside_the_archive(tmp_path):
+    """--polling (network shares, where file events do not arrive) and an INBOX given on the command line:
+    processed/ and failed/ stay under the archive root."""
+    root = tmp_path / "archive"
+    share = tmp_path / "共享收件箱"
+    share.mkdir()
+    root.mkdir()
+    proc = _start(root, str(share), "--polling")
+    try:
+        assert _wait_until(lambda: (root / ".watch.lock").exists(), 20)
+        _drop(share, f"{P}/minutes/纪要.txt", "周例会纪要 网卡")
+        assert _wait_until(lambda: _count_settled(root) == 1, 30)
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=20)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    day = datetime.date.today().isoformat()
+    assert (root / "processed" / day / P / "minutes" / "纪要.txt").is_file()
+    assert not (root / "inbox").exists() and not [p for p in share.rglob("*") if p.is_file()]
+    assert Archive(root).records(doc_type="minutes")[0]["title"] == "纪要"
+
+
 def _burst(inbox: Path, n: int, seed: int) -> dict[str, str]:
     """n mixed files: documents by folder convention (each with a unique searchable token), invalid
     inputs, documents without a project, and a few real inputs. Returns name -> expected folder."""
