@@ -193,6 +193,15 @@ def test_bad_sidecar_fails_with_reason(tmp_path):
     assert (root / "failed" / TODAY.isoformat() / "a.txt.meta.yaml").exists()
 
 
+def test_a_sidecar_without_its_document_goes_to_failed(tmp_path):
+    root = tmp_path / "archive"
+    _drop(root / "inbox", "月报.docx.meta.yaml", f"project: {P}\ntype: service_report\n")
+    summary = _watcher(root).run_once()
+    assert [(o.name, o.result) for o in summary.outcomes] == [("月报.docx.meta.yaml", "failed")]
+    text = (root / "failed" / TODAY.isoformat() / "月报.docx.meta.yaml.error.txt").read_text(encoding="utf-8")
+    assert "旁边没有它说明的文档 月报.docx" in text
+
+
 def test_resumes_files_left_in_processing(tmp_path):
     root = tmp_path / "archive"
     processing = root / "inbox" / ".processing"

@@ -44,6 +44,29 @@ def candidates(inbox: Path) -> list[Path]:
     return found
 
 
+def lone_sidecars(inbox: Path, *, older_than: float) -> list[Classified]:
+    """Sidecars left in the inbox without their document for `older_than` seconds: refused, so they
+    go to failed/ with a reason instead of waiting in the inbox unnoticed."""
+    found = []
+    now = time.time()
+    for folder, dirs, files in os.walk(inbox):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(files):
+            if not name.lower().endswith(META_SUFFIX) or name.startswith("."):
+                continue
+            path = Path(folder) / name
+            document = path.with_name(name[: -len(META_SUFFIX)])
+            try:
+                quiet = now - path.stat().st_mtime
+            except OSError:
+                continue
+            if not document.exists() and quiet >= older_than:
+                found.append(Classified(path, "refused", reason=(
+                    f"说明文件 {name} 旁边没有它说明的文档 {document.name}；请把文档和说明文件一起放入收件箱"
+                    "（说明文件的名字是 文档全名 + .meta.yaml）")))
+    return found
+
+
 @dataclass
 class _Seen:
     size: int

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
 from docgen.errors import DocgenError
-from docgen.watch._files import StabilityTracker, candidates, classify, in_dependency_order
+from docgen.watch._files import StabilityTracker, candidates, classify, in_dependency_order, lone_sidecars
 from docgen.watch._inbox import Inbox, Outcome, _inside, claimed_items
 
 if TYPE_CHECKING:
@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from docgen.render import TemplateSet
 
 LOCK = ".watch.lock"
+LONE_SIDECAR_AFTER = 120.0  # seconds
 INDEX_EVERY = 1.0  # seconds: during a burst the index is updated at least this often (drop → searchable)
 
 
@@ -53,6 +54,9 @@ class Watcher:
         self.poll_interval = poll_interval
         self.log = log
         self.today = today
+        # a sidecar alone in the inbox this long is refused (its document was never dropped); --once
+        # settles what is there, so there it is the settle time
+        self.lone_after = LONE_SIDECAR_AFTER
         self.wake = threading.Event()
         self.stop = threading.Event()
 
@@ -69,7 +73,8 @@ class Watcher:
         self.tracker.prune(set(present))
         ready = [p for p in present if self.tracker.ready(p)]
         waiting = len(present) - len(ready)
-        items = in_dependency_order(resumed + [classify(p) for p in ready])
+        lone = lone_sidecars(self.inbox.root, older_than=self.lone_after)
+        items = in_dependency_order(resumed + [classify(p) for p in ready] + lone)
         outcomes = []
         indexed = time.monotonic()
         for item in items:
@@ -107,6 +112,7 @@ class Watcher:
     def run_once(self) -> WatchSummary:
         """Process everything in the inbox (waiting for files still being written) and return."""
         summary = WatchSummary()
+        self.lone_after = self.tracker.settle
         with self._lock():
             while not self.stop.is_set():
                 outcomes, waiting = self.scan()
