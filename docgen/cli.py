@@ -390,16 +390,17 @@ def search(settings: _Settings, query: tuple[str, ...], project: str | None, doc
 @click.option("--config", type=click.Path(dir_okay=False, path_type=Path),
               help="指标定义文件（默认：归档库/config/indicators.yaml，没有则用内置的 §8 定义）。")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="写出月度KPI统计表（.xlsx），并归档为 kpi_report。")
+              help="另外把月度KPI统计表（.xlsx）复制到此文件。")
+@click.option("--no-archive", is_flag=True, help="只计算和显示，不把统计表写入归档库。")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出指标。")
 @pass_settings
 def kpi(settings: _Settings, month: str, project: str | None, config: Path | None, output: Path | None,
-        as_json: bool) -> None:
-    """计算月度 KPI：服务报告比例（§8，实际交付/应交付）和计划中的 SLA 指标，可写出并归档月度KPI统计表。"""
+        no_archive: bool, as_json: bool) -> None:
+    """计算月度 KPI：服务报告比例（§8，实际交付/应交付）和计划中的 SLA 指标，生成并归档月度KPI统计表。"""
     from docgen.computed import run_kpi
 
     run = run_kpi(settings.archive(), month, project=project, config=config, templates=settings.templates(),
-                  out_file=output)
+                  out_file=output, write_archive=not no_archive)
     report = run.report
     for note in report.warnings:
         click.echo(f"注意：{note}", err=True)
@@ -409,8 +410,9 @@ def kpi(settings: _Settings, month: str, project: str | None, config: Path | Non
         for line in run.lines():
             click.echo(line)
     for doc in run.documents:
-        click.echo(f"月度KPI统计表已写入 {output}，并归档为 {doc.doc_id} v{doc.version}（{doc.status}）。",
-                   err=as_json)
+        written = f"已写入 {output}" if output else ""
+        archived = f"归档为 {doc.doc_id} v{doc.version}（{doc.status}）" if doc.version else ""
+        click.echo(f"月度KPI统计表{'，'.join(x for x in (written, archived) if x)}。", err=as_json)
 
 
 _SEVERITY_WORDS = {"error": "严重", "warning": "一般", "info": "提示"}

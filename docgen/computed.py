@@ -97,10 +97,12 @@ def _unit(unit: str) -> str:
 
 
 def run_kpi(archive: Archive, month: str, *, project: str | None = None, config: Path | None = None,
-            templates: TemplateSet, out_file: Path | None = None, today: date | None = None) -> KpiRun:
+            templates: TemplateSet, out_file: Path | None = None, write_archive: bool = True,
+            today: date | None = None) -> KpiRun:
     """The month's KPI figures (indicator definitions: `config`, else ARCHIVE/config/indicators.yaml, else
-    the packaged §8 defaults); with `out_file`, the 月度KPI统计表 written there and archived as `kpi_report`
-    (project `_all` when unfiltered)."""
+    the packaged §8 defaults) and their 月度KPI统计表, archived as `kpi_report` (project `_all` when
+    unfiltered; unchanged figures make no new version) unless write_archive is False, and copied to
+    `out_file` when given. Nothing is archived while the archive has no project to count."""
     from docgen.metrics.indicators import load_indicators
     from docgen.metrics.kpi_report import compute_kpi, kpi_spec
     from docgen.pipeline import publish
@@ -111,7 +113,7 @@ def run_kpi(archive: Archive, month: str, *, project: str | None = None, config:
     indicators = load_indicators(config, archive=archive)
     report = compute_kpi(archive, month, project=project, indicators=indicators)
     run = KpiRun(report)
-    if out_file is not None:
+    if out_file is not None or (write_archive and report.projects):
         run.documents = publish([kpi_spec(report, today=today or date.today())], archive=archive,
-                                templates=templates, out_file=out_file, source="kpi")
+                                templates=templates, write_archive=write_archive, out_file=out_file, source="kpi")
     return run

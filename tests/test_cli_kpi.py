@@ -58,6 +58,25 @@ def test_output_workbook_is_archived_once(tmp_path):
     assert (archive.root / "documents" / "_all").is_dir()
 
 
+def test_the_workbook_is_archived_without_o_unless_no_archive(tmp_path):
+    archive = _march_archive(tmp_path)
+    before = archive.ledger_size()
+    quiet = _run(archive, "2025-03", "--no-archive")
+    assert quiet.exit_code == 0 and "归档为" not in quiet.output and archive.ledger_size() == before
+    first = _run(archive, "2025-03", "--json")
+    assert json.loads(first.stdout)["month"] == "2025-03"  # stdout stays pure JSON
+    assert "月度KPI统计表归档为 _all/kpi_report/2025-03 v1（new）" in first.stderr
+    assert archive.latest("_all/kpi_report/2025-03")["ext"] == ".xlsx"
+    assert "v1（unchanged）" in _run(archive, "2025-03").output
+
+
+def test_no_projects_nothing_archived(tmp_path):
+    empty = Archive(tmp_path / "empty")
+    result = _run(empty, "2025-03")
+    assert result.exit_code == 0 and "本月无应交报告" in result.output
+    assert not empty.root.exists()
+
+
 def test_config_option(tmp_path):
     archive = _march_archive(tmp_path)
     config = tmp_path / "ind.yaml"
