@@ -4,7 +4,9 @@ Every template builder in tools/ starts from :class:`DocBuilder`, which gives a 
 package: A4 page, the company's typography (body 宋体 / Times New Roman 小四, headings 黑体, tables 五号,
 East-Asian fonts set explicitly everywhere, no theme fonts), a bullet list, settings that make Word
 refresh fields (TOC, page numbers) on opening, and fixed document properties and zip timestamps so
-that building twice gives byte-identical files.
+that building twice gives byte-identical files. Around it: the table row builders (:func:`loop_rows`
+for ``{%tr for %}`` list tables), and at the end the title blocks several templates share (cover,
+report title, form head).
 
 The builder writes docxtpl (Jinja2) tags as literal text. Rules kept here so templates stay valid:
 
@@ -37,6 +39,8 @@ from lxml import etree
 # Typography and page geometry
 # ---------------------------------------------------------------------------------------------
 
+COMPANY = "云南腾电科技有限公司"
+
 FONT_SONG = "宋体"            # body text (East Asian)
 FONT_HEI = "黑体"             # headings, titles (East Asian)
 FONT_LATIN = "Times New Roman"  # Latin letters and digits everywhere
@@ -57,6 +61,7 @@ TEXT_WIDTH = PAGE_W - MARGIN_LEFT - MARGIN_RIGHT   # 9070
 LINE_15 = 360                           # 1.5 lines ("auto" rule, 240 = single)
 
 HEADER_FILL = "D9D9D9"                  # table header shading (light grey)
+RED = "C00000"                          # warnings, failed checks, missing items (dark red)
 FIXED_TIME = dt.datetime(2025, 1, 1, 0, 0, 0, tzinfo=dt.timezone.utc)
 _ZIP_TIME = (2025, 1, 1, 0, 0, 0)
 
@@ -419,6 +424,13 @@ class SignBox:
     align: str = "right"
 
 
+LAB = {"label": True}       # Cell(..., **LAB): a shaded, bold label cell
+
+# Four-column key/value grid of the form tables (label | value | label | value), so that stacked
+# tables line up: labels 1700 twips (seven 五号 characters on one line), values 2835 (TEXT_WIDTH 9070).
+KV4 = [1700, 2835, 1700, 2835]
+
+
 def scale_widths(weights: Sequence[float], total: int = TEXT_WIDTH) -> list[int]:
     """Weights -> twips summing exactly to total (the last column takes the rounding)."""
     s = float(sum(weights))
@@ -474,6 +486,18 @@ def control_row(tag: str, widths: Sequence[int]) -> str:
     return _tr(_tc(sum(widths), f"<w:p>{ppr_xml(style='TemplateTag')}{run_xml(tag)}</w:p>", span=len(widths)))
 
 
+def loop_rows(items: str, var: str, widths: Sequence[int], row: str, *, empty: str | None = None) -> str:
+    """The repeated part of a list table: a ``{%tr for var in items %}`` row, the data ``row`` (a whole
+    ``w:tr``), a ``{%tr endfor %}`` row. With ``empty`` (a cell's paragraphs) an ``{%tr if not items %}``
+    row spanning the table shows it when the list is empty."""
+    rows = control_row(f"{{%tr for {var} in {items} %}}", widths) + row + control_row("{%tr endfor %}", widths)
+    if empty is not None:
+        rows += control_row(f"{{%tr if not {items} %}}", widths)
+        rows += _tr(_tc(sum(widths), empty, span=len(widths)))
+        rows += control_row("{%tr endif %}", widths)
+    return rows
+
+
 # ---------------------------------------------------------------------------------------------
 # The builder
 # ---------------------------------------------------------------------------------------------
@@ -490,7 +514,7 @@ class DocBuilder:
     the Jinja tags and writes a deterministic .docx.
     """
 
-    def __init__(self, *, title: str, company: str = "云南腾电科技有限公司", subject: str = "",
+    def __init__(self, *, title: str, company: str = COMPANY, subject: str = "",
                  keywords: str = "") -> None:
         self.doc = Document()
         self.company = company
@@ -593,11 +617,31 @@ class DocBuilder:
         """An unnumbered page title outside the TOC (文件编制和变更履历, 目录)."""
         return self.append_xml(p_xml(run_xml(text), ppr_xml(style=style, page_break_before=page_break_before)))
 
-    def bullets(self, items: str, var: str, text: str | None = None) -> None:
-        """One bullet paragraph per list item: ``{%p for var in items %}`` / text / ``{%p endfor %}``."""
+    def loop_paragraphs(self, items: str, var: str, text: str | None = None, style: str = "BodyText",
+                        **ppr: object) -> None:
+        """One paragraph per list item: ``{%p for var in items %}`` / text (default ``{{ var }}``) /
+        ``{%p endfor %}``; style and keyword arguments as for :meth:`paragraph`."""
         self.tag(f"{{%p for {var} in {items} %}}")
-        self.append_xml(p_xml(run_xml(text or f"{{{{ {var} }}}}"), ppr_xml(style="ListBullet")))
+        self.paragraph(text or f"{{{{ {var} }}}}", style, **ppr)
         self.tag("{%p endfor %}")
+
+    def bullets(self, items: str, var: str, text: str | None = None) -> None:
+        """One bullet paragraph per list item (:meth:`loop_paragraphs` in the List Bullet style)."""
+        self.loop_paragraphs(items, var, text, "ListBullet")
+
+    def if_empty(self, expr: str, text: str, style: str = "BodyText", **ppr: object) -> None:
+        """A paragraph shown only when the Jinja ``expr`` is empty or false (``{%p if not expr %}``), e.g.
+        "无。" under a list."""
+        self.tag(f"{{%p if not {expr} %}}")
+        self.paragraph(text, style, **ppr)
+        self.tag("{%p endif %}")
+
+    def text_lines(self, expr: str) -> None:
+        """A free-text field as body paragraphs, one per non-blank line of ``expr``; 无。 when it is blank."""
+        self.tag(f"{{%p for line in {expr}.splitlines() if line|trim %}}")
+        self.paragraph("{{ line|trim }}")
+        self.tag("{%p endfor %}")
+        self.if_empty(f"{expr}|trim", "无。")
 
     def spacer(self, height_pt: float) -> etree._Element:
         """An empty paragraph of an exact height (vertical space on covers)."""
@@ -608,26 +652,27 @@ class DocBuilder:
     # -- tables ----------------------------------------------------------------------------------
 
     def loop_table(self, columns: Sequence[Column], items: str, var: str, *, empty_text: str | None = None,
-                   header_rows: str | None = None, width: int = TEXT_WIDTH) -> etree._Element:
+                   header_rows: str | None = None, width: int = TEXT_WIDTH, size: float | None = None,
+                   cant_split: bool = False) -> etree._Element:
         """A bordered table: one repeating, shaded, bold header row, then one data row per list item
         (``{%tr for var in items %}`` row, the data row, ``{%tr endfor %}`` row). With ``empty_text``
         an ``{%tr if not items %}`` row spanning the table shows that text when the list is empty.
-        ``header_rows`` replaces the default header (use :meth:`header_row_xml` / merged rows)."""
+        ``header_rows`` replaces the default header (use :meth:`header_row_xml` / merged rows);
+        ``size`` sets the font size of every cell (小五 keeps a ten-column table readable on A4);
+        with ``cant_split`` a data row never breaks across pages."""
         widths = scale_widths([c.weight for c in columns], width)
-        rows = header_rows if header_rows is not None else self.header_row_xml([c.header for c in columns], widths)
-        rows += control_row(f"{{%tr for {var} in {items} %}}", widths)
-        rows += _tr("".join(_tc(w, _cell_p(c.cell, align=c.align)) for w, c in zip(widths, columns)))
-        rows += control_row("{%tr endfor %}", widths)
-        if empty_text is not None:
-            rows += control_row(f"{{%tr if not {items} %}}", widths)
-            rows += _tr(_tc(sum(widths), _cell_p(empty_text, align="center"), span=len(widths)))
-            rows += control_row("{%tr endif %}", widths)
+        rows = header_rows if header_rows is not None else self.header_row_xml([c.header for c in columns], widths,
+                                                                               size=size)
+        row = _tr("".join(_tc(w, _cell_p(c.cell, align=c.align, size=size)) for w, c in zip(widths, columns)),
+                  cant_split=cant_split)
+        empty = _cell_p(empty_text, align="center", size=size) if empty_text is not None else None
+        rows += loop_rows(items, var, widths, row, empty=empty)
         return self.append_xml(_tbl(widths, rows))
 
     @staticmethod
-    def header_row_xml(headers: Sequence[str], widths: Sequence[int]) -> str:
-        return _tr("".join(_tc(w, _cell_p(h, header=True), fill=HEADER_FILL) for w, h in zip(widths, headers)),
-                   header=True)
+    def header_row_xml(headers: Sequence[str], widths: Sequence[int], *, size: float | None = None) -> str:
+        return _tr("".join(_tc(w, _cell_p(h, header=True, size=size), fill=HEADER_FILL)
+                           for w, h in zip(widths, headers)), header=True)
 
     @staticmethod
     def grouped_header_xml(groups: Sequence[tuple[str, Sequence[str]]], widths: Sequence[int]) -> str:
@@ -650,24 +695,21 @@ class DocBuilder:
     def kv_table(self, rows: Sequence[Sequence[Cell]], weights: Sequence[float], *, width: int = TEXT_WIDTH,
                  align: str = "center", size: float | None = None, row_height: int | None = None) -> etree._Element:
         """A fixed form table (cover information, signatures): label cells shaded and bold."""
-        widths = scale_widths(weights, width)
-        xml_rows = ""
-        for row in rows:
-            cells, i = "", 0
-            for c in row:
-                w = sum(widths[i:i + c.span])
-                cells += _tc(w, _cell_p(c.text, header=c.label, align=c.align or ("center" if c.label else "left"),
-                                        size=size), span=c.span, fill=HEADER_FILL if c.label else None)
-                i += c.span
-            assert i == len(widths), f"row spans {i} columns, table has {len(widths)}"
-            xml_rows += _tr(cells, cant_split=True, height=row_height)
-        return self.append_xml(_tbl(widths, xml_rows, align=align))
+        assert all(isinstance(c, Cell) for row in rows for c in row), "SignBox cells belong in sign_table"
+        return self._form_table(rows, weights, width=width, align=align, size=size, row_height=row_height)
 
     def sign_table(self, rows: Sequence[Sequence[Cell | SignBox]], weights: Sequence[float], *,
                    space: int = 680, width: int = TEXT_WIDTH, align: str = "center") -> etree._Element:
         """A form table with signature cells: like :meth:`kv_table` (``Cell`` label cells shaded and
         bold), plus :class:`SignBox` cells that keep ``space`` twips blank for handwriting above their
         signature lines. Rows never split across pages."""
+        return self._form_table(rows, weights, width=width, align=align, space=space)
+
+    def _form_table(self, rows: Sequence[Sequence[Cell | SignBox]], weights: Sequence[float], *, width: int,
+                    align: str, size: float | None = None, row_height: int | None = None,
+                    space: int = 680) -> etree._Element:
+        """The table behind :meth:`kv_table` and :meth:`sign_table`: each row's cells (spans adding up to
+        the column count) in a row that never splits across pages."""
         widths = scale_widths(weights, width)
         xml_rows = ""
         for row in rows:
@@ -680,11 +722,11 @@ class DocBuilder:
                     paras += "".join(_cell_p(line, align=c.align) for line in c.lines)
                     cells += _tc(w, paras, span=c.span, valign="top")
                 else:
-                    cells += _tc(w, _cell_p(c.text, header=c.label, align=c.align or ("center" if c.label else "left")),
-                                 span=c.span, fill=HEADER_FILL if c.label else None)
+                    cells += _tc(w, _cell_p(c.text, header=c.label, align=c.align or ("center" if c.label else "left"),
+                                            size=size), span=c.span, fill=HEADER_FILL if c.label else None)
                 i += c.span
             assert i == len(widths), f"row spans {i} columns, table has {len(widths)}"
-            xml_rows += _tr(cells, cant_split=True)
+            xml_rows += _tr(cells, cant_split=True, height=row_height)
         return self.append_xml(_tbl(widths, xml_rows, align=align))
 
     # -- fields ----------------------------------------------------------------------------------
@@ -751,6 +793,49 @@ class DocBuilder:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
         return path
+
+
+# ---------------------------------------------------------------------------------------------
+# Title blocks shared by the templates (they use the common context keys company, title, doc_no,
+# project.name)
+# ---------------------------------------------------------------------------------------------
+
+def cover_title(b: DocBuilder) -> None:
+    """The upper half of a cover page: company, the big title, （文件编号）, the project name."""
+    b.spacer(48)
+    b.paragraph("", "Subtitle", runs=[("{{ company }}", rpr_xml(east=FONT_HEI, size=SIZE["二号"], spacing=40))])
+    b.spacer(60)
+    b.paragraph("{{ title }}", "Title")
+    b.paragraph("（{{ doc_no }}）", "Subtitle", after=0)
+    b.spacer(18)
+    b.paragraph("", "Subtitle", runs=[("{{ project.name }}", rpr_xml(bold=True, size=SIZE["三号"]))])
+
+
+def cover_info(b: DocBuilder, rows: Sequence[Sequence[Cell]], *, size: float, row_height: int) -> etree._Element:
+    """The information table of a cover or report title block: label | value | label | value, 8400
+    twips wide, centred."""
+    return b.kv_table(rows, weights=[1250, 2950, 1250, 2950], width=8400, size=size, row_height=row_height)
+
+
+def report_title(b: DocBuilder, subtitle: str) -> None:
+    """The title block of a report without a cover page: company, title, then ``subtitle``."""
+    b.paragraph("", "Subtitle", runs=[("{{ company }}", rpr_xml(east=FONT_HEI, size=SIZE["三号"], spacing=20))])
+    b.paragraph("{{ title }}", "Title", after=60)
+    b.paragraph(subtitle, "Subtitle", after=240)
+
+
+def form_title(b: DocBuilder, *, after: int) -> None:
+    """The head of a form or record: company (small) over the document title (big, bold), ``after``
+    twips below the title. :func:`form_number` follows."""
+    b.paragraph("", "Normal", align="center", line=240, before=0, after=60,
+                runs=[("{{ company }}", rpr_xml(east=FONT_HEI, size=SIZE["四号"], spacing=20))])
+    b.paragraph("", "Normal", align="center", line=240, before=40, after=after,
+                runs=[("{{ title }}", rpr_xml(east=FONT_HEI, bold=True, size=SIZE["二号"], spacing=40))])
+
+
+def form_number(b: DocBuilder, text: str) -> None:
+    """The document number line on the right under :func:`form_title` (e.g. "编号：{{ service_no }}")."""
+    b.paragraph("", "Normal", align="right", line=240, before=0, after=60, runs=[(text, rpr_xml(size=SIZE["五号"]))])
 
 
 # ---------------------------------------------------------------------------------------------

@@ -9,22 +9,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from _docx_build import FONT_HEI, SIZE, Cell, DocBuilder, SignBox, rpr_xml
-from tpl_packs import LAB, RED, SMALL, Col, _lead, _list_table, _warnings, flagged, text
-
-COMPANY = "云南腾电科技有限公司"
+from _docx_build import FONT_HEI, LAB, RED, SIZE, Cell, DocBuilder, SignBox, cover_info, cover_title, rpr_xml
+from tpl_packs import SMALL, Col, _lead, _list_table, _warnings, flagged, text
 
 
 def _cover(b: DocBuilder) -> None:
-    b.spacer(48)
-    b.paragraph("", "Subtitle", runs=[("{{ company }}", rpr_xml(east=FONT_HEI, size=SIZE["二号"], spacing=40))])
-    b.spacer(60)
-    b.paragraph("{{ title }}", "Title")
-    b.paragraph("（{{ doc_no }}）", "Subtitle", after=0)
-    b.spacer(18)
-    b.paragraph("", "Subtitle", runs=[("{{ project.name }}", rpr_xml(bold=True, size=SIZE["三号"]))])
+    cover_title(b)
     b.spacer(54)
-    b.kv_table([
+    cover_info(b, [
         [Cell("项目编号", **LAB), Cell("{{ project.code }}"), Cell("验收年度", **LAB), Cell("{{ period_label }}")],
         [Cell("项目名称", **LAB), Cell("{{ project.name }}", span=3)],
         [Cell("客户名称", **LAB), Cell("{{ project.customer }}", span=3)],
@@ -34,7 +26,7 @@ def _cover(b: DocBuilder) -> None:
          Cell("{{ internal.applied_by }}")],
         [Cell("初验日期", **LAB), Cell("{{ preliminary.date }}"), Cell("终验日期", **LAB), Cell("{{ final.date }}")],
         [Cell("文件编号", **LAB), Cell("{{ doc_no }}", span=3)],
-    ], weights=[1250, 2950, 1250, 2950], width=8400, size=SIZE["小四"], row_height=454)
+    ], size=SIZE["小四"], row_height=454)
 
 
 def _red_if(test: str, value: str) -> list[tuple[str, str]]:
@@ -99,9 +91,7 @@ def _internal(b: DocBuilder) -> None:
     ], "surveys", "s", empty="项目期间没有需方满意度调查和分析报告。")
     b.paragraph("", "BodyText", keep_next=True, before=120, after=0,
                 runs=[("项目组自评：", rpr_xml(east=FONT_HEI, bold=True))])
-    b.tag("{%p for line in internal.self_assessment %}")
-    b.paragraph("{{ line }}", "BodyText")
-    b.tag("{%p endfor %}")
+    b.loop_paragraphs("internal.self_assessment", "line")
 
     b.heading("2.3 运维部与质量部评估", 2)
     _lead(b, "运维部与质量部收集客户满意度调查结果，结合项目组提交的 SLA 达成自评记录，对项目组的 SLA 达成情况进行"
@@ -145,7 +135,7 @@ def _customer(b: DocBuilder) -> None:
 
 
 def build_acceptance_report(path: Path) -> Path:
-    b = DocBuilder(title="项目验收报告", company=COMPANY, subject="项目验收报告（《交付管理规定》§5.4.4 项目验收）",
+    b = DocBuilder(title="项目验收报告", subject="项目验收报告（《交付管理规定》§5.4.4 项目验收）",
                    keywords="项目验收报告; 内部验收; 客户验收; SLA达成自评; 交付管理规定; YNTD-ITSS-0901")
     b.header_footer("{{ company }}", "{{ title }}　文件编号：{{ doc_no }}")
     _cover(b)

@@ -12,11 +12,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from _docx_build import Cell, SignBox
+from _docx_build import LAB, Cell, SignBox
 from tpl_packs import (
-    LAB,
     Col,
-    _head,
     _info,
     _lead,
     _list_table,
@@ -27,20 +25,9 @@ from tpl_packs import (
 )
 
 
-def _paragraphs(b, var: str) -> None:
-    """A free text field, one paragraph per line; 无。 when blank."""
-    b.tag(f"{{%p for line in {var}.splitlines() if line|trim %}}")
-    b.paragraph("{{ line|trim }}", "BodyText")
-    b.tag("{%p endfor %}")
-    b.tag(f"{{%p if not {var}|trim %}}")
-    b.paragraph("无。", "BodyText")
-    b.tag("{%p endif %}")
-
-
 def build_major_incident_report(path: Path) -> Path:
     b = _new("重大事件(故障)分析改进报告", "重大事件(故障)分析改进报告（《交付管理规定》§5.4.7.2 应急响应交付成果）",
              "重大事件; 故障分析; 根本原因; 改进措施; 应急响应")
-    _head(b)
     _info(b, extra=[
         [Cell("事件编号", **LAB), Cell("{{ incident.id }}"), Cell("事件级别", **LAB), Cell("{{ incident.level }}")],
     ])
@@ -69,10 +56,10 @@ def build_major_incident_report(path: Path) -> Path:
     ], "timeline", "t")
 
     b.heading("3 影响范围", 1)
-    _paragraphs(b, "impact")
+    b.text_lines("impact")
 
     b.heading("4 根本原因分析", 1)
-    _paragraphs(b, "root_cause")
+    b.text_lines("root_cause")
 
     b.heading("5 改进措施", 1)
     _lead(b, "针对上述根本原因，制定改进措施如下，由责任人在完成期限前落实：")

@@ -18,6 +18,9 @@ from pathlib import Path
 
 from _docx_build import (
     FONT_HEI,
+    KV4,
+    LAB,
+    RED,
     SIZE,
     Cell,
     DocBuilder,
@@ -26,20 +29,15 @@ from _docx_build import (
     _tbl,
     _tc,
     _tr,
-    control_row,
+    form_number,
+    form_title,
+    loop_rows,
     ppr_xml,
     rpr_xml,
     run_xml,
 )
 
-COMPANY = "云南腾电科技有限公司"
-
-# Four-column key/value grid of the information table (label | value | label | value), as in the
-# service forms: labels 1700 twips, values 2835 (TEXT_WIDTH 9070).
-KV4 = [1700, 2835, 1700, 2835]
 EMPTY = "无"
-LAB = {"label": True}
-RED = "C00000"
 SMALL = SIZE["小五"]
 
 
@@ -48,23 +46,16 @@ SMALL = SIZE["小五"]
 # ---------------------------------------------------------------------------------------------
 
 def _new(title: str, subject: str, keywords: str) -> DocBuilder:
-    b = DocBuilder(title=title, company=COMPANY, subject=subject,
-                   keywords=f"{title}; {keywords}; 交付管理规定; YNTD-ITSS-0901")
+    """A new record: header and footer, then the head — company (small) over the document title (big,
+    bold), the 文件编号 on the right."""
+    b = DocBuilder(title=title, subject=subject, keywords=f"{title}; {keywords}; 交付管理规定; YNTD-ITSS-0901")
     # the right side has no "文件编号：" label (the title block shows it): with the longest title,
     # 趋势分析及可能的风险消除建议, and a doc_no such as YNTD-YW-2025-001-TREND-ANALYSIS-2025-03 the
     # labelled header no longer fits one 小五 line
     b.header_footer("{{ company }}", "{{ title }}　{{ doc_no }}", first_page_blank=False)
+    form_title(b, after=120)
+    form_number(b, "文件编号：{{ doc_no }}")
     return b
-
-
-def _head(b: DocBuilder) -> None:
-    """Company (small) over the document title (big, bold), then the 文件编号 on the right."""
-    b.paragraph("", "Normal", align="center", line=240, before=0, after=60,
-                runs=[("{{ company }}", rpr_xml(east=FONT_HEI, size=SIZE["四号"], spacing=20))])
-    b.paragraph("", "Normal", align="center", line=240, before=40, after=120,
-                runs=[("{{ title }}", rpr_xml(east=FONT_HEI, bold=True, size=SIZE["二号"], spacing=40))])
-    b.paragraph("", "Normal", align="right", line=240, before=0, after=60,
-                runs=[("文件编号：{{ doc_no }}", rpr_xml(size=SIZE["五号"]))])
 
 
 def _info(b: DocBuilder, extra: Sequence[Sequence[Cell]] = ()) -> None:
@@ -85,12 +76,8 @@ def _lead(b: DocBuilder, text: str) -> None:
 def _warnings(b: DocBuilder, heading: str) -> None:
     """The 提示 section: one compact bullet per warning, or 无。"""
     b.heading(heading, 1)
-    b.tag("{%p for tip in warnings %}")
-    b.paragraph("{{ tip }}", "ListBullet", line=276)
-    b.tag("{%p endfor %}")
-    b.tag("{%p if not warnings %}")
-    b.paragraph("无。", "BodyText")
-    b.tag("{%p endif %}")
+    b.loop_paragraphs("warnings", "tip", style="ListBullet", line=276)
+    b.if_empty("warnings", "无。")
 
 
 # -- list tables with free-form cells ---------------------------------------------------------
@@ -130,14 +117,9 @@ def _list_table(b: DocBuilder, cols: Sequence[Col], items: str, var: str, *, emp
     """Like DocBuilder.loop_table (repeating shaded header row, one row per item, one "无" row when the
     list is empty), with cells made of any paragraphs."""
     widths = [c.width for c in cols]
-    rows = DocBuilder.header_row_xml([c.header for c in cols], widths)
-    rows += control_row(f"{{%tr for {var} in {items} %}}", widths)
-    rows += _tr("".join(_tc(c.width, c.paras) for c in cols), cant_split=True)
-    rows += control_row("{%tr endfor %}", widths)
-    rows += control_row(f"{{%tr if not {items} %}}", widths)
-    rows += _tr(_tc(sum(widths), text(empty, "center", empty_size), span=len(widths)))
-    rows += control_row("{%tr endif %}", widths)
-    b.append_xml(_tbl(widths, rows))
+    row = _tr("".join(_tc(c.width, c.paras) for c in cols), cant_split=True)
+    b.append_xml(_tbl(widths, DocBuilder.header_row_xml([c.header for c in cols], widths)
+                      + loop_rows(items, var, widths, row, empty=text(empty, "center", empty_size))))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -147,7 +129,6 @@ def _list_table(b: DocBuilder, cols: Sequence[Col], items: str, var: str, *, emp
 def build_anomaly_record(path: Path) -> Path:
     b = _new("运行状态异常处理记录", "运行状态异常处理记录（《交付管理规定》§5.4.7.1 例行操作交付成果）",
              "运行状态异常; 异常处理; 例行操作")
-    _head(b)
     _info(b)
 
     b.heading("1 异常概况", 1)
@@ -180,7 +161,6 @@ def build_anomaly_record(path: Path) -> Path:
 def build_trend_analysis(path: Path) -> Path:
     b = _new("趋势分析及可能的风险消除建议", "趋势分析及可能的风险消除建议（《交付管理规定》§5.4.7.1 例行操作交付成果）",
              "趋势分析; 风险消除建议; 例行操作")
-    _head(b)
     _info(b)
 
     b.heading("1 运行状态趋势", 1)
@@ -206,12 +186,7 @@ def build_trend_analysis(path: Path) -> Path:
     ], "series", "s")
 
     b.heading("2 趋势分析", 1)
-    b.tag("{%p for line in analysis.splitlines() if line|trim %}")
-    b.paragraph("{{ line|trim }}", "BodyText")
-    b.tag("{%p endfor %}")
-    b.tag("{%p if not analysis|trim %}")
-    b.paragraph("无。", "BodyText")
-    b.tag("{%p endif %}")
+    b.text_lines("analysis")
 
     b.heading("3 可能的风险及消除建议", 1)
     _lead(b, "根据上述趋势分析，识别的可能风险及风险消除建议如下：")
@@ -231,7 +206,6 @@ def build_trend_analysis(path: Path) -> Path:
 
 def build_pack_manifest(path: Path) -> Path:
     b = _new("交付清单", "交付清单（《交付管理规定》§5.4.7 交付成果）", "交付成果; 交付清单; 交付确认")
-    _head(b)
     _info(b, extra=[
         [Cell("服务类型", **LAB), Cell("{{ service_label }}"), Cell("交付依据", **LAB),
          Cell("《交付管理规定》{{ clause }}")],

@@ -16,11 +16,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from _docx_build import Cell, DocBuilder, SignBox
+from _docx_build import LAB, Cell, DocBuilder, SignBox
 from tpl_packs import (
-    LAB,
     Col,
-    _head,
     _info,
     _lead,
     _list_table,
@@ -29,16 +27,6 @@ from tpl_packs import (
     flagged,
     text,
 )
-
-
-def _lines(b: DocBuilder, expr: str) -> None:
-    """A free-text field as body paragraphs, one per non-blank line (无。 when blank)."""
-    b.tag(f"{{%p for line in {expr}.splitlines() if line|trim %}}")
-    b.paragraph("{{ line|trim }}", "BodyText")
-    b.tag("{%p endfor %}")
-    b.tag(f"{{%p if not {expr}|trim %}}")
-    b.paragraph("无。", "BodyText")
-    b.tag("{%p endif %}")
 
 
 def _reviews(b: DocBuilder, heading: str, what: str) -> None:
@@ -78,13 +66,12 @@ def _steps(b: DocBuilder) -> None:
 def build_optimization_plan(path: Path) -> Path:
     b = _new("优化改善方案及评审记录", "优化改善方案及相关评审记录（《交付管理规定》§5.4.7.3 优化改善交付成果）",
              "优化改善方案; 评审记录; 优化改善")
-    _head(b)
     _info(b, extra=[
         [Cell("方案名称", **LAB), Cell("{{ proposal.title }}", span=3)],
         [Cell("方案日期", **LAB), Cell("{{ proposal.date }}"), Cell("评审结论", **LAB), Cell("{{ review_status }}")],
     ])
     b.heading("1 背景及现状问题", 1)
-    _lines(b, "proposal.background")
+    b.text_lines("proposal.background")
     b.heading("2 优化目标", 1)
     _lead(b, "本次优化改善拟达到的目标如下：")
     _list_table(b, [
@@ -92,7 +79,7 @@ def build_optimization_plan(path: Path) -> Path:
         Col("优化目标", 8470, text("{{ g.goal }}")),
     ], "proposal.goals", "g")
     b.heading("3 优化改善方案", 1)
-    _lines(b, "proposal.solution")
+    b.text_lines("proposal.solution")
     _reviews(b, "4 评审记录", "优化改善方案")
     _warnings(b, "5 提示")
     return b.save(path)
@@ -102,7 +89,6 @@ def build_implementation_plan(path: Path) -> Path:
     b = _new("优化改善实施方案及评审记录",
              "优化改善实施方案及相关评审记录（《交付管理规定》§5.4.7.3 优化改善交付成果）",
              "优化改善实施方案; 实施步骤; 回退方案; 评审记录")
-    _head(b)
     _info(b, extra=[
         [Cell("优化项目", **LAB), Cell("{{ subject }}", span=3)],
         [Cell("方案日期", **LAB), Cell("{{ date }}"), Cell("评审结论", **LAB), Cell("{{ review_status }}")],
@@ -113,7 +99,7 @@ def build_implementation_plan(path: Path) -> Path:
     b.heading("2 回退方案", 1)
     b.paragraph("实施过程中出现异常且无法在实施窗口内处理时，由负责人决定按以下方案回退，恢复至实施前状态：",
                 "BodyText")
-    _lines(b, "rollback")
+    b.text_lines("rollback")
     _reviews(b, "3 评审记录", "优化改善实施方案")
     _warnings(b, "4 提示")
     return b.save(path)
@@ -122,7 +108,6 @@ def build_implementation_plan(path: Path) -> Path:
 def build_change_release_report(path: Path) -> Path:
     b = _new("变更和发布报告", "变更和发布报告（《交付管理规定》§5.4.7.3 优化改善交付成果）",
              "变更; 发布; 验证; 优化改善")
-    _head(b)
     _info(b, extra=[
         [Cell("优化项目", **LAB), Cell("{{ subject }}", span=3)],
         [Cell("变更单号", **LAB), Cell("{{ change.change_no }}"), Cell("变更结果", **LAB), Cell("{{ change.result }}")],
@@ -137,9 +122,9 @@ def build_change_release_report(path: Path) -> Path:
     _lead(b, "变更按已评审的实施方案执行，各步骤如下：")
     _steps(b)
     b.heading("3 验证情况", 1)
-    _lines(b, "change.verification")
+    b.text_lines("change.verification")
     b.heading("4 回退方案", 1)
-    _lines(b, "rollback")
+    b.text_lines("rollback")
     b.heading("5 发布确认", 1)
     b.sign_table([
         [Cell("实施方：{{ company }}", **LAB), Cell("客户：{{ project.customer }}", **LAB)],
@@ -165,7 +150,6 @@ def _assessment_info(b: DocBuilder, last: list[Cell]) -> None:
 def build_assessment_plan(path: Path) -> Path:
     b = _new("调研评估计划书", "调研评估计划书（《交付管理规定》§5.4.7.4 调研评估交付成果）",
              "调研评估计划; 目标; 范围; 进度安排")
-    _head(b)
     _assessment_info(b, [Cell("计划日期", **LAB), Cell("{{ plan_date }}")])
     b.heading("1 调研评估目标", 1)
     _list_table(b, [
@@ -173,9 +157,9 @@ def build_assessment_plan(path: Path) -> Path:
         Col("目标", 8470, text("{{ o.objective }}")),
     ], "objectives", "o")
     b.heading("2 调研评估范围", 1)
-    _lines(b, "scope")
+    b.text_lines("scope")
     b.heading("3 调研评估方法", 1)
-    _lines(b, "method")
+    b.text_lines("method")
     b.heading("4 进度安排", 1)
     _lead(b, "调研评估工作自 {{ start }} 开始，至 {{ end }} 结束，具体安排如下：")
     _list_table(b, [
@@ -192,7 +176,6 @@ def build_assessment_plan(path: Path) -> Path:
 def build_assessment_report(path: Path) -> Path:
     b = _new("调研评估分析报告", "调研评估分析报告（《交付管理规定》§5.4.7.4 调研评估交付成果）",
              "调研评估; 分析报告; 风险等级")
-    _head(b)
     _assessment_info(b, [Cell("发现问题", **LAB), Cell("{{ risk_counts.total }} 项")])
     b.heading("1 调研评估概况", 1)
     b.paragraph("按调研评估计划书，于 {{ start }} 至 {{ end }} 对{{ scope }}开展调研评估，方法为{{ method }}。"
@@ -220,7 +203,6 @@ def build_assessment_report(path: Path) -> Path:
 def build_assessment_recommendation(path: Path) -> Path:
     b = _new("规划方案或建议及评审记录", "规划方案或建议及相关评审记录（《交付管理规定》§5.4.7.4 调研评估交付成果）",
              "规划方案; 建议; 评审记录; 调研评估")
-    _head(b)
     _info(b, extra=[
         [Cell("评估主题", **LAB), Cell("{{ subject }}", span=3)],
         [Cell("编制日期", **LAB), Cell("{{ rec_date }}"), Cell("评审结论", **LAB), Cell("{{ review_status }}")],

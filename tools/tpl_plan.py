@@ -4,10 +4,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from _docx_build import (
-    FONT_HEI, SIZE, Cell, Column, DocBuilder, rpr_xml, scale_widths,
+    FONT_HEI, LAB, RED, SIZE, Cell, Column, DocBuilder, cover_info, cover_title, rpr_xml, scale_widths,
 )
-
-COMPANY = "云南腾电科技有限公司"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -15,36 +13,29 @@ COMPANY = "云南腾电科技有限公司"
 # ---------------------------------------------------------------------------------------------
 
 def _plan_cover(b: DocBuilder) -> None:
-    b.spacer(48)
-    b.paragraph("", "Subtitle", runs=[("{{ company }}", rpr_xml(east=FONT_HEI, size=SIZE["二号"], spacing=40))])
-    b.spacer(60)
-    b.paragraph("{{ title }}", "Title")
-    b.paragraph("（{{ doc_no }}）", "Subtitle", after=0)
-    b.spacer(18)
-    b.paragraph("", "Subtitle", runs=[("{{ project.name }}", rpr_xml(bold=True, size=SIZE["三号"]))])
+    cover_title(b)
     b.tag("{%p if not review_passed %}")
-    b.paragraph("", "Normal", align="center", before=240, after=0, border_box="C00000",
+    b.paragraph("", "Normal", align="center", before=240, after=0, border_box=RED,
                 runs=[("未通过评审（本计划未通过 §5.3 评审，不得发布实施）",
-                       rpr_xml(east=FONT_HEI, bold=True, color="C00000", size=SIZE["三号"]))])
+                       rpr_xml(east=FONT_HEI, bold=True, color=RED, size=SIZE["三号"]))])
     b.tag("{%p endif %}")
     b.spacer(54)
-    lab = dict(label=True)
-    b.kv_table([
-        [Cell("项目编号", **lab), Cell("{{ project.code }}"), Cell("项目类型", **lab), Cell("{{ project.type_label }}")],
-        [Cell("项目名称", **lab), Cell("{{ project.name }}", span=3)],
-        [Cell("客户名称", **lab), Cell("{{ project.customer }}"), Cell("合同编号", **lab),
+    cover_info(b, [
+        [Cell("项目编号", **LAB), Cell("{{ project.code }}"), Cell("项目类型", **LAB), Cell("{{ project.type_label }}")],
+        [Cell("项目名称", **LAB), Cell("{{ project.name }}", span=3)],
+        [Cell("客户名称", **LAB), Cell("{{ project.customer }}"), Cell("合同编号", **LAB),
          Cell("{{ project.contract_no }}")],
-        [Cell("项目经理", **lab), Cell("{{ project.manager }}"), Cell("项目周期", **lab),
+        [Cell("项目经理", **LAB), Cell("{{ project.manager }}"), Cell("项目周期", **LAB),
          Cell("{{ project.start }} 至 {{ project.end }}")],
-        [Cell("文件编号", **lab), Cell("{{ doc_no }}"), Cell("版本", **lab), Cell("{{ version }}")],
-        [Cell("编制", **lab), Cell("{{ prepared_by }}"), Cell("日期", **lab), Cell("{{ prepared_on }}")],
-        [Cell("审核", **lab), Cell("{{ reviewed_by }}"), Cell("日期", **lab), Cell("{{ reviewed_on }}")],
-        [Cell("批准", **lab), Cell("{{ approved_by }}"), Cell("日期", **lab), Cell("{{ approved_on }}")],
-    ], weights=[1250, 2950, 1250, 2950], width=8400, size=SIZE["小四"], row_height=454)
+        [Cell("文件编号", **LAB), Cell("{{ doc_no }}"), Cell("版本", **LAB), Cell("{{ version }}")],
+        [Cell("编制", **LAB), Cell("{{ prepared_by }}"), Cell("日期", **LAB), Cell("{{ prepared_on }}")],
+        [Cell("审核", **LAB), Cell("{{ reviewed_by }}"), Cell("日期", **LAB), Cell("{{ reviewed_on }}")],
+        [Cell("批准", **LAB), Cell("{{ approved_by }}"), Cell("日期", **LAB), Cell("{{ approved_on }}")],
+    ], size=SIZE["小四"], row_height=454)
 
 
 def build_plan(path: Path) -> Path:
-    b = DocBuilder(title="运维项目管理计划", company=COMPANY, subject="运维项目管理计划（《交付管理规定》§5.2–§5.4.1）",
+    b = DocBuilder(title="运维项目管理计划", subject="运维项目管理计划（《交付管理规定》§5.2–§5.4.1）",
                    keywords="运维项目管理计划; 交付管理规定; YNTD-ITSS-0901")
     b.header_footer("{{ company }}", "{{ title }}　文件编号：{{ doc_no }}　版本：{{ version }}")
 
@@ -183,9 +174,7 @@ def build_plan(path: Path) -> Path:
                 runs=[("评审结论：", rpr_xml(east=FONT_HEI, bold=True)), ("{{ review_summary }}", "")])
     b.heading("8.2 评审提示", 2)
     b.bullets("warnings", "w")
-    b.tag("{%p if not warnings %}")
-    b.paragraph("无。")
-    b.tag("{%p endif %}")
+    b.if_empty("warnings", "无。")
 
     # -- 9 通知范围 (§5.3) ----------------------------------------------------------------------
     b.heading("9 通知范围", 1)

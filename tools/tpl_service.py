@@ -15,44 +15,31 @@ from __future__ import annotations
 from pathlib import Path
 
 from _docx_build import (
-    FONT_HEI, SIZE, Cell, Column, DocBuilder, SignBox, rpr_xml,
+    FONT_HEI, KV4, LAB, RED, SIZE, Cell, Column, DocBuilder, SignBox, form_number, form_title, rpr_xml,
 )
 
-COMPANY = "云南腾电科技有限公司"
-
-# Four-column key/value grid shared by the forms (label | value | label | value), so the stacked
-# tables line up: labels 1700 twips (seven 五号 characters on one line), values 2835 (TEXT_WIDTH 9070).
-KV4 = [1700, 2835, 1700, 2835]
 TIME_W = 1900   # a "YYYY-MM-DD HH:MM" column that does not wrap
 EMPTY = "无"
-LAB = dict(label=True)
 
 
 # ---------------------------------------------------------------------------------------------
 # Shared pieces
 # ---------------------------------------------------------------------------------------------
 
-def _new(title: str, subject: str) -> DocBuilder:
-    b = DocBuilder(title=title, company=COMPANY, subject=subject,
-                   keywords=f"{title}; 交付管理规定; YNTD-ITSS-0901; 项目交付")
+def _new(title: str, subject: str, *, pending: bool = True) -> DocBuilder:
+    """A new form: header and footer, then the head — company (small) over the form name (big, bold),
+    the red pending line (unless ``pending`` is false), the 编号 on the right."""
+    b = DocBuilder(title=title, subject=subject, keywords=f"{title}; 交付管理规定; YNTD-ITSS-0901; 项目交付")
     b.header_footer("{{ company }}", "{{ title }}　编号：{{ service_no }}", first_page_blank=False)
-    return b
-
-
-def _form_head(b: DocBuilder, *, pending: bool = True) -> None:
-    """Company (small) over the form name (big, bold), the red pending line, the 编号 on the right."""
-    b.paragraph("", "Normal", align="center", line=240, before=0, after=60,
-                runs=[("{{ company }}", rpr_xml(east=FONT_HEI, size=SIZE["四号"], spacing=20))])
-    b.paragraph("", "Normal", align="center", line=240, before=40, after=80,
-                runs=[("{{ title }}", rpr_xml(east=FONT_HEI, bold=True, size=SIZE["二号"], spacing=40))])
+    form_title(b, after=80)
     if pending:
         b.tag("{%p if pending_marks %}")
         b.paragraph("", "Normal", align="center", line=240, before=0, after=60,
                     runs=[("【{{ pending_marks|join(\"、\") }}】本记录尚有未完成环节，完成后更新归档",
-                           rpr_xml(east=FONT_HEI, bold=True, color="C00000", size=SIZE["小四"]))])
+                           rpr_xml(east=FONT_HEI, bold=True, color=RED, size=SIZE["小四"]))])
         b.tag("{%p endif %}")
-    b.paragraph("", "Normal", align="right", line=240, before=0, after=60,
-                runs=[("编号：{{ service_no }}", rpr_xml(size=SIZE["五号"]))])
+    form_number(b, "编号：{{ service_no }}")
+    return b
 
 
 def _section(b: DocBuilder, text: str) -> None:
@@ -85,6 +72,14 @@ _REMOTE_TIMES = [
     [Cell("报修时间", **LAB), Cell("{{ times.requested }}"), Cell("响应时间", **LAB), Cell("{{ times.responded }}")],
     [Cell("约定支持时间", **LAB), Cell("{{ times.requested_time }}"), Cell("解决时间", **LAB),
      Cell("{{ times.resolved }}")],
+]
+
+# 服务内容与处理预案 as prepared before the service (onsite form and remote record)
+_PREP = [
+    [Cell("服务内容", **LAB), Cell("{{ prep.content }}", span=3)],
+    [Cell("前期情况", **LAB), Cell("{{ prep.history }}", span=3)],
+    [Cell("待跟进遗留问题", **LAB), Cell("{{ prep.open_issues }}", span=3)],
+    [Cell("处理预案", **LAB), Cell("{{ prep.plan }}", span=3)],
 ]
 
 
@@ -155,12 +150,8 @@ _SATISFACTION = [
 
 def _warnings(b: DocBuilder) -> None:
     """One compact bullet per warning, or 无。"""
-    b.tag("{%p for tip in warnings %}")
-    b.paragraph("{{ tip }}", "ListBullet", line=276)
-    b.tag("{%p endfor %}")
-    b.tag("{%p if not warnings %}")
-    b.paragraph("无。", line=276)
-    b.tag("{%p endif %}")
+    b.loop_paragraphs("warnings", "tip", style="ListBullet", line=276)
+    b.if_empty("warnings", "无。", line=276)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -169,17 +160,12 @@ def _warnings(b: DocBuilder) -> None:
 
 def build_onsite_form(path: Path) -> Path:
     b = _new("现场服务单", "现场服务单（《交付管理规定》§5.4.6.1 现场交付）")
-    _form_head(b)
 
     _section(b, "一、服务基本信息")
     b.kv_table(_basic_rows("服务地点") + _ONSITE_TIMES, KV4)
 
     _section(b, "二、服务内容与处理预案（出发前准备）")
-    b.kv_table([
-        [Cell("服务内容", **LAB), Cell("{{ prep.content }}", span=3)],
-        [Cell("前期情况", **LAB), Cell("{{ prep.history }}", span=3)],
-        [Cell("待跟进遗留问题", **LAB), Cell("{{ prep.open_issues }}", span=3)],
-        [Cell("处理预案", **LAB), Cell("{{ prep.plan }}", span=3)],
+    b.kv_table(_PREP + [
         [Cell("预案审核人", **LAB), Cell("{{ prep.plan_approved_by }}"), Cell("工具及资料", **LAB),
          Cell("{{ prep.tools }}")],
         [Cell("安全准备", **LAB), Cell("{{ prep.safety }}", span=3)],
@@ -221,7 +207,6 @@ def build_onsite_form(path: Path) -> Path:
 
 def build_onsite_report(path: Path) -> Path:
     b = _new("现场服务报告单", "现场服务报告单（《交付管理规定》§5.4.6.1 第 11 步）")
-    _form_head(b)
 
     _section(b, "一、服务基本信息及服务内容摘要")
     b.kv_table(_basic_rows("服务地点") + _ONSITE_TIMES + [
@@ -263,17 +248,12 @@ def build_onsite_report(path: Path) -> Path:
 
 def build_remote_record(path: Path) -> Path:
     b = _new("远程服务记录", "远程服务记录（《交付管理规定》§5.4.6.2 远程交付）")
-    _form_head(b)
 
     _section(b, "一、服务基本信息")
     b.kv_table(_basic_rows("客户地点") + _REMOTE_TIMES, KV4)
 
     _section(b, "二、服务内容、处理预案与远程条件验证")
-    b.kv_table([
-        [Cell("服务内容", **LAB), Cell("{{ prep.content }}", span=3)],
-        [Cell("前期情况", **LAB), Cell("{{ prep.history }}", span=3)],
-        [Cell("待跟进遗留问题", **LAB), Cell("{{ prep.open_issues }}", span=3)],
-        [Cell("处理预案", **LAB), Cell("{{ prep.plan }}", span=3)],
+    b.kv_table(_PREP + [
         [Cell("预案审核人", **LAB), Cell("{{ prep.plan_approved_by }}"), Cell("远程连接方式", **LAB),
          Cell("{{ connection.method }}")],
         [Cell("条件验证时间", **LAB), Cell("{{ connection.verified_at }}"), Cell("连接稳定/安全", **LAB),
@@ -333,17 +313,10 @@ def build_remote_record(path: Path) -> Path:
 # ---------------------------------------------------------------------------------------------
 
 def build_leftover_confirmation(path: Path) -> Path:
-    b = _new("遗留问题确认单", "遗留问题确认单（《交付管理规定》§5.4.6 第 8 步）")
-    _form_head(b, pending=False)
+    b = _new("遗留问题确认单", "遗留问题确认单（《交付管理规定》§5.4.6 第 8 步）", pending=False)
 
     _section(b, "一、基本信息")
-    b.kv_table([
-        [Cell("服务单号", **LAB), Cell("{{ service_no }}"), Cell("项目编号", **LAB), Cell("{{ project.code }}")],
-        [Cell("项目名称", **LAB), Cell("{{ project.name }}", span=3)],
-        [Cell("客户", **LAB), Cell("{{ project.customer }}"), Cell("服务地点", **LAB), Cell("{{ site }}")],
-        [Cell("运维工程师", **LAB), Cell("{{ engineer }}"), Cell("客户联系人", **LAB), Cell("{{ customer_contact }}")],
-        [Cell("确认日期", **LAB), Cell("{{ date }}", span=3)],
-    ], KV4)
+    b.kv_table(_basic_rows("服务地点") + [[Cell("确认日期", **LAB), Cell("{{ date }}", span=3)]], KV4)
 
     _section(b, "二、遗留问题及处理计划")
     _leftovers(b)
@@ -351,7 +324,7 @@ def build_leftover_confirmation(path: Path) -> Path:
 
     _section(b, "三、双方确认")
     b.sign_table([
-        [Cell("客户：{{ project.customer }}", label=True), Cell("服务方：{{ company }}", label=True)],
+        [Cell("客户：{{ project.customer }}", **LAB), Cell("服务方：{{ company }}", **LAB)],
         [SignBox(("客户确认：{{ leftover_confirmed_by }}", "日期：{{ date }}"), align="left"),
          SignBox(("运维工程师：{{ engineer }}", "日期：{{ date }}"), align="left")],
     ], [1, 1], space=1100)

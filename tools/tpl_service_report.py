@@ -11,43 +11,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Sequence
 
-from _docx_build import (
-    FONT_HEI,
-    HEADER_FILL,
-    SIZE,
-    TEXT_WIDTH,
-    Cell,
-    Column,
-    DocBuilder,
-    _cell_p,
-    _tbl,
-    _tc,
-    _tr,
-    control_row,
-    rpr_xml,
-    scale_widths,
-)
+from _docx_build import LAB, SIZE, Cell, Column, DocBuilder, cover_info, report_title, rpr_xml
 
-COMPANY = "云南腾电科技有限公司"
-LAB = dict(label=True)
 SMALL = SIZE["小五"]
 
 
 def _table(b: DocBuilder, columns: Sequence[Column], items: str, var: str, *, empty_text: str,
            size: float | None = None) -> None:
-    """Like DocBuilder.loop_table, but a data row never breaks across pages, and an optional font size
-    (小五 lets a ten-column table stay readable on A4)."""
-    widths = scale_widths([c.weight for c in columns], TEXT_WIDTH)
-    rows = _tr("".join(_tc(w, _cell_p(c.header, header=True, size=size), fill=HEADER_FILL)
-                       for w, c in zip(widths, columns)), header=True)
-    rows += control_row(f"{{%tr for {var} in {items} %}}", widths)
-    rows += _tr("".join(_tc(w, _cell_p(c.cell, align=c.align, size=size)) for w, c in zip(widths, columns)),
-                cant_split=True)
-    rows += control_row("{%tr endfor %}", widths)
-    rows += control_row(f"{{%tr if not {items} %}}", widths)
-    rows += _tr(_tc(sum(widths), _cell_p(empty_text, align="center", size=size), span=len(widths)))
-    rows += control_row("{%tr endif %}", widths)
-    b.append_xml(_tbl(widths, rows))
+    """DocBuilder.loop_table whose data rows never break across pages."""
+    b.loop_table(columns, items, var, empty_text=empty_text, size=size, cant_split=True)
 
 
 def _note(b: DocBuilder, text: str) -> None:
@@ -55,30 +27,15 @@ def _note(b: DocBuilder, text: str) -> None:
     b.paragraph(text, "TableText", before=60, after=120, rpr=rpr_xml(color="404040", size=SMALL))
 
 
-def _paragraphs(b: DocBuilder, items: str, var: str) -> None:
-    """One body paragraph per list item."""
-    b.tag(f"{{%p for {var} in {items} %}}")
-    b.paragraph(f"{{{{ {var} }}}}")
-    b.tag("{%p endfor %}")
-
-
-def _otherwise(b: DocBuilder, items: str, text: str) -> None:
-    b.tag(f"{{%p if not {items} %}}")
-    b.paragraph(text)
-    b.tag("{%p endif %}")
-
-
 def build_service_report(path: Path) -> Path:
-    b = DocBuilder(title="运维服务报告", company=COMPANY,
+    b = DocBuilder(title="运维服务报告",
                    subject="运维服务报告（《交付管理规定》§5.4.2 服务报告、§8 服务报告比例）",
                    keywords="运维服务报告; 服务报告; SLA达成; 遗留问题; 交付管理规定; YNTD-ITSS-0901")
     b.header_footer("{{ company }}", "{{ title }}　文件编号：{{ doc_no }}", first_page_blank=False)
 
     # -- title block ---------------------------------------------------------------------------------
-    b.paragraph("", "Subtitle", runs=[("{{ company }}", rpr_xml(east=FONT_HEI, size=SIZE["三号"], spacing=20))])
-    b.paragraph("{{ title }}", "Title", after=60)
-    b.paragraph("（{{ period_label }}{{ report_kind }}）", "Subtitle", after=240)
-    b.kv_table([
+    report_title(b, "（{{ period_label }}{{ report_kind }}）")
+    cover_info(b, [
         [Cell("项目编号", **LAB), Cell("{{ project.code }}"), Cell("报告期间", **LAB),
          Cell("{{ period_label }}（{{ period }}）")],
         [Cell("项目名称", **LAB), Cell("{{ project.name }}", span=3)],
@@ -87,11 +44,11 @@ def build_service_report(path: Path) -> Path:
         [Cell("依据计划", **LAB), Cell("{{ plan_label }}"), Cell("报告类型", **LAB), Cell("{{ report_kind }}")],
         [Cell("文件编号", **LAB), Cell("{{ doc_no }}", span=3)],
         [Cell("审核人", **LAB), Cell(""), Cell("客户签收", **LAB), Cell("")],
-    ], weights=[1250, 2950, 1250, 2950], width=8400, size=SIZE["五号"], row_height=420)
+    ], size=SIZE["五号"], row_height=420)
 
     # -- 1 本期工作概述 -------------------------------------------------------------------------------
     b.heading("1 本期工作概述", 1)
-    _paragraphs(b, "summary", "s")
+    b.loop_paragraphs("summary", "s")
     b.lead("{{ this_period }}要点（由 docgen 根据归档库中的记录统计）：")
     b.bullets("key_points", "k")
 
@@ -185,12 +142,12 @@ def build_service_report(path: Path) -> Path:
     b.heading("7 下期工作计划", 1)
     b.lead("{{ next_period }}工作安排：")
     b.bullets("next_plan", "n")
-    _otherwise(b, "next_plan", "未填写。")
+    b.if_empty("next_plan", "未填写。")
 
     # -- 8 提示 ---------------------------------------------------------------------------------------
     b.heading("8 提示", 1)
     b.bullets("warnings", "w")
-    _otherwise(b, "warnings", "无。")
+    b.if_empty("warnings", "无。")
 
     return b.save(path)
 

@@ -4,10 +4,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from _docx_build import (
-    FONT_HEI, SIZE, TEXT_WIDTH, Cell, Column, DocBuilder, _cell_p, _tbl, _tc, _tr, control_row, ppr_xml, rpr_xml, run_xml, scale_widths,
+    FONT_HEI, LAB, SIZE, TEXT_WIDTH, Cell, Column, DocBuilder, _cell_p, _tbl, _tc, _tr, cover_info, loop_rows, ppr_xml,
+    report_title, rpr_xml, run_xml, scale_widths,
 )
-
-COMPANY = "云南腾电科技有限公司"
 
 
 def _chart_grid(b: DocBuilder) -> None:
@@ -19,33 +18,28 @@ def _chart_grid(b: DocBuilder) -> None:
         picture = f"<w:p>{ppr_xml(style='TableText', align='center')}{run_xml('{{ row.%s.chart }}' % side)}</w:p>"
         return _tc(width, picture + _cell_p("{{ row.%s.caption }}" % side, align="center"), valign="top")
 
-    rows = control_row("{%tr for row in chart_rows %}", widths)
-    rows += _tr(cell("left", widths[0]) + cell("right", widths[1]), cant_split=True)
-    rows += control_row("{%tr endfor %}", widths)
-    b.append_xml(_tbl(widths, rows))
+    row = _tr(cell("left", widths[0]) + cell("right", widths[1]), cant_split=True)
+    b.append_xml(_tbl(widths, loop_rows("chart_rows", "row", widths, row)))
 
 
 def build_survey_report(path: Path) -> Path:
-    b = DocBuilder(title="需方满意度调查和分析报告", company=COMPANY,
+    b = DocBuilder(title="需方满意度调查和分析报告",
                    subject="需方满意度调查和分析报告（《交付管理规定》§5.4.5 项目改进）",
                    keywords="需方满意度调查; 满意度分析; 低分项改进; 交付管理规定; YNTD-ITSS-0901")
     b.header_footer("{{ company }}", "{{ title }}　文件编号：{{ doc_no }}", first_page_blank=False)
 
     # -- title block ---------------------------------------------------------------------------------
-    b.paragraph("", "Subtitle", runs=[("{{ company }}", rpr_xml(east=FONT_HEI, size=SIZE["三号"], spacing=20))])
-    b.paragraph("{{ title }}", "Title", after=60)
-    b.paragraph("（{{ period_label }}　文件编号：{{ doc_no }}）", "Subtitle", after=240)
-    lab = dict(label=True)
-    b.kv_table([
-        [Cell("项目编号", **lab), Cell("{{ project.code }}"), Cell("调查期间", **lab),
+    report_title(b, "（{{ period_label }}　文件编号：{{ doc_no }}）")
+    cover_info(b, [
+        [Cell("项目编号", **LAB), Cell("{{ project.code }}"), Cell("调查期间", **LAB),
          Cell("{{ period_label }}（{{ period }}）")],
-        [Cell("项目名称", **lab), Cell("{{ project.name }}", span=3)],
-        [Cell("客户名称", **lab), Cell("{{ project.customer }}"), Cell("调查人", **lab), Cell("{{ surveyed_by }}")],
-        [Cell("回答日期", **lab), Cell("{{ survey_dates }}"), Cell("有效问卷", **lab),
+        [Cell("项目名称", **LAB), Cell("{{ project.name }}", span=3)],
+        [Cell("客户名称", **LAB), Cell("{{ project.customer }}"), Cell("调查人", **LAB), Cell("{{ surveyed_by }}")],
+        [Cell("回答日期", **LAB), Cell("{{ survey_dates }}"), Cell("有效问卷", **LAB),
          Cell("{{ respondent_count }} 份（{{ question_count }} 题，{{ score_count }} 个评分）")],
-        [Cell("总体满意度", **lab), Cell("{{ overall }} 分（满分 5 分）"), Cell("满意率", **lab),
+        [Cell("总体满意度", **LAB), Cell("{{ overall }} 分（满分 5 分）"), Cell("满意率", **LAB),
          Cell("{{ satisfied_percent }}")],
-    ], weights=[1250, 2950, 1250, 2950], width=8400, size=SIZE["五号"], row_height=420)
+    ], size=SIZE["五号"], row_height=420)
 
     # -- 1 调查概况 -----------------------------------------------------------------------------------
     b.heading("1 调查概况", 1)
@@ -114,16 +108,12 @@ def build_survey_report(path: Path) -> Path:
     b.heading("4 意见与建议", 1)
     b.lead("受访人提出的意见与建议如下：")
     b.bullets("comments", "c", "{{ c.respondent }}：{{ c.comment }}")
-    b.tag("{%p if not comments %}")
-    b.paragraph("本期受访人未提出意见与建议。")
-    b.tag("{%p endif %}")
+    b.if_empty("comments", "本期受访人未提出意见与建议。")
 
     # -- 5 提示 ------------------------------------------------------------------------------------
     b.heading("5 提示", 1)
     b.bullets("warnings", "w")
-    b.tag("{%p if not warnings %}")
-    b.paragraph("无。")
-    b.tag("{%p endif %}")
+    b.if_empty("warnings", "无。")
     return b.save(path)
 
 
