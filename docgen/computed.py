@@ -77,7 +77,7 @@ class KpiRun:
                 if row.due is not None:
                     figure += f"（{row.delivered}/{row.due}）"
                 if row.mean is not None:
-                    figure += f"，平均 {_num(row.mean)}，P90 {_num(row.p90)}"
+                    figure += f"，平均 {_num(row.mean)} 分钟，P90 {_num(row.p90)} 分钟（每单目标 {row.plan_target}）"
             verdict = {True: "达标", False: "未达标", None: "—"}[row.met]
             project = "总体" if row.project == "_all" else row.project
             out.append(f"  {project}  {row.name}：{figure}　目标 {target}　{verdict}")
