@@ -227,6 +227,19 @@ def test_crash_between_a_file_and_its_sidecar(tmp_path):
     assert not any((inbox / ".processing").rglob("*"))
 
 
+def test_a_new_file_never_overwrites_its_unfinished_namesake(tmp_path):
+    """Killed with a.txt claimed; the user drops another a.txt: both are archived, neither is lost."""
+    root = tmp_path / "archive"
+    inbox = root / "inbox"
+    _drop(inbox / ".processing", f"{P}/minutes/a.txt", "第一份纪要 甲")
+    _drop(inbox, f"{P}/minutes/a.txt", "第二份纪要 乙")
+    _watcher(root).run_once()
+    assert _settled(root, "processed") == [f"{P}/minutes/a (2).txt", f"{P}/minutes/a.txt"]
+    texts = sorted(p.read_text(encoding="utf-8") for p in (root / "processed").rglob("*.txt"))
+    assert texts == ["第一份纪要 甲", "第二份纪要 乙"]
+    assert len(Archive(root).records(doc_type="minutes", all_versions=True)) == 2  # same identity: v1 and v2
+
+
 def test_partial_file_waits_until_complete(tmp_path):
     root = tmp_path / "archive"
     inbox = root / "inbox"

@@ -186,9 +186,14 @@ class Inbox:
     # --- steps ----------------------------------------------------------------------------------
 
     def claim(self, path: Path) -> Path | None:
-        """inbox/<name> → inbox/.processing/<name> (its sidecar first); None if another process took it."""
+        """inbox/<name> → inbox/.processing/<name> (its sidecar first); None if another process took it, or
+        a file of the same name left by an interrupted run is not finished yet (never overwrite it)."""
         name = self.name_of(path)
         target = self.processing / name
+        if target.exists():
+            return None  # a file of that name from an interrupted run is still being finished: next scan
+        # (a sidecar alone in .processing is this file's own, claimed just before a crash; one dropped
+        # again beside the file replaces it: the newest description wins)
         target.parent.mkdir(parents=True, exist_ok=True)
         sidecar = sidecar_of(path)
         try:

@@ -87,6 +87,7 @@ class Watcher:
                 claimed = self.inbox.claim(item.path)
                 self.tracker.forget(item.path)
                 if claimed is None:
+                    waiting += item.path.exists()  # held back behind its namesake: the next scan takes it
                     continue
                 item.path = claimed
             outcome = self.inbox.process(item, today=self.today())
