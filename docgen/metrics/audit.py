@@ -15,11 +15,12 @@ from docgen.metrics.kpi import (
     availability_figure,
     latest_plan,
     report_ratio,
+    require_project,
     satisfaction_figure,
     sla_figures,
 )
 from docgen.metrics.leftovers import leftovers
-from docgen.metrics.sla import OP_TEXT
+from docgen.metrics.sla import OP_TEXT, fmt_num
 from docgen.periods import add_one_month, months_between, period_label
 
 SEVERITIES = {"error": "严重", "warning": "一般", "info": "提示"}
@@ -90,10 +91,6 @@ class _Audit:
         self.report.checked[rule] += n
 
 
-def _num(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else f"{value:.2f}".rstrip("0").rstrip(".")
-
-
 def _plan_checks(a: _Audit) -> dict | None:
     a.looked("§5.2 交付策划")
     plan = latest_plan(a.archive, a.project)
@@ -143,13 +140,13 @@ def _monthly_checks(a: _Audit, plan: dict) -> None:
             a.add("error", "§8 服务报告比例", f"应交付的{what}未归档；请补交并归档（docgen generate 或 "
                   "docgen archive add）", doc_type=slot.doc_type, period=period)
         if ratio.value is not None and not ratio.met:
-            a.add("warning", "§8 服务报告比例", f"{month} 服务报告比例 {_num(ratio.value)}%（{ratio.delivered}/{ratio.due}），"
-                  f"低于目标 {_num(ratio.target)}%", doc_type="service_report", period=month)
+            a.add("warning", "§8 服务报告比例", f"{month} 服务报告比例 {fmt_num(ratio.value)}%（{ratio.delivered}/{ratio.due}），"
+                  f"低于目标 {fmt_num(ratio.target)}%", doc_type="service_report", period=month)
         for fig in sla_figures(a.archive, month, a.project):
             a.looked("§5.4.3 SLA达成", fig.records)
             if fig.records and fig.met < fig.records:
                 a.add("warning", "§5.4.3 SLA达成", f"{month} {fig.name}：{fig.records} 条服务记录中 {fig.records - fig.met} 条"
-                      f"未达到计划目标（{OP_TEXT.get(fig.op, fig.op)}{_num(fig.target)} 分钟）；请分析原因并改进",
+                      f"未达到计划目标（{OP_TEXT.get(fig.op, fig.op)}{fmt_num(fig.target)} 分钟）；请分析原因并改进",
                       period=month)
             if fig.no_plan_target:
                 a.add("info", "§5.4.3 SLA达成", f"{month} {fig.name}：{len(fig.no_plan_target)} 条记录归档时没有计划目标"
@@ -166,8 +163,8 @@ def _monthly_checks(a: _Audit, plan: dict) -> None:
                 a.add("warning", "§5.4.3 SLA达成", f"{month} {fig.name}：{fig.note}，无法评估；请归档相应报告",
                       doc_type="service_report" if metric == "availability_percent" else "survey_report", period=month)
             elif not fig.met:
-                a.add("warning", "§5.4.3 SLA达成", f"{month} {fig.name} {_num(fig.value)}，未达到计划目标 "
-                      f"{OP_TEXT.get(fig.op, fig.op)}{_num(float(entry['target']))}", period=month, doc_id=fig.source or "")
+                a.add("warning", "§5.4.3 SLA达成", f"{month} {fig.name} {fmt_num(fig.value)}，未达到计划目标 "
+                      f"{OP_TEXT.get(fig.op, fig.op)}{fmt_num(float(entry['target']))}", period=month, doc_id=fig.source or "")
 
 
 def _record_checks(a: _Audit) -> None:
@@ -301,11 +298,7 @@ def audit_project(archive: Archive, project: str, *, as_of: date | None = None) 
     """Run every check on the project's archive as of `as_of` (default today). A DocgenError when
     the project has nothing archived (most likely a mistyped code), listing the projects there are."""
     as_of = as_of or date.today()
-    if not archive.records(project=project):
-        known = sorted({r["project"] for r in archive.records()} if archive.root.is_dir() else set())
-        known = [p for p in known if not p.startswith("_")]
-        hint = f"归档库中的项目：{'、'.join(known)}" if known else "归档库中还没有任何项目"
-        raise DocgenError(f"归档库中没有项目 {project} 的文档；请检查项目编号（{hint}）", file=str(archive.root))
+    require_project(archive, project)
     a = _Audit(archive, project, as_of)
     plan = _plan_checks(a)
     if plan is not None:

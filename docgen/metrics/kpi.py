@@ -4,12 +4,15 @@ record-based SLA figures. Pure functions: they read the archive, never print or 
 from __future__ import annotations
 
 import calendar
+import difflib
 import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from docgen.archive import Archive, make_doc_id
+from docgen.archive._layout import DOCUMENTS
 from docgen.doctypes import PER_SERVICE_DOC_TYPES
+from docgen.errors import InputError
 from docgen.metrics.sla import _OPS, NO_PLAN, RECORD_METRICS, judge
 from docgen.periods import safe_bounds
 
@@ -83,6 +86,26 @@ def _month_bounds(month: str) -> tuple[date, date]:
 def latest_plan(archive: Archive, project: str) -> dict | None:
     """The metadata record of the project's latest archived plan version, or None."""
     return archive.latest(make_doc_id(project, "plan"))
+
+
+def _all_project_folders(archive: Archive) -> list[str]:
+    folder = archive.root / DOCUMENTS
+    if not folder.is_dir():
+        return []
+    return sorted(p.name for p in folder.iterdir() if p.is_dir() and not p.name.startswith((".", "_")))
+
+
+def require_project(archive: Archive, project: str) -> None:
+    """InputError (with did-you-mean and the projects there are) unless the archive holds documents of
+    `project`; names starting with `_` (`_all`) are reserved, never projects."""
+    if project.startswith("_"):
+        raise InputError(f"项目编号 “{project}” 无效：以 _ 开头的名称（如 _all）是保留名称，不是项目编号")
+    known = _all_project_folders(archive)
+    if project not in known:
+        close = difflib.get_close_matches(project, known, n=1, cutoff=0.6)
+        hint = f"，是否为 {close[0]}?" if close else ""
+        listed = f"（已有项目：{'、'.join(known[:10])}{' 等' if len(known) > 10 else ''}）" if known else "（归档库中还没有任何项目）"
+        raise InputError(f"归档库中没有项目 {project} 的文档{hint}{listed}；请检查项目编号", file=str(archive.root))
 
 
 def _plan_dates(plan: dict) -> tuple[date, date] | None:

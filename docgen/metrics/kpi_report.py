@@ -14,7 +14,6 @@ Rows, per project (in project-code order):
 Unfiltered, a last row `_all`: 服务报告比例 over every project, Σ delivered / Σ due (not a mean)."""
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -30,6 +29,7 @@ from docgen.metrics.kpi import (
     availability_figure,
     latest_plan,
     report_ratio,
+    require_project,
     satisfaction_figure,
     service_records_between,
     sla_figures,
@@ -251,26 +251,6 @@ def archived_projects(archive: Archive) -> list[str]:
     return sorted({r["project"] for r in archive.records(doc_type="plan") if not str(r["project"]).startswith("_")})
 
 
-def _all_project_folders(archive: Archive) -> list[str]:
-    from docgen.archive._layout import DOCUMENTS
-
-    folder = archive.root / DOCUMENTS
-    if not folder.is_dir():
-        return []
-    return sorted(p.name for p in folder.iterdir() if p.is_dir() and not p.name.startswith((".", "_")))
-
-
-def _check_project(archive: Archive, project: str) -> None:
-    if project.startswith("_") or project == ALL:
-        raise InputError(f"项目编号 “{project}” 无效：以 _ 开头的名称是保留名称，不是项目；统计全部项目时请不要指定 --project")
-    known = _all_project_folders(archive)
-    if project not in known:
-        close = difflib.get_close_matches(project, known, n=1, cutoff=0.6)
-        hint = f"，是否为 {close[0]}?" if close else ""
-        listed = f"（已有项目：{'、'.join(known[:10])}{' 等' if len(known) > 10 else ''}）" if known else "（归档库中还没有任何项目）"
-        raise InputError(f"归档库中没有项目 “{project}” 的文档{hint}{listed}；请检查项目编号", file=str(archive.root))
-
-
 def _percent(part: int, whole: int) -> float | None:
     # part * 100 / whole, not part / whole * 100: 57 / 100 * 100 is 56.99999999999999 and would miss 57
     return part * 100 / whole if whole else None
@@ -453,7 +433,7 @@ def compute_kpi(archive: Archive, month: str, *, project: str | None = None,
     if indicators is None:
         indicators = load_indicators(archive=archive)
     if project is not None:
-        _check_project(archive, project)
+        require_project(archive, project)
     reader: Any = _ReadCache(archive)
     codes = [project] if project is not None else archived_projects(reader)
     projects = [_project_info(reader, code) for code in codes]

@@ -25,6 +25,17 @@ def judge(value: float | None, op: str, target: float | None) -> bool | None:
     return bool(_OPS.get(op, _OPS[">="])(value, target))
 
 
+def fmt_num(value: float | int | None, digits: int = 2) -> str:
+    """A figure as documents show it: at most `digits` decimals, no trailing zeros (99.9, 100, 66.67);
+    — for no value."""
+    if value is None:
+        return "—"
+    text = f"{float(value):.{digits}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
+
+
 def _round(value: float) -> float:
     return round(value, 1)
 

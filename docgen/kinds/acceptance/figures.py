@@ -9,7 +9,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from docgen.doctypes import DOC_TYPES, doc_type_title
-from docgen.metrics.sla import OP_TEXT, RECORD_METRICS, judge
+from docgen.metrics.sla import OP_TEXT, RECORD_METRICS, fmt_num, judge
 from docgen.periods import months_between, parse_day, safe_bounds
 
 if TYPE_CHECKING:
@@ -23,10 +23,7 @@ MANUAL = "需人工统计"
 
 def num(value: float | int | None, digits: int = 2) -> str:
     """A figure as the report shows it: at most `digits` decimals, no trailing zeros (99.9, 100, 66.67)."""
-    if value is None:
-        return "—"
-    text = f"{float(value):.{digits}f}".rstrip("0").rstrip(".")
-    return "0" if text == "-0" else text
+    return fmt_num(value, digits)
 
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from docgen.metrics.sla import NO_PLAN, OP_TEXT, RECORD_METRICS, judge
+from docgen.metrics.sla import NO_PLAN, OP_TEXT, RECORD_METRICS, fmt_num, judge
 from docgen.periods import months_between, parse_day
 
 if TYPE_CHECKING:
@@ -22,10 +22,7 @@ NO_TARGET = "计划未设目标"
 
 def num(value: float | None, digits: int = 1) -> str:
     """15.0 → 15, 22.5 → 22.5, 66.666… → 66.7 (digits after the point, trailing zeros dropped)."""
-    if value is None:
-        return NO_DATA
-    text = f"{round(float(value), digits):.{digits}f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
+    return fmt_num(value, digits)
 
 
 def op_text(op: str) -> str:
