@@ -179,11 +179,13 @@ def _render_specs(item: CheckedInput | None, specs: list[DocumentSpec], template
 
 
 def _store(r: _Rendered, *, archive: Archive | None, write_archive: bool, outdir: Path | None,
-           source: str) -> GeneratedDoc:
+           source: str, out_file: Path | None = None) -> GeneratedDoc:
+    """Archive a rendered document and/or copy it to `out_file` (default: its name in `outdir`)."""
     from docgen.archive import make_doc_id, write_atomic
 
     spec = r.spec
-    out_file = (outdir / f"{spec.out_name or spec.doc_type}{r.ext}") if outdir else None
+    if out_file is None and outdir is not None:
+        out_file = outdir / f"{spec.out_name or spec.doc_type}{r.ext}"
     if write_archive and archive is not None:
         put = archive.put(
             r.data, project=spec.project, doc_type=spec.doc_type, key=spec.key, title=spec.title,
@@ -267,18 +269,11 @@ def publish(specs: list[DocumentSpec], *, archive: Archive | None, templates: Te
     """The same render → archive → index path for documents computed from the archive rather than
     read from an input file (`docgen kpi`, `docgen audit`). Everything is rendered before anything
     is written; `out_file` (one spec only) copies the result to that exact file name."""
-    from docgen.archive import write_atomic
-
+    if out_file is not None and len(specs) != 1:
+        raise ValueError("out_file names one document; use outdir for several")
     rendered = _render_specs(None, specs, templates, source)
-    results = [_store(r, archive=archive, write_archive=write_archive, outdir=outdir, source=source)
-               for r in rendered]
-    if out_file is not None:
-        for r, doc in zip(rendered, results):
-            data = Path(doc.path).read_bytes() if doc.status == "unchanged" and write_archive else r.data
-            out_file.parent.mkdir(parents=True, exist_ok=True)
-            write_atomic(out_file, data)
-            if not write_archive:
-                doc.path = str(out_file)
+    results = [_store(r, archive=archive, write_archive=write_archive, outdir=outdir, source=source,
+                      out_file=out_file) for r in rendered]
     if write_archive and archive is not None and results:
         from docgen.search import index_after_write
 
