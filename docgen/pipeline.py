@@ -254,12 +254,8 @@ def generate(paths: list[str | Path], *, archive: Archive | None, templates: Tem
         results.extend(produced)
         if progress:
             progress(done, len(checked))
-    if write_archive and archive is not None and results and index:
-        from docgen.search import index_after_write
-
-        notes = index_after_write(archive)
-        if notes:
-            results[-1].notes.extend(notes)
+    if write_archive and index:
+        _index(archive, results)
     return results
 
 
@@ -274,10 +270,17 @@ def publish(specs: list[DocumentSpec], *, archive: Archive | None, templates: Te
     rendered = _render_specs(None, specs, templates, source)
     results = [_store(r, archive=archive, write_archive=write_archive, outdir=outdir, source=source,
                       out_file=out_file) for r in rendered]
-    if write_archive and archive is not None and results:
-        from docgen.search import index_after_write
-
-        notes = index_after_write(archive)
-        if notes:
-            results[-1].notes.extend(notes)
+    if write_archive:
+        _index(archive, results)
     return results
+
+
+def _index(archive: Archive | None, results: list[GeneratedDoc]) -> None:
+    """Bring the search index up to date after archiving; its notes go with the last document."""
+    if archive is None or not results:
+        return
+    from docgen.search import index_after_write
+
+    notes = index_after_write(archive)
+    if notes:
+        results[-1].notes.extend(notes)
