@@ -44,7 +44,7 @@ def run_audit(archive: Archive, project: str, *, templates: TemplateSet, as_of: 
     as `audit_report` (identity: the project)."""
     from docgen.metrics.audit import audit_project
     from docgen.metrics.audit_workbook import audit_spec
-    from docgen.metrics.kpi import latest_plan
+    from docgen.facts import view_of
     from docgen.pipeline import publish
 
     check_project_code(project)
@@ -53,8 +53,8 @@ def run_audit(archive: Archive, project: str, *, templates: TemplateSet, as_of: 
     report = audit_project(archive, project, as_of=as_of or today)
     run = AuditRun(report)
     if out_file is not None:
-        plan = latest_plan(archive, project)
-        name = ((plan or {}).get("facts") or {}).get("name") or ""
+        plan = view_of(archive).plan_facts(project)
+        name = plan.name if plan is not None else ""
         run.documents = publish([audit_spec(report, today=today, project_name=name)], archive=archive,
                                 templates=templates, out_file=out_file, source="audit")
     return run

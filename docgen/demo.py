@@ -166,7 +166,7 @@ def run_demo(*, archive: Archive, templates: TemplateSet,
 
     from docgen.metrics.audit import audit_project
     from docgen.metrics.audit_workbook import audit_spec
-    from docgen.metrics.kpi import latest_plan
+    from docgen.facts import view_of
     from docgen.metrics.kpi_report import compute_kpi, kpi_spec
     from docgen.pipeline import publish
 
@@ -176,7 +176,8 @@ def run_demo(*, archive: Archive, templates: TemplateSet,
     # the dates are the demo project's, so a re-run is unchanged whatever day it is
     kpi = compute_kpi(archive, KPI_MONTH, project=PROJECT)
     audit = audit_project(archive, PROJECT, as_of=date(2026, 3, 1))
-    name = ((latest_plan(archive, PROJECT) or {}).get("facts") or {}).get("name", "")
+    plan = view_of(archive).plan_facts(PROJECT)
+    name = plan.name if plan is not None else ""
     computed = publish([kpi_spec(kpi, today=date(2026, 1, 5)), audit_spec(audit, today=date(2026, 3, 1), project_name=name)],
                        archive=archive, templates=templates, source="demo")
     return DemoResult(documents=documents, query=SAMPLE_QUERY, search=search(archive, SAMPLE_QUERY, limit=3),

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, Callable
 from pydantic import BaseModel, ValidationError
 
 from docgen.errors import DocgenError, InputError, InputsRejected, Issue, ValidationFailed
+from docgen.facts import Facts
 from docgen.inputs._load import RawInput, read_input
 from docgen.kinds import Kind, get_kind, kind_names, suggest_kind
 from docgen.kinds._issues import issues_from_validation
@@ -117,7 +118,7 @@ class GeneratedDoc:
     warnings: list[str]
     source: str = ""
     notes: list[str] = field(default_factory=list)  # interrupted earlier writes the archive settled first
-    facts: dict[str, Any] = field(default_factory=dict)  # what was archived with it (not part of --json)
+    facts: Facts | None = None  # what was archived with it (not part of --json)
 
     def as_json(self) -> dict[str, Any]:
         return {k: getattr(self, k) for k in ("doc_id", "doc_type", "project", "title", "date", "period",
@@ -191,7 +192,8 @@ def _store(r: _Rendered, *, archive: Archive | None, write_archive: bool, outdir
             r.data, project=spec.project, doc_type=spec.doc_type, key=spec.key, title=spec.title,
             date=spec.date, period=spec.period, ext=r.ext, source=source, template=r.template_name,
             template_sha256=r.template_sha256, input_sha256=r.input_sha256,
-            context_sha256=r.context_sha256, warnings=spec.warnings, facts=spec.facts)
+            context_sha256=r.context_sha256, warnings=spec.warnings,
+            facts=spec.facts.to_record() if spec.facts is not None else {})
         doc = GeneratedDoc(put.doc_id, spec.doc_type, spec.project, spec.title, spec.date.isoformat(),
                            spec.period, put.version, put.status, str(put.path), put.sha256,
                            spec.warnings, str(r.input_path), list(put.recovered), spec.facts)

@@ -48,8 +48,7 @@ def archive(tmp_path: Path) -> Archive:
            "sla": [{"metric": "response_minutes", "value": 20.0, "met": True}]}
     _record(archive, "onsite_form", "XC-1", "2025-01-10 12:00", **xc1)
     _record(archive, "onsite_report", "XC-1", "2025-01-10 12:00", **xc1)
-    _put(archive, "leftover_confirmation", "2025-01", day="2025-01-10", key=("XC-1",),
-         facts={"service_no": "XC-1"})
+    _record(archive, "leftover_confirmation", "XC-1", "2025-01-10 12:00", **xc1)
     # February: no service report; XC-2 has only its 现场服务单, unreviewed, no 回访, a leftover without 确认单
     _record(archive, "onsite_form", "XC-2", "2025-02-05 10:00", reviewed=False, satisfaction_score=None,
             leftover_issues=[{"id": "XC-2#1", "issue": "交换机固件待升级", "plan": "窗口期升级", "owner": "王敏",
@@ -147,7 +146,7 @@ def test_surveys_packs_checksums(archive):
          facts={"overall": 4.0, "low_scores": [{"respondent": "王工", "question": "q2", "score": 2, "followed_up": False},
                                                {"respondent": "李工", "question": "q1", "score": 1, "followed_up": True}]})
     _put(archive, "pack_manifest", "2025-01", day="2025-01-31", key=("routine", "2025-01"),
-         facts={"service": "例行操作", "missing": ["trend_analysis"], "present": ["status_record"]})
+         facts={"pack": "routine", "service": "例行操作", "missing": ["trend_analysis"], "present": ["status_record"]})
     tampered = _put(archive, "service_report", "2025-01", day="2025-02-03", data=b"v2")
     tampered.path.write_bytes(b"changed by hand")
     report = audit_project(archive, P, as_of=D(2025, 3, 10))

@@ -69,7 +69,8 @@ def test_march_monthly_report_written_in_april_and_per_service_reports(tmp_path)
     # resolved on 1 April: due in April, not March
     _record(archive, "onsite_form", "XC-3", "2025-04-01 00:10")
     # a 现场服务报告单 added by hand (archive add --service-no) naming another service_no: never meets XC-2
-    _put(archive, "onsite_report", "2025-04-02", day="2025-04-02", key=("scan",), facts={"service_no": "XC-9"})
+    _put(archive, "onsite_report", "2025-04-02", day="2025-04-02", key=("scan",),
+         facts={"original_name": "scan.pdf", "characters": 0, "service_no": "XC-9"})  # as archive add writes
 
     march = report_ratio(archive, "2025-03", P)
     # due: service_report 2025-03 (1) + onsite_report XC-1, XC-2 (2) = 3; delivered: 2025-03, XC-1 = 2
@@ -97,7 +98,8 @@ def test_per_service_report_named_by_service_no_whatever_its_period(tmp_path):
     _put(archive, "service_report", "2025-05", day="2025-06-02")
     _record(archive, "onsite_form", "XC-5", "2025-05-30 16:00")
     # the signed report scanned and added in June (period = its June day) still names XC-5
-    _put(archive, "onsite_report", "2025-06-03", day="2025-06-03", key=("scan",), facts={"service_no": "XC-5"})
+    _put(archive, "onsite_report", "2025-06-03", day="2025-06-03", key=("scan",),
+         facts={"original_name": "scan.pdf", "characters": 0, "service_no": "XC-5"})  # as archive add writes
     may = report_ratio(archive, "2025-05", P)
     assert (may.due, may.delivered, may.value, may.met) == (2, 2, 100.0, True)
     assert may.slots[1].delivered_by == f"{P}/onsite_report/scan"

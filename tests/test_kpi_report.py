@@ -443,7 +443,7 @@ def test_publish_twice_is_unchanged_and_stored_under_all(tmp_path):
     assert (spec.doc_type, spec.project, spec.key, spec.period, spec.template) == \
         ("kpi_report", ALL, ("2025-03",), "2025-03", "kpi_report.xlsx")
     assert spec.title == "月度KPI统计表（2025-03）" and spec.date == TODAY
-    assert spec.facts["indicators"][0]["id"] == "report_ratio"
+    assert spec.facts.indicators[0].id == "report_ratio"
     assert TODAY.isoformat() not in json.dumps(spec.context, ensure_ascii=False, default=str)
     out = tmp_path / "out" / "kpi.xlsx"
     first = publish([spec], archive=archive, templates=templates, out_file=out, source="kpi")

@@ -36,7 +36,7 @@ def _archive_plan(tmp_path: Path, plan: dict) -> Archive:
 
 
 def test_without_plan_measures_are_recorded_as_no_plan_target(tmp_path):
-    facts = _specs(tmp_path, _example("onsite.yaml"), None)["onsite_form"].facts
+    facts = _specs(tmp_path, _example("onsite.yaml"), None)["onsite_form"].facts.to_record()
     # 09:10 → 09:25 = 15; 09:10 → 12:40 = 210; 09:10 → 13:40 = 270; 12:40 → 14:10 = 90
     assert facts["measures"] == {"response_minutes": 15.0, "arrival_minutes": 210.0,
                                  "resolution_minutes": 270.0, "onsite_minutes": 90.0}
@@ -46,7 +46,7 @@ def test_without_plan_measures_are_recorded_as_no_plan_target(tmp_path):
 def test_met_flags_against_the_archived_plan(tmp_path, plan_data):
     plan_data["sla"][1]["target"] = 200  # arrival 210 > 200: not met
     archive = _archive_plan(tmp_path, plan_data)
-    facts = _specs(tmp_path, _example("onsite.yaml"), archive)["onsite_report"].facts
+    facts = _specs(tmp_path, _example("onsite.yaml"), archive)["onsite_report"].facts.to_record()
     met = {s["metric"]: (s["value"], s["met"]) for s in facts["sla"]}
     assert met == {"response_minutes": (15.0, True), "arrival_minutes": (210.0, False),
                    "resolution_minutes": (270.0, True)}
@@ -55,7 +55,7 @@ def test_met_flags_against_the_archived_plan(tmp_path, plan_data):
 
 def test_remote_record_has_no_arrival_or_onsite_measures(tmp_path, plan_data):
     archive = _archive_plan(tmp_path, plan_data)
-    facts = _specs(tmp_path, _example("remote.yaml"), archive)["remote_record"].facts
+    facts = _specs(tmp_path, _example("remote.yaml"), archive)["remote_record"].facts.to_record()
     # 10:00 → 10:12 = 12; 10:00 → 15:00 = 300
     assert facts["measures"] == {"response_minutes": 12.0, "resolution_minutes": 300.0}
     assert [s["metric"] for s in facts["sla"]] == ["response_minutes", "resolution_minutes"]
@@ -75,7 +75,7 @@ def test_workday_clock_across_a_weekend(tmp_path, plan_data):
     record["customer_signoff"]["signed_at"] = "2025-03-17 10:05"
     record["session_closed"]["at"] = "2025-03-17 10:10"
     record["record"]["reviewed_at"] = "2025-03-18"
-    facts = _specs(tmp_path, record, archive)["remote_record"].facts
+    facts = _specs(tmp_path, record, archive)["remote_record"].facts.to_record()
     resolution = next(s for s in facts["sla"] if s["metric"] == "resolution_minutes")
     assert resolution["clock"] == "workday" and resolution["value"] == 180.0 and resolution["met"] is True
     assert facts["measures"]["resolution_minutes"] == 3960.0  # 7×24: 66 hours
@@ -92,7 +92,7 @@ def test_workday_clock_across_national_day(tmp_path, plan_data):
     record["work"] = [{"at": "2025-10-09 10:10", "action": "处理", "result": "完成"}]
     record["customer_signoff"]["signed_at"] = "2025-10-09 11:10"
     record["report"]["submitted_at"] = "2025-10-10"
-    facts = _specs(tmp_path, record, archive)["onsite_form"].facts
+    facts = _specs(tmp_path, record, archive)["onsite_form"].facts.to_record()
     response = next(s for s in facts["sla"] if s["metric"] == "response_minutes")
     assert (response["value"], response["met"]) == (60.0, False)
 
@@ -102,7 +102,7 @@ def test_leftover_ids_and_record_facts(tmp_path):
     record["leftover_issues"].append({"issue": "机柜标签缺失", "plan": "补贴标签", "owner": "王强", "due": "2025-03-31"})
     specs = _specs(tmp_path, record, None)
     assert set(specs) == {"onsite_form", "onsite_report", "leftover_confirmation"}
-    facts = specs["onsite_form"].facts
+    facts = specs["onsite_form"].facts.to_record()
     assert [i["id"] for i in facts["leftover_issues"]] == ["XC-2025-0007#1", "XC-2025-0007#2"]
     for key, value in {"service_no": "XC-2025-0007", "engineer": "王强", "requested_at": "2025-03-12 09:10",
                        "responded_at": "2025-03-12 09:25", "arrived_at": "2025-03-12 12:40",

@@ -127,6 +127,11 @@ def _subdirs(folder: Path) -> list[Path]:
         return []
 
 
+def project_folders(root: Path) -> list[Path]:
+    """The project folders under documents/ (temp and hidden names skipped), sorted."""
+    return [p for p in _subdirs(root / DOCUMENTS) if not p.name.startswith(".")]
+
+
 def doc_type_folders(root: Path, project: str, doc_type: str) -> list[Path]:
     """Every year's folder of one project's doc type (versions of a document may span years)."""
     return [d for y in _subdirs(root / DOCUMENTS / project) if (d := y / doc_type).is_dir()]

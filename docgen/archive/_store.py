@@ -17,7 +17,7 @@ import docgen
 from docgen.archive._atomic import fsync_dir, temp_path_beside, write_atomic, write_temp
 from docgen.archive._layout import (LEDGER, LOCK, PENDING, candidate_sidecars, check_ext, check_segment,
                                     doc_type_folders, document_folder, encode_json, fallback_stem,
-                                    iter_sidecars, make_doc_id, primary_stem, read_record, relative,
+                                    iter_sidecars, make_doc_id, primary_stem, project_folders, read_record, relative,
                                     resolve_inside, sidecar_of, split_doc_id, stem_of, version_file_name)
 from docgen.archive._ledger import append_entry, ledger_entry, read_ledger
 from docgen.archive._recover import recover_locked
@@ -159,6 +159,10 @@ class Archive:
         sidecars = candidate_sidecars(folders, [primary_stem(doc_id), fallback_stem(doc_id)])
         found = [r for s in sidecars if (r := read_record(self.root, s))["doc_id"] == doc_id]
         return sorted(found, key=lambda r: r["version"])
+
+    def projects(self) -> list[str]:
+        """The project folders under documents/ (including reserved ones such as `_all`), sorted."""
+        return [p.name for p in project_folders(self.root)]
 
     def latest(self, doc_id: str) -> dict | None:
         found = self.versions(doc_id)

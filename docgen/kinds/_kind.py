@@ -6,6 +6,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any, Callable
 
 from docgen.errors import Issue
+from docgen.facts import Facts
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
@@ -23,7 +24,7 @@ class DocumentSpec:
     period: str
     template: str  # file name in templates_docx/ or templates_xlsx/
     context: dict[str, Any]
-    facts: dict[str, Any] = field(default_factory=dict)
+    facts: Facts | None = None  # what the document states for others to read (archived in its sidecar)
     warnings: list[str] = field(default_factory=list)
     out_name: str = ""  # file name (without extension) for -o OUTDIR copies
     # documents laid out by code rather than a template (the KPI and audit workbooks, whose sheets

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, Callable
 from pydantic import field_validator
 
 from docgen.doctypes import doc_type_title
+from docgen.facts import ArchivedDoc, ConfigUpdateFacts, ManifestFacts, ManifestItem, PackFacts, view_of
 from docgen.kinds._fields import Date, OptDate, Period, StrictModel, Text, label
 from docgen.kinds._kind import DocumentSpec
 from docgen.kinds._service import ProjectRef
@@ -61,13 +62,13 @@ class ConfigUpdate(StrictModel):
 
 
 def config_update_spec(pack: PackBase, pack_kind: str, updates: list[ConfigUpdate], *, warnings: list[str],
-                       facts: dict[str, Any]) -> DocumentSpec:
+                       items: list[str] | None = None) -> DocumentSpec:
     """The config_update workbook (templates_xlsx/config_update.xlsx) of a pack, rows in the given order."""
     rows = [{"no": n, "ci": u.ci, "change": u.change, "at": u.at, "by": u.by} for n, u in enumerate(updates, 1)]
     return pack_spec(pack, pack_kind, "config_update", template="config_update.xlsx", warnings=warnings,
                      context=pack_context(pack, doc_type="config_update", warnings=warnings) | {
                          "rows": rows, "summary": [{"label": "更新条数", "formula": "COUNTA({ci})"}]},
-                     facts={"updates": len(rows), **facts})
+                     facts=ConfigUpdateFacts(pack=pack_kind, updates=len(rows), items=items or []))
 
 
 def pack_day(pack: PackBase) -> datetime.date:
@@ -87,7 +88,7 @@ def pack_context(pack: PackBase, *, doc_type: str, warnings: list[str]) -> dict[
 
 
 def pack_spec(pack: PackBase, pack_kind: str, doc_type: str, *, template: str, context: dict[str, Any],
-              facts: dict[str, Any], warnings: list[str], extra_key: tuple[str, ...] = (),
+              facts: PackFacts, warnings: list[str], extra_key: tuple[str, ...] = (),
               title: str | None = None) -> DocumentSpec:
     """A pack item: identity project + pack kind + doc_type + period (+ incident id), dated the last
     day of the period."""
@@ -97,16 +98,16 @@ def pack_spec(pack: PackBase, pack_kind: str, doc_type: str, *, template: str, c
         doc_type=doc_type, title=f"{name}（{pack.period}{'，' + '，'.join(extra_key) if extra_key else ''}）",
         project=pack.project.code, key=(pack_kind, pack.period, *extra_key), date=pack_day(pack),
         period=pack.period, template=template, context=context,
-        facts={"pack": pack_kind, **facts}, warnings=list(warnings),
+        facts=facts, warnings=list(warnings),
         out_name=f"{pack.project.code}_{pack_kind}_{pack.period}_{name}{suffix}")
 
 
-def _survey_for(archive: Archive | None, project: str, period: str) -> dict[str, Any] | None:
+def _survey_for(archive: Archive | None, project: str, period: str) -> ArchivedDoc | None:
     """The project's 需方满意度调查和分析报告 whose period lies within the pack's (the latest such)."""
     if archive is None:
         return None
-    found = [r for r in archive.records(project=project, doc_type="survey_report") if within(r["period"], period)]
-    return max(found, key=lambda r: (r["period"], r["date"]), default=None)
+    found = [d for d in view_of(archive).documents(project, "survey_report") if within(d.period, period)]
+    return max(found, key=lambda d: (d.period, d.date), default=None)
 
 
 def manifest_spec(pack: PackBase, pack_kind: str, *, produced: list[GeneratedDoc], archive: Archive | None,
@@ -124,11 +125,11 @@ def manifest_spec(pack: PackBase, pack_kind: str, *, produced: list[GeneratedDoc
     for doc_type in wanted:
         docs = by_type.get(doc_type, [])
         if doc_type == "survey_report" and not docs:
-            record = _survey_for(archive, pack.project.code, pack.period)
-            if record is not None:
-                items.append({"doc_type": doc_type, "title": record["title"], "doc_id": record["doc_id"],
-                              "version": record["version"], "sha256": record["sha256"], "date": record["date"],
-                              "path": record["path"], "present": True})
+            survey = _survey_for(archive, pack.project.code, pack.period)
+            if survey is not None:
+                items.append({"doc_type": doc_type, "title": survey.title, "doc_id": survey.doc_id,
+                              "version": survey.version, "sha256": survey.sha256, "date": survey.date.isoformat(),
+                              "path": survey.path, "present": True})
                 continue
             warnings.append(f"{doc_type_title(doc_type)}缺失：归档库中没有项目 {pack.project.code} 期间在 "
                             f"{pack.period} 内的满意度调查报告；请先生成 kind: survey 的调查报告再重新生成本交付包")
@@ -152,11 +153,13 @@ def manifest_spec(pack: PackBase, pack_kind: str, *, produced: list[GeneratedDoc
                    "missing": str(len(items) - len(skipped) - present)},
         "zip_name": zip_name(pack, pack_kind),
     }
-    facts = {"service": service, "items": [{k: i[k] for k in ("doc_type", "doc_id", "version", "sha256", "present",
-                                                              "path")} for i in items],
-             "present": [i["doc_type"] for i in items if i["present"]],
-             "missing": [i["doc_type"] for i in items if not i["present"] and not i.get("not_applicable")],
-             "not_applicable": {i["doc_type"]: i["not_applicable"] for i in skipped}}
+    facts = ManifestFacts(
+        pack=pack_kind, service=service,
+        items=[ManifestItem(**{k: i[k] for k in ("doc_type", "doc_id", "version", "sha256", "present", "path")})
+               for i in items],
+        present=[i["doc_type"] for i in items if i["present"]],
+        missing=[i["doc_type"] for i in items if not i["present"] and not i.get("not_applicable")],
+        not_applicable={i["doc_type"]: i["not_applicable"] for i in skipped})
     return pack_spec(pack, pack_kind, "pack_manifest", template="pack_manifest.docx", context=context,
                      facts=facts, warnings=warnings, title=f"{service}{MANIFEST_TITLE}")
 
@@ -185,10 +188,12 @@ def write_pack_zip(pack: PackBase, pack_kind: str, docs: list[GeneratedDoc], arc
         if doc.doc_type != "pack_manifest":
             continue
         # items taken from the archive rather than made in this run (the survey report)
-        for item in doc.facts.get("items", []):
-            if not item.get("present") or not item.get("path"):
+        manifest = doc.facts
+        assert isinstance(manifest, ManifestFacts)  # a pack_manifest is made with them (manifest_spec)
+        for item in manifest.items:
+            if not item.present or not item.path:
                 continue
-            path = Path(item["path"])
+            path = Path(item.path)
             if not path.is_absolute() and archive is not None:
                 path = archive.root / path
             if path.is_file() and path.resolve() not in made:

@@ -2,8 +2,9 @@
 (e.g. 客户接口人, inputs.md), a conclusion and a date; a conclusion that does not approve is a warning."""
 from __future__ import annotations
 
+from docgen.facts import ReviewFact
+
 import datetime
-from typing import Any
 
 from docgen.errors import Issue
 from docgen.kinds._fields import Date, OptText, StrictModel, Text, label
@@ -54,9 +55,9 @@ def review_rows(reviews: list[Review]) -> list[dict[str, str]]:
              "comment": r.comment or "—", "approved": approves(r)} for n, r in enumerate(reviews, 1)]
 
 
-def review_facts(reviews: list[Review]) -> list[dict[str, Any]]:
-    return [{"name": r.name, "role": r.role, "conclusion": r.conclusion, "date": r.date.isoformat(),
-             "approved": approves(r)} for r in reviews]
+def review_facts(reviews: list[Review]) -> list[ReviewFact]:
+    return [ReviewFact(name=r.name, role=r.role, conclusion=r.conclusion, date=r.date, approved=approves(r))
+            for r in reviews]
 
 
 def last_review_date(reviews: list[Review]) -> tuple[int, datetime.date] | None:

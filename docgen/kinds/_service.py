@@ -9,6 +9,16 @@ from typing import TYPE_CHECKING, Any
 from pydantic import field_validator
 
 from docgen.errors import Issue
+from docgen.facts import (
+    NO_PLAN,
+    ArchiveView,
+    FrozenSla,
+    LeftoverFact,
+    PlanSla,
+    ResolvedLeftoverFact,
+    ServiceRecordFacts,
+    view_of,
+)
 from docgen.kinds._fields import Date, DateTime, OptText, ProjectCode, StrictModel, Text, label
 
 if TYPE_CHECKING:
@@ -198,22 +208,23 @@ def base_context(record: Any, *, title: str, company: str) -> dict[str, Any]:
     }
 
 
-def record_facts(record: Any, *, times: dict[str, datetime | None], measures: dict[str, Any],
-                 reviewed_by: str | None) -> dict[str, Any]:
-    """What KPI, audit and reports read from the archive (archive.md, onsite / remote)."""
-    return {
-        "service_no": record.service_no, "engineer": record.engineer, "customer_contact": record.customer_contact,
-        "content": record.preparation.content,
+def record_facts(record: Any, *, kind: str, times: dict[str, datetime | None], measures: dict[str, Any],
+                 reviewed_by: str | None) -> ServiceRecordFacts:
+    """What KPI, audit and reports read from the archive about this service record."""
+    sla = measures["sla"]
+    return ServiceRecordFacts(
+        service_no=record.service_no, kind=kind, engineer=record.engineer,
+        customer_contact=record.customer_contact, content=record.preparation.content,
         **{f"{k}_at": fmt_time(v) or None for k, v in times.items()},
-        "measures": measures["values"], "sla": measures["sla"], "plan_version": measures["plan_version"],
-        "leftover_issues": [{k: row[k] for k in ("id", "issue", "plan", "owner", "due")} for row in leftover_rows(record)],
-        "resolved_leftovers": [{"ref": r.ref, "resolution": r.resolution, "at": fmt_time(r.at)}
-                               for r in record.resolved_leftovers],
-        "open_issues": list(record.preparation.open_issues),
-        "escalations": len(record.escalations),
-        "reviewed": bool(reviewed_by), "reviewed_by": reviewed_by,
-        "satisfaction_score": record.satisfaction.score if record.satisfaction else None,
-    }
+        measures=measures["values"], sla=sla if sla == NO_PLAN else [FrozenSla(**s) for s in sla],
+        plan_version=measures["plan_version"],
+        leftover_issues=[LeftoverFact(**{k: row[k] for k in ("id", "issue", "plan", "owner", "due")})
+                         for row in leftover_rows(record)],
+        resolved_leftovers=[ResolvedLeftoverFact(ref=r.ref, resolution=r.resolution, at=fmt_time(r.at))
+                            for r in record.resolved_leftovers],
+        open_issues=list(record.preparation.open_issues), escalations=len(record.escalations),
+        reviewed=bool(reviewed_by), reviewed_by=reviewed_by,
+        satisfaction_score=record.satisfaction.score if record.satisfaction else None)
 
 
 def steps_rows(steps: list[tuple[str, str, str]]) -> list[dict[str, str]]:
@@ -221,20 +232,15 @@ def steps_rows(steps: list[tuple[str, str, str]]) -> list[dict[str, str]]:
             for n, (name, status, evidence) in enumerate(steps, 1)]
 
 
-def plan_sla(archive: Archive | None, project: str) -> tuple[list[dict[str, Any]] | None, str | None]:
-    """The SLA entries of the project's latest archived plan (the version in force), or (None, None)."""
-    if archive is None:
+def plan_sla(archive: Archive | ArchiveView | None, project: str) -> tuple[list[PlanSla] | None, str | None]:
+    """The SLA entries of the project's plan in force (its latest archived version), or (None, None)."""
+    plan = view_of(archive).plan_facts(project) if archive is not None else None
+    if plan is None:
         return None, None
-    from docgen.archive import make_doc_id
-
-    latest = archive.latest(make_doc_id(project, "plan"))
-    if latest is None:
-        return None, None
-    facts = latest.get("facts") or {}
-    return list(facts.get("sla") or []), facts.get("plan_version")
+    return list(plan.sla), plan.plan_version
 
 
-def service_spec(record: Any, doc_type: str, title: str, context: dict[str, Any], facts: dict[str, Any],
+def service_spec(record: Any, doc_type: str, title: str, context: dict[str, Any], facts: ServiceRecordFacts,
                  warnings: list[str]) -> Any:
     """A record's document: identity project + doc_type + service_no, dated the day of resolved_at,
     covering the month of resolved_at (archive.md)."""
@@ -247,7 +253,7 @@ def service_spec(record: Any, doc_type: str, title: str, context: dict[str, Any]
                         out_name=f"{record.project.code}_{title}_{record.service_no}")
 
 
-def leftover_confirmation_spec(record: Any, context: dict[str, Any], facts: dict[str, Any],
+def leftover_confirmation_spec(record: Any, context: dict[str, Any], facts: ServiceRecordFacts,
                                warnings: list[str]) -> Any:
     """遗留问题确认单 (step 8): produced whenever the record has leftover issues."""
     keep = ("company", "service_no", "project", "site", "engineer", "customer_contact", "leftovers",
@@ -263,9 +269,7 @@ def unknown_leftover_refs(archive: Archive | None, record: Any) -> list[str]:
     refs += [(f"preparation.open_issues[{i}]", ref) for i, ref in enumerate(record.preparation.open_issues)]
     if archive is None or not refs:
         return []
-    known = set()
-    for doc_type in ("onsite_form", "remote_record"):
-        for r in archive.records(project=record.project.code, doc_type=doc_type):
-            known.update(i["id"] for i in (r.get("facts") or {}).get("leftover_issues", []))
+    known = {item.id for doc in view_of(archive).service_records(record.project.code).values()
+             for item in doc.facts_as(ServiceRecordFacts).leftover_issues}
     return [f"{path}：归档库中没有遗留问题 {ref}（项目 {record.project.code}）；请核对编号，或先生成记录该遗留问题的服务记录"
             for path, ref in refs if ref not in known]

@@ -5,24 +5,29 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, Callable, TypeVar
 
 from docgen.archive import Archive, sha256_file
 from docgen.doctypes import doc_type_title
 from docgen.errors import DocgenError
-from docgen.metrics.kpi import (
+from docgen.facts import (
     RECORD_DOC_TYPES,
-    availability_figure,
-    latest_plan,
-    report_ratio,
-    require_project,
-    satisfaction_figure,
-    sla_figures,
+    AcceptanceFacts,
+    ArchivedDoc,
+    ArchiveView,
+    Facts,
+    FactsError,
+    ManifestFacts,
+    PlanFacts,
+    ServiceRecordFacts,
+    SurveyFacts,
 )
+from docgen.metrics.kpi import availability_figure, report_ratio, satisfaction_figure, sla_figures
 from docgen.metrics.leftovers import leftovers
 from docgen.metrics.sla import OP_TEXT, fmt_num
 from docgen.periods import add_one_month, months_between, period_label
 
+F = TypeVar("F", bound=Facts)
 SEVERITIES = {"error": "严重", "warning": "一般", "info": "提示"}
 DERIVED = ("audit_report", "kpi_report")  # computed from the archive, not deliverables
 _RANK = {"error": 0, "warning": 1, "info": 2}
@@ -81,6 +86,7 @@ class AuditReport:
 class _Audit:
     def __init__(self, archive: Archive, project: str, as_of: date) -> None:
         self.archive, self.project, self.as_of = archive, project, as_of
+        self.view = ArchiveView(archive)
         self.report = AuditReport(project, as_of, checked={rule: 0 for rule in CHECKS})
 
     def add(self, severity: str, rule: str, message: str, *, doc_type: str = "", period: str = "",
@@ -90,43 +96,61 @@ class _Audit:
     def looked(self, rule: str, n: int = 1) -> None:
         self.report.checked[rule] += n
 
+    def facts(self, doc: ArchivedDoc, cls: type[F]) -> F | None:
+        """The document's facts, or None after recording unreadable ones as an 归档完整性 finding."""
+        try:
+            return doc.facts_as(cls)
+        except FactsError as exc:
+            self.unreadable(exc, doc_type=doc.doc_type, period=doc.period, doc_id=doc.doc_id)
+            return None
 
-def _plan_checks(a: _Audit) -> dict | None:
+    def unreadable(self, exc: FactsError, **where: str) -> None:
+        if any(f.rule == "归档完整性" and f.message == str(exc) for f in self.report.findings):
+            return  # one finding per unreadable document, however many checks tripped over it
+        self.add("error", "归档完整性", f"{exc}", **({"doc_id": exc.doc_id} | where))
+
+    def run(self, check: Callable[..., Any], *args: Any) -> Any:
+        """Run one check; facts it cannot read become a finding instead of ending the audit."""
+        try:
+            return check(self, *args)
+        except FactsError as exc:
+            self.unreadable(exc)
+            return None
+
+
+def _plan_checks(a: _Audit) -> ArchivedDoc | None:
     a.looked("§5.2 交付策划")
-    plan = latest_plan(a.archive, a.project)
+    plan = a.view.plan_in_force(a.project)
     if plan is None:
         a.add("error", "§5.2 交付策划", "没有归档的运维项目管理计划：服务报告、SLA 和验收都无法按计划检查；"
               "请用 docgen generate plan.yaml 生成并归档计划", doc_type="plan")
         return None
     a.looked("§5.3 计划评审")
-    reviewers = (plan.get("facts") or {}).get("reviewers") or []
-    roles = {r.get("role") for r in reviewers}
+    reviewers = plan.facts_as(PlanFacts).reviewers
+    roles = {r.role for r in reviewers}
     missing = [role for role in REQUIRED_REVIEWERS if role not in roles]
     if missing:
-        a.add("error", "§5.3 计划评审", f"计划（{plan.get('title')}）缺少{'、'.join(missing)}的评审记录；"
-              "请补充评审后重新生成计划", doc_type="plan", period=str(plan.get("period") or ""), doc_id=plan["doc_id"])
+        a.add("error", "§5.3 计划评审", f"计划（{plan.title}）缺少{'、'.join(missing)}的评审记录；"
+              "请补充评审后重新生成计划", doc_type="plan", period=plan.period, doc_id=plan.doc_id)
     for r in reviewers:
-        if r.get("conclusion") == "不通过":
-            a.add("error", "§5.3 计划评审", f"计划评审未通过：{r.get('name')}（{r.get('role')}）结论为“不通过”；"
-                  "修改计划后须重新评审", doc_type="plan", doc_id=plan["doc_id"])
-        elif r.get("conclusion") == "有条件通过":
-            a.add("info", "§5.3 计划评审", f"{r.get('name')}（{r.get('role')}）的评审结论为“有条件通过”；"
-                  "请确认条件已落实", doc_type="plan", doc_id=plan["doc_id"])
+        if r.conclusion == "不通过":
+            a.add("error", "§5.3 计划评审", f"计划评审未通过：{r.name}（{r.role}）结论为“不通过”；"
+                  "修改计划后须重新评审", doc_type="plan", doc_id=plan.doc_id)
+        elif r.conclusion == "有条件通过":
+            a.add("info", "§5.3 计划评审", f"{r.name}（{r.role}）的评审结论为“有条件通过”；"
+                  "请确认条件已落实", doc_type="plan", doc_id=plan.doc_id)
     return plan
 
 
-def _monthly_checks(a: _Audit, plan: dict) -> None:
-    facts = plan.get("facts") or {}
-    try:
-        start, end = date.fromisoformat(facts["start"]), date.fromisoformat(facts["end"])
-    except (KeyError, TypeError, ValueError):
-        return
+def _monthly_checks(a: _Audit, plan: ArchivedDoc) -> None:
+    facts = plan.facts_as(PlanFacts)
+    start, end = facts.start, facts.end
     last_complete = date(a.as_of.year, a.as_of.month, 1).toordinal() - 1  # the day before this month
     until = min(end, date.fromordinal(last_complete))
     a.report.months = months_between(start, until) if until >= start else []
-    targets = {s.get("metric"): s for s in facts.get("sla") or []}
+    targets = {s.metric: s for s in reversed(facts.sla)}  # the first entry of a metric counts
     for month in a.report.months:
-        ratio = report_ratio(a.archive, month, a.project)
+        ratio = report_ratio(a.view, month, a.project)
         a.looked("§8 服务报告比例", ratio.due)
         for slot in ratio.slots:
             if slot.delivered_by is not None:
@@ -142,7 +166,7 @@ def _monthly_checks(a: _Audit, plan: dict) -> None:
         if ratio.value is not None and not ratio.met:
             a.add("warning", "§8 服务报告比例", f"{month} 服务报告比例 {fmt_num(ratio.value)}%（{ratio.delivered}/{ratio.due}），"
                   f"低于目标 {fmt_num(ratio.target)}%", doc_type="service_report", period=month)
-        for fig in sla_figures(a.archive, month, a.project):
+        for fig in sla_figures(a.view, month, a.project):
             a.looked("§5.4.3 SLA达成", fig.records)
             if fig.records and fig.met < fig.records:
                 a.add("warning", "§5.4.3 SLA达成", f"{month} {fig.name}：{fig.records} 条服务记录中 {fig.records - fig.met} 条"
@@ -154,29 +178,29 @@ def _monthly_checks(a: _Audit, plan: dict) -> None:
         for metric, figure in (("availability_percent", availability_figure),
                                ("satisfaction_score", satisfaction_figure)):
             entry = targets.get(metric)
-            if entry is None or entry.get("target") is None:
+            if entry is None:
                 continue
             a.looked("§5.4.3 SLA达成")
-            fig = figure(a.archive, month, a.project, target=float(entry["target"]), op=entry.get("op") or ">=",
-                         name=entry.get("name") or metric)
+            fig = figure(a.view, month, a.project, target=entry.target, op=entry.op or ">=",
+                         name=entry.name or metric)
             if fig.value is None:
                 a.add("warning", "§5.4.3 SLA达成", f"{month} {fig.name}：{fig.note}，无法评估；请归档相应报告",
                       doc_type="service_report" if metric == "availability_percent" else "survey_report", period=month)
             elif not fig.met:
                 a.add("warning", "§5.4.3 SLA达成", f"{month} {fig.name} {fmt_num(fig.value)}，未达到计划目标 "
-                      f"{OP_TEXT.get(fig.op, fig.op)}{fmt_num(float(entry['target']))}", period=month, doc_id=fig.source or "")
+                      f"{OP_TEXT.get(fig.op, fig.op)}{fmt_num(entry.target)}", period=month, doc_id=fig.source or "")
 
 
 def _record_checks(a: _Audit) -> None:
-    by_service: dict[str, dict[str, dict]] = {}
+    by_service: dict[str, dict[str, ArchivedDoc]] = {}
     kinds: dict[str, str] = {}
     for kind, doc_types in RECORD_DOC_TYPES.items():
         for doc_type in (*doc_types, "leftover_confirmation"):
-            for record in a.archive.records(project=a.project, doc_type=doc_type):
-                service_no = (record.get("facts") or {}).get("service_no") or (record.get("key") or [None])[0]
+            for doc in a.view.documents(a.project, doc_type):
+                service_no = doc.service_no or (doc.key[0] if doc.key else None)
                 if not service_no:
                     continue
-                by_service.setdefault(service_no, {})[doc_type] = record
+                by_service.setdefault(service_no, {})[doc_type] = doc
                 if doc_type != "leftover_confirmation":
                     kinds[service_no] = kind
     for service_no in sorted(by_service):
@@ -185,34 +209,41 @@ def _record_checks(a: _Audit) -> None:
         if kind is None:
             continue  # a confirmation archived on its own: the record check of its service reports it
         a.looked("§5.4.2 服务记录")
-        main = docs.get("onsite_report") or docs.get("remote_record") or docs.get("onsite_form")
-        facts = main.get("facts") or {}
-        period = str(main.get("period") or "")
+        ranked = [docs[t] for t in ("onsite_report", "remote_record", "onsite_form") if t in docs]
+        main = ranked[0]  # kinds[service_no] is only set by these types
+        period = main.period
         if kind == "onsite":
             for needed, other in (("onsite_report", "onsite_form"), ("onsite_form", "onsite_report")):
                 if needed not in docs:
                     a.add("error", "§5.4.2 服务记录", f"服务 {service_no} 有{doc_type_title(other)}但没有"
-                          f"{doc_type_title(needed)}；请补齐并归档", doc_type=needed, period=period, doc_id=main["doc_id"])
-        if not facts.get("reviewed"):
-            a.add("warning", "§5.4.2 服务记录", f"服务 {service_no} 的{doc_type_title(main['doc_type'])}未经审核（第11步）；"
-                  "请由项目经理审核后填写 reviewed_by 重新生成", doc_type=main["doc_type"], period=period, doc_id=main["doc_id"])
-        score = facts.get("satisfaction_score")
+                          f"{doc_type_title(needed)}；请补齐并归档", doc_type=needed, period=period, doc_id=main.doc_id)
+        generated = [d for d in ranked if not d.received]
+        if not generated:
+            continue  # only scanned documents: their review and 回访 are on paper, not in facts
+        main = generated[0]
+        facts = a.facts(main, ServiceRecordFacts)
+        if facts is None:
+            continue
+        if not facts.reviewed:
+            a.add("warning", "§5.4.2 服务记录", f"服务 {service_no} 的{doc_type_title(main.doc_type)}未经审核（第11步）；"
+                  "请由项目经理审核后填写 reviewed_by 重新生成", doc_type=main.doc_type, period=period, doc_id=main.doc_id)
+        score = facts.satisfaction_score
         if score is None:
             a.add("warning", "§5.4.2 服务记录", f"服务 {service_no} 还没有回访满意度（第13步）；请回访后填写 satisfaction 重新生成",
-                  doc_type=main["doc_type"], period=period, doc_id=main["doc_id"])
+                  doc_type=main.doc_type, period=period, doc_id=main.doc_id)
         elif score <= LOW_RECORD_SCORE:
             a.add("info", "§5.4.5 满意度", f"服务 {service_no} 的回访评分为 {score} 分；请确认已跟进客户意见",
-                  doc_type=main["doc_type"], period=period, doc_id=main["doc_id"])
-        if facts.get("leftover_issues"):
+                  doc_type=main.doc_type, period=period, doc_id=main.doc_id)
+        if facts.leftover_issues:
             a.looked("§5.4.2 遗留问题")
             if "leftover_confirmation" not in docs:
-                a.add("error", "§5.4.2 遗留问题", f"服务 {service_no} 有 {len(facts['leftover_issues'])} 个遗留问题，"
+                a.add("error", "§5.4.2 遗留问题", f"服务 {service_no} 有 {len(facts.leftover_issues)} 个遗留问题，"
                       "但没有归档遗留问题确认单（第8步）；请重新生成该服务记录", doc_type="leftover_confirmation",
-                      period=period, doc_id=main["doc_id"])
+                      period=period, doc_id=main.doc_id)
 
 
 def _leftover_checks(a: _Audit) -> None:
-    for item in leftovers(a.archive, a.project, as_of=a.as_of):
+    for item in leftovers(a.view, a.project, as_of=a.as_of):
         a.looked("§5.4.2 遗留问题")
         if item.overdue:
             a.add("warning", "§5.4.2 遗留问题", f"遗留问题 {item.id}（{item.issue}，负责人 {item.owner}）已逾期 "
@@ -226,65 +257,64 @@ def _leftover_checks(a: _Audit) -> None:
 
 
 def _survey_checks(a: _Audit) -> None:
-    for record in a.archive.records(project=a.project, doc_type="survey_report"):
+    for doc in a.view.documents(a.project, "survey_report"):
         a.looked("§5.4.5 满意度")
-        for low in (record.get("facts") or {}).get("low_scores") or []:
-            if not low.get("followed_up"):
-                a.add("warning", "§5.4.5 满意度", f"满意度调查 {record.get('period')}：{low.get('respondent')} 对 "
-                      f"{low.get('question')} 评 {low.get('score')} 分，没有跟进记录；请在调查输入的 followups 中补充后重新生成",
-                      doc_type="survey_report", period=str(record.get("period") or ""), doc_id=record["doc_id"])
+        facts = None if doc.received else a.facts(doc, SurveyFacts)
+        for low in facts.low_scores if facts is not None else []:
+            if not low.followed_up:
+                a.add("warning", "§5.4.5 满意度", f"满意度调查 {doc.period}：{low.respondent} 对 "
+                      f"{low.question} 评 {low.score} 分，没有跟进记录；请在调查输入的 followups 中补充后重新生成",
+                      doc_type="survey_report", period=doc.period, doc_id=doc.doc_id)
 
 
 def _pack_checks(a: _Audit) -> None:
-    for record in a.archive.records(project=a.project, doc_type="pack_manifest"):
+    for doc in a.view.documents(a.project, "pack_manifest"):
         a.looked("§5.4.7 交付包")
-        facts = record.get("facts") or {}
-        for doc_type in facts.get("missing") or []:
-            a.add("error", "§5.4.7 交付包", f"{facts.get('service') or ''}交付包 {record.get('period')} 缺少"
+        facts = None if doc.received else a.facts(doc, ManifestFacts)
+        for doc_type in facts.missing if facts is not None else []:
+            a.add("error", "§5.4.7 交付包", f"{facts.service}交付包 {doc.period} 缺少"
                   f"{doc_type_title(doc_type)}；请补齐后重新生成该交付包", doc_type=doc_type,
-                  period=str(record.get("period") or ""), doc_id=record["doc_id"])
+                  period=doc.period, doc_id=doc.doc_id)
 
 
 def _checksum_checks(a: _Audit) -> None:
-    for record in a.archive.records(project=a.project, all_versions=True):
-        if record["doc_type"] not in DERIVED:  # checked but not counted: the count would change with
-            a.looked("归档完整性")              # every archived audit or KPI workbook
-        where = f"{record['doc_id']} 第 {record['version']} 版（{record['path']}）"
+    for doc in a.view.documents(a.project, None, all_versions=True):
+        if doc.doc_type not in DERIVED:  # checked but not counted: the count would change with
+            a.looked("归档完整性")          # every archived audit or KPI workbook
+        where = f"{doc.doc_id} 第 {doc.version} 版（{doc.path}）"
         try:
-            actual = sha256_file(a.archive.file_path(record))
+            actual = sha256_file(a.archive.file_path(doc.record))
         except FileNotFoundError:
             a.add("error", "归档完整性", f"{where} 的文件缺失；请从备份恢复，并运行 docgen archive verify",
-                  doc_type=record["doc_type"], period=str(record.get("period") or ""), doc_id=record["doc_id"])
+                  doc_type=doc.doc_type, period=doc.period, doc_id=doc.doc_id)
             continue
         except (OSError, DocgenError) as exc:
-            a.add("error", "归档完整性", f"{where} 无法读取：{exc}", doc_type=record["doc_type"],
-                  period=str(record.get("period") or ""), doc_id=record["doc_id"])
+            a.add("error", "归档完整性", f"{where} 无法读取：{exc}", doc_type=doc.doc_type, period=doc.period,
+                  doc_id=doc.doc_id)
             continue
-        if actual != record.get("sha256"):
+        if actual != doc.sha256:
             a.add("error", "归档完整性", f"{where} 的校验值与归档时不同（文件被改动过）；归档文件不可修改，请从备份恢复",
-                  doc_type=record["doc_type"], period=str(record.get("period") or ""), doc_id=record["doc_id"])
+                  doc_type=doc.doc_type, period=doc.period, doc_id=doc.doc_id)
 
 
-def _acceptance_checks(a: _Audit, plan: dict | None) -> None:
-    facts = (plan or {}).get("facts") or {}
-    accepted = a.archive.records(project=a.project, doc_type="acceptance_report")
+def _acceptance_checks(a: _Audit, plan: ArchivedDoc | None) -> None:
+    accepted = [d for d in a.view.documents(a.project, "acceptance_report") if not d.received]
     a.looked("§5.4.4 项目验收")
     if accepted:
-        record = accepted[-1]
-        got = record.get("facts") or {}
-        applied, deadline = got.get("applied_on"), got.get("deadline")
-        if applied and deadline and applied > deadline:
-            a.add("warning", "§5.4.4 项目验收", f"内部验收申请日期 {applied} 晚于项目结束后一个月的期限 {deadline}",
-                  doc_type="acceptance_report", period=str(record.get("period") or ""), doc_id=record["doc_id"])
-        for issue in got.get("open_issues") or []:
-            text = issue.get("issue") if isinstance(issue, dict) else str(issue)
-            a.add("warning", "§5.4.4 项目验收", f"客户验收遗留问题未完成：{text}", doc_type="acceptance_report",
-                  period=str(record.get("period") or ""), doc_id=record["doc_id"])
+        doc = accepted[-1]
+        got = a.facts(doc, AcceptanceFacts)
+        if got is None:
+            return
+        if got.applied_on > got.deadline:
+            a.add("warning", "§5.4.4 项目验收", f"内部验收申请日期 {got.applied_on} 晚于项目结束后一个月的期限 {got.deadline}",
+                  doc_type="acceptance_report", period=doc.period, doc_id=doc.doc_id)
+        for issue in got.open_issues:
+            a.add("warning", "§5.4.4 项目验收", f"客户验收遗留问题未完成：{issue.issue}", doc_type="acceptance_report",
+                  period=doc.period, doc_id=doc.doc_id)
         return
-    try:
-        end = date.fromisoformat(facts["end"])
-    except (KeyError, TypeError, ValueError):
+    if plan is None:
         return
+    end = plan.facts_as(PlanFacts).end
     deadline = add_one_month(end)
     if a.as_of > deadline:
         a.add("error", "§5.4.4 项目验收", f"项目已于 {end} 结束，内部验收申请期限 {deadline} 已过，仍没有归档项目验收报告；"
@@ -298,17 +328,14 @@ def audit_project(archive: Archive, project: str, *, as_of: date | None = None) 
     """Run every check on the project's archive as of `as_of` (default today). A DocgenError when
     the project has nothing archived (most likely a mistyped code), listing the projects there are."""
     as_of = as_of or date.today()
-    require_project(archive, project)
     a = _Audit(archive, project, as_of)
-    plan = _plan_checks(a)
+    a.view.require_project(project)
+    plan = a.run(_plan_checks)
     if plan is not None:
-        _monthly_checks(a, plan)
-    _record_checks(a)
-    _leftover_checks(a)
-    _survey_checks(a)
-    _pack_checks(a)
-    _checksum_checks(a)
-    _acceptance_checks(a, plan)
+        a.run(_monthly_checks, plan)
+    for check in (_record_checks, _leftover_checks, _survey_checks, _pack_checks, _checksum_checks):
+        a.run(check)
+    a.run(_acceptance_checks, plan)
     order = list(CHECKS)
     a.report.findings.sort(key=lambda f: (_RANK[f.severity], order.index(f.rule), f.period, f.doc_type))
     return a.report

@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 from docgen.doctypes import doc_type_title
+from docgen.facts import AuditFinding, AuditReportFacts
 from docgen.kinds._kind import DocumentSpec
 from docgen.metrics.audit import CHECKS, SEVERITIES, AuditReport
 
@@ -34,7 +35,7 @@ def build_audit_workbook(context: dict[str, Any]) -> bytes:
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
     from openpyxl.utils import get_column_letter
 
-    from docgen.render._xlsx import _fit_rows, _write, xlsx_bytes
+    from docgen.render._xlsx import FIXED_TIME, _fit_rows, _write, xlsx_bytes
 
     thin = Side(style="thin", color="808080")
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
@@ -58,6 +59,7 @@ def build_audit_workbook(context: dict[str, Any]) -> bytes:
     wb = Workbook()
     wb.properties.title = f"{TITLE}（{context['project']}）"
     wb.properties.creator = "docgen"
+    wb.properties.created = FIXED_TIME  # openpyxl stamps "now": the same findings must give the same bytes
     ws = wb.active
     ws.title = "审计结果"
     for col, width in enumerate((6, 9, 16, 20, 10, 64, 30), 1):
@@ -134,7 +136,7 @@ def audit_spec(report: AuditReport, *, today: date, project_name: str = "") -> D
     return DocumentSpec(
         doc_type="audit_report", title=f"{TITLE}（{report.as_of}）", project=report.project, key=(), date=today,
         period=report.as_of.isoformat(), template="audit_report.xlsx", context=context,
-        facts={"as_of": report.as_of.isoformat(), **{s: report.count(s) for s in SEVERITIES},
-               "findings": [f.as_json() for f in report.findings]},
+        facts=AuditReportFacts(as_of=report.as_of, **{s: report.count(s) for s in SEVERITIES},
+                               findings=[AuditFinding(**f.as_json()) for f in report.findings]),
         out_name=f"{report.project}_{TITLE}_{report.as_of}", build=build_audit_workbook,
         builder_version=BUILDER_VERSION)

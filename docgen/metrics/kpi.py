@@ -4,27 +4,29 @@ record-based SLA figures. Pure functions: they read the archive, never print or 
 from __future__ import annotations
 
 import calendar
-import difflib
 import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
-from docgen.archive import Archive, make_doc_id
-from docgen.archive._layout import DOCUMENTS
 from docgen.doctypes import PER_SERVICE_DOC_TYPES
-from docgen.errors import InputError
-from docgen.metrics.sla import _OPS, NO_PLAN, RECORD_METRICS, judge
+from docgen.facts import (
+    ArchivedDoc,
+    ArchiveView,
+    PlanReport,
+    ServiceRecordFacts,
+    SurveyFacts,
+    ServiceReportFacts,
+    view_of,
+)
+from docgen.metrics.sla import RECORD_METRICS, judge
 from docgen.periods import safe_bounds
+
+if TYPE_CHECKING:
+    from docgen.archive import Archive
 
 DEFAULT_REPORT_TARGET = 95.0  # regulation §8 考核要求 95 %
 NO_REPORTS_DUE = "本月无应交报告"
-
-# the archived documents that stand for one service record of a kind (each carries the record's facts:
-# service_no, resolved_at, measures, sla); leftover_confirmation is left out: both kinds produce it
-RECORD_DOC_TYPES: dict[str, tuple[str, ...]] = {
-    "onsite": ("onsite_form", "onsite_report"),
-    "remote": ("remote_record",),
-}
 
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
@@ -83,71 +85,16 @@ def _month_bounds(month: str) -> tuple[date, date]:
     return date(year, mon, 1), date(year, mon, calendar.monthrange(year, mon)[1])
 
 
-def latest_plan(archive: Archive, project: str) -> dict | None:
-    """The metadata record of the project's latest archived plan version, or None."""
-    return archive.latest(make_doc_id(project, "plan"))
-
-
-def _all_project_folders(archive: Archive) -> list[str]:
-    folder = archive.root / DOCUMENTS
-    if not folder.is_dir():
-        return []
-    return sorted(p.name for p in folder.iterdir() if p.is_dir() and not p.name.startswith((".", "_")))
-
-
-def require_project(archive: Archive, project: str) -> None:
-    """InputError (with did-you-mean and the projects there are) unless the archive holds documents of
-    `project`; names starting with `_` (`_all`) are reserved, never projects."""
-    if project.startswith("_"):
-        raise InputError(f"项目编号 “{project}” 无效：以 _ 开头的名称（如 _all）是保留名称，不是项目编号")
-    known = _all_project_folders(archive)
-    if project not in known:
-        close = difflib.get_close_matches(project, known, n=1, cutoff=0.6)
-        hint = f"，是否为 {close[0]}?" if close else ""
-        listed = f"（已有项目：{'、'.join(known[:10])}{' 等' if len(known) > 10 else ''}）" if known else "（归档库中还没有任何项目）"
-        raise InputError(f"归档库中没有项目 {project} 的文档{hint}{listed}；请检查项目编号", file=str(archive.root))
-
-
-def _plan_dates(plan: dict) -> tuple[date, date] | None:
-    facts = plan.get("facts") or {}
-    try:
-        return date.fromisoformat(facts["start"]), date.fromisoformat(facts["end"])
-    except (KeyError, TypeError, ValueError):
-        return None
-
-
-def _resolved_day(record: dict) -> date | None:
-    resolved = (record.get("facts") or {}).get("resolved_at")
-    try:
-        return date.fromisoformat(resolved[:10]) if isinstance(resolved, str) else None
-    except ValueError:
-        return None
-
-
-def service_records_between(archive: Archive, project: str, kind: str, first: date, last: date) -> dict[str, dict]:
+def service_records_between(archive: Archive | ArchiveView, project: str, kind: str, first: date,
+                            last: date) -> dict[str, ArchivedDoc]:
     """The kind's ("onsite" / "remote") service records resolved between `first` and `last` (inclusive),
     one per service_no (the latest archived document standing for it), in service_no order."""
-    found: dict[str, dict] = {}
-    for doc_type in RECORD_DOC_TYPES[kind]:
-        for record in archive.records(project=project, doc_type=doc_type):
-            service_no = (record.get("facts") or {}).get("service_no")
-            day = _resolved_day(record)
-            if not service_no or day is None or not first <= day <= last:
-                continue
-            seen = found.get(service_no)
-            if seen is None or record.get("created_at", "") > seen.get("created_at", ""):
-                found[service_no] = record
-    return dict(sorted(found.items()))
+    return view_of(archive).service_records(project, kind, first, last)
 
 
-def _service_records(archive: Archive, project: str, kind: str, month: str) -> dict[str, dict]:
-    first, last = _month_bounds(month)
-    return service_records_between(archive, project, kind, first, last)
-
-
-def _due_slots(entry: dict, project: str, month: str, first: date, last: date, plan_start: date,
-               plan_end: date, archive: Archive) -> list[Slot]:
-    doc_type, kind = entry.get("doc_type"), entry.get("frequency")
+def _due_slots(entry: PlanReport, project: str, month: str, first: date, last: date, plan_start: date,
+               plan_end: date, view: ArchiveView) -> list[Slot]:
+    doc_type, kind = entry.doc_type, entry.frequency
     if kind == "monthly":
         return [Slot(project, doc_type, month, kind)]
     if kind == "weekly":
@@ -167,14 +114,14 @@ def _due_slots(entry: dict, project: str, month: str, first: date, last: date, p
         producer = PER_SERVICE_DOC_TYPES.get(doc_type)
         if producer is None:  # the plan rules reject this; nothing can be counted for it
             return []
-        return [Slot(project, doc_type, no, kind) for no in _service_records(archive, project, producer, month)]
+        return [Slot(project, doc_type, no, kind) for no in view.service_records(project, producer, first, last)]
     return []
 
 
-def _meets(slot: Slot, record: dict) -> bool:
+def _meets(slot: Slot, doc: ArchivedDoc) -> bool:
     if slot.kind == "per_service":
-        return (record.get("facts") or {}).get("service_no") == slot.period
-    period = str(record.get("period") or "")
+        return doc.service_no == slot.period
+    period = doc.period
     if period == slot.period:
         return True
     if len(period) != 10:  # only the slot itself or a day inside it
@@ -186,35 +133,30 @@ def _meets(slot: Slot, record: dict) -> bool:
 # --- 服务报告比例 ---------------------------------------------------------------------------------
 
 
-def report_ratio(archive: Archive, month: str, project: str) -> ReportRatio:
+def report_ratio(archive: Archive | ArchiveView, month: str, project: str) -> ReportRatio:
     """服务报告比例 of `project` in `month` (YYYY-MM) under the project's latest plan: each due slot
     met by at most one archived document (any version, counted once), each document meeting at most
     one slot; the month a report is written in does not matter, its period does."""
     first, last = _month_bounds(month)
-    plan = latest_plan(archive, project)
-    facts = (plan or {}).get("facts") or {}
-    target_entry = next((s for s in facts.get("sla") or [] if s.get("metric") == "report_ratio"), None)
-    target = float(target_entry["target"]) if target_entry and target_entry.get("target") is not None \
-        else DEFAULT_REPORT_TARGET
-    op = (target_entry or {}).get("op") or ">="
-    dates = _plan_dates(plan) if plan else None
-    if dates is None or dates[0] > last or dates[1] < first:  # no plan, or not active this month
+    view = view_of(archive)
+    plan = view.plan_facts(project)
+    target_entry = plan.target("report_ratio") if plan is not None else None
+    target = target_entry.target if target_entry is not None else DEFAULT_REPORT_TARGET
+    op = target_entry.op if target_entry is not None else ">="
+    if plan is None or plan.start > last or plan.end < first:  # no plan, or not active this month
         return ReportRatio(project, month, 0, 0, None, target, None, [])
 
     slots: list[Slot] = []
-    for entry in facts.get("reports") or []:
-        slots.extend(_due_slots(entry, project, month, first, last, dates[0], dates[1], archive))
+    for entry in plan.reports:
+        slots.extend(_due_slots(entry, project, month, first, last, plan.start, plan.end, view))
 
-    documents: dict[str, list[dict]] = {}
     used: set[str] = set()
     for slot in slots:
-        if slot.doc_type not in documents:
-            documents[slot.doc_type] = archive.records(project=project, doc_type=slot.doc_type)
         # a document whose period is the slot itself is preferred over one dated a day inside it
-        candidates = [r for r in documents[slot.doc_type] if r["doc_id"] not in used and _meets(slot, r)]
-        candidates.sort(key=lambda r: (slot.kind != "per_service" and r.get("period") != slot.period))
+        candidates = [d for d in view.documents(project, slot.doc_type) if d.doc_id not in used and _meets(slot, d)]
+        candidates.sort(key=lambda d: (slot.kind != "per_service" and d.period != slot.period))
         if candidates:
-            slot.delivered_by = candidates[0]["doc_id"]
+            slot.delivered_by = candidates[0].doc_id
             used.add(slot.delivered_by)
 
     due = len(slots)
@@ -222,8 +164,7 @@ def report_ratio(archive: Archive, month: str, project: str) -> ReportRatio:
     if due == 0:
         return ReportRatio(project, month, 0, 0, None, target, None, slots)
     value = delivered * 100 / due  # not delivered / due * 100: 57/100 must be 57, not 56.99…
-    check = _OPS.get(op, _OPS[">="])
-    return ReportRatio(project, month, due, delivered, value, target, bool(check(value, target)), slots)
+    return ReportRatio(project, month, due, delivered, value, target, judge(value, op, target), slots)
 
 
 def overall_report_ratio(ratios: list[ReportRatio]) -> tuple[int, int, float | None]:
@@ -245,10 +186,10 @@ def p90_nearest_rank(values: list[float]) -> float | None:
     return ordered[(9 * len(ordered) + 9) // 10 - 1]  # ⌈9n/10⌉ in integers: no float rounding
 
 
-def sla_figures(archive: Archive, month: str, project: str) -> list[SlaFigure]:
+def sla_figures(archive: Archive | ArchiveView, month: str, project: str) -> list[SlaFigure]:
     """One figure per record-based SLA entry of the project's latest plan (response_minutes,
     arrival_minutes, resolution_minutes, onsite_minutes), in plan order, over the onsite and remote
-    records resolved in `month`, using each record's frozen met flag and value (facts["sla"]).
+    records resolved in `month`, using each record's frozen met flag and value (ServiceRecordFacts.sla).
     Records marked 无计划目标 to which the metric applies are listed, not counted; a record whose
     frozen results lack the metric (it does not apply, or the plan then in force set no target)
     is not counted either."""
@@ -256,41 +197,40 @@ def sla_figures(archive: Archive, month: str, project: str) -> list[SlaFigure]:
     return sla_figures_between(archive, project, first, last, label=month)
 
 
-def sla_figures_between(archive: Archive, project: str, first: date, last: date, *, label: str) -> list[SlaFigure]:
+def sla_figures_between(archive: Archive | ArchiveView, project: str, first: date, last: date, *,
+                        label: str) -> list[SlaFigure]:
     """sla_figures over any span of days (a week, a quarter, the whole project for acceptance);
     `label` is what the figures' `month` field says (the period or span)."""
-    plan = latest_plan(archive, project)
+    view = view_of(archive)
+    plan = view.plan_facts(project)
     if plan is None:
         return []
-    records = [r for kind in RECORD_DOC_TYPES
-               for r in service_records_between(archive, project, kind, first, last).values()]
+    records = [doc.facts_as(ServiceRecordFacts) for doc in view.service_records(project, None, first, last).values()]
+    records.sort(key=lambda f: (f.kind != "onsite", f.service_no))  # onsite first, as the records are listed
     figures = []
     seen: set[str] = set()
-    for entry in (plan.get("facts") or {}).get("sla") or []:
-        metric = entry.get("metric")
+    for entry in plan.sla:
+        metric = entry.metric
         if metric not in RECORD_METRICS or metric in seen:
             continue
         seen.add(metric)
         values: list[float] = []
         met = 0
         no_plan: list[str] = []
-        for record in records:
-            facts = record.get("facts") or {}
-            frozen = facts.get("sla")
-            if frozen == NO_PLAN:
-                measures = facts.get("measures")
-                if not isinstance(measures, dict) or metric in measures:
-                    no_plan.append(facts["service_no"])
+        for facts in records:
+            if facts.no_plan:
+                if metric in facts.measures:
+                    no_plan.append(facts.service_no)
                 continue
-            result = next((s for s in frozen or [] if isinstance(s, dict) and s.get("metric") == metric), None)
-            if result is None or result.get("value") is None:
+            result = facts.frozen(metric)
+            if result is None or result.value is None:
                 continue
-            values.append(float(result["value"]))
-            met += bool(result.get("met"))
+            values.append(result.value)
+            met += bool(result.met)
         n = len(values)
         figures.append(SlaFigure(
-            project=project, month=label, metric=metric, name=entry.get("name") or RECORD_METRICS[metric][0],
-            target=float(entry["target"]), op=entry.get("op") or "<=", records=n, met=met,
+            project=project, month=label, metric=metric, name=entry.name or RECORD_METRICS[metric][0],
+            target=entry.target, op=entry.op or "<=", records=n, met=met,
             value=met * 100 / n if n else None, mean=sum(values) / n if n else None,
             p90=p90_nearest_rank(values), no_plan_target=sorted(no_plan)))
     return figures
@@ -316,16 +256,16 @@ class ValueFigure:
     note: str = ""
 
 
-def _narrowest_containing(records: list[dict], first: date, last: date) -> dict | None:
-    """The record whose period contains first…last with the fewest days (ties: the newest)."""
-    best: tuple[int, str, dict] | None = None
-    for record in records:
-        bounds = safe_bounds(record.get("period"))
+def _narrowest_containing(docs: list[ArchivedDoc], first: date, last: date) -> ArchivedDoc | None:
+    """The document whose period contains first…last with the fewest days (ties: the newest)."""
+    best: tuple[int, str, ArchivedDoc] | None = None
+    for doc in docs:
+        bounds = safe_bounds(doc.period)
         if bounds is None or not (bounds[0] <= first and last <= bounds[1]):
             continue
-        rank = ((bounds[1] - bounds[0]).days, record.get("created_at", ""))
+        rank = ((bounds[1] - bounds[0]).days, doc.created_at)
         if best is None or rank[0] < best[0] or (rank[0] == best[0] and rank[1] > best[1]):
-            best = (rank[0], rank[1], record)
+            best = (rank[0], rank[1], doc)
     return best[2] if best else None
 
 
@@ -336,28 +276,30 @@ def _any_period_bounds(period: str) -> tuple[date, date]:
     return bounds
 
 
-def availability_figure(archive: Archive, month: str, project: str, *, target: float | None = None,
+def _availability(doc: ArchivedDoc) -> float | None:
+    return None if doc.received else doc.facts_as(ServiceReportFacts).availability_percent
+
+
+def availability_figure(archive: Archive | ArchiveView, month: str, project: str, *, target: float | None = None,
                         op: str = ">=", name: str = "系统可用率") -> ValueFigure:
     """availability_percent of the month (or any period): from the project's service_report whose
     period is it (or the narrowest one containing it); when the project reports weekly, the mean of
     the weeks whose Sunday falls in it."""
     first, last = _any_period_bounds(month)
-    reports = [r for r in archive.records(project=project, doc_type="service_report")
-               if (r.get("facts") or {}).get("availability_percent") is not None]
+    reports = [d for d in view_of(archive).documents(project, "service_report") if _availability(d) is not None]
     found = _narrowest_containing(reports, first, last)
     value, source, note = None, None, ""
     if found is not None:
-        value, source = float(found["facts"]["availability_percent"]), found["doc_id"]
+        value, source = _availability(found), found.doc_id
     else:
         weeks = []
-        for r in reports:
-            period = str(r.get("period") or "")
-            bounds = safe_bounds(period) if "-W" in period else None
+        for d in reports:
+            bounds = safe_bounds(d.period) if "-W" in d.period else None
             if bounds and first <= bounds[1] <= last:
-                weeks.append(r)
+                weeks.append(d)
         if weeks:
-            value = sum(float(r["facts"]["availability_percent"]) for r in weeks) / len(weeks)
-            source = "、".join(r["doc_id"] for r in weeks)
+            value = sum(_availability(d) or 0.0 for d in weeks) / len(weeks)
+            source = "、".join(d.doc_id for d in weeks)
             note = f"{len(weeks)} 份周报的平均值"
         else:
             note = "该期间没有带可用率的运维服务报告"
@@ -365,17 +307,16 @@ def availability_figure(archive: Archive, month: str, project: str, *, target: f
                        judge(value, op, target), source, note)
 
 
-def satisfaction_figure(archive: Archive, month: str, project: str, *, target: float | None = None,
+def satisfaction_figure(archive: Archive | ArchiveView, month: str, project: str, *, target: float | None = None,
                         op: str = ">=", name: str = "客户满意度") -> ValueFigure:
     """satisfaction_score of the month (or any period): the overall score of the survey report with
-    the narrowest period containing it (archive.md); record-level 回访 scores are not counted."""
+    the narrowest period containing it; record-level 回访 scores are not counted."""
     first, last = _any_period_bounds(month)
-    surveys = [r for r in archive.records(project=project, doc_type="survey_report")
-               if (r.get("facts") or {}).get("overall") is not None]
+    surveys = [d for d in view_of(archive).documents(project, "survey_report") if not d.received]
     found = _narrowest_containing(surveys, first, last)
     if found is None:
         return ValueFigure(project, month, "satisfaction_score", name, target, op, None, None, None,
                            "没有覆盖该期间的满意度调查报告")
-    value = float(found["facts"]["overall"])
+    value = found.facts_as(SurveyFacts).overall
     return ValueFigure(project, month, "satisfaction_score", name, target, op, value, judge(value, op, target),
-                       found["doc_id"], f"调查期间 {found.get('period')}")
+                       found.doc_id, f"调查期间 {found.period}")

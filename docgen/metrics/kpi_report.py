@@ -22,26 +22,31 @@ from typing import TYPE_CHECKING, Any
 from docgen.doctypes import doc_type_title
 from docgen.errors import InputError
 from docgen.metrics.indicators import OP_TEXT, Indicator, IndicatorSet, fmt_number, load_indicators
+from docgen.facts import (
+    ALL_PROJECTS,
+    NO_PLAN,
+    ArchiveView,
+    FrozenSla,
+    KpiReportFacts,
+    PlanSla,
+    ServiceRecordFacts,
+)
 from docgen.metrics.kpi import (
     NO_REPORTS_DUE,
-    RECORD_DOC_TYPES,
     ReportRatio,
     availability_figure,
-    latest_plan,
     report_ratio,
-    require_project,
     satisfaction_figure,
-    service_records_between,
     sla_figures,
 )
-from docgen.metrics.sla import NO_PLAN, RECORD_METRICS, judge
+from docgen.metrics.sla import RECORD_METRICS, judge
 from docgen.periods import period_bounds
 
 if TYPE_CHECKING:
     from docgen.archive import Archive
     from docgen.kinds._kind import DocumentSpec
 
-ALL = "_all"  # the project of the unfiltered report and of its overall row (archive.md: documents/_all/)
+ALL = ALL_PROJECTS  # the project of the unfiltered report and of its overall row (archive.md: documents/_all/)
 TITLE = "月度KPI统计表"
 TEMPLATE = "kpi_report.xlsx"  # names the builder: the workbook is laid out by code
 TREND_MONTHS = 12
@@ -219,73 +224,39 @@ def months_ending(month: str, count: int = TREND_MONTHS) -> list[str]:
     return out[::-1]
 
 
-class _ReadCache:
-    """The archive, read-only, with records()/latest() remembered: the trend asks the same questions
-    for twelve months. Returns copies of the lists so no caller can change another's answer."""
-
-    def __init__(self, archive: Archive) -> None:
-        self._archive = archive
-        self.root = archive.root
-        self._records: dict[tuple[str | None, str | None], list[dict]] = {}
-        self._latest: dict[str, dict | None] = {}
-
-    def records(self, *, project: str | None = None, doc_type: str | None = None, **more: Any) -> list[dict]:
-        if more:
-            return self._archive.records(project=project, doc_type=doc_type, **more)
-        key = (project, doc_type)
-        if key not in self._records:
-            self._records[key] = self._archive.records(project=project, doc_type=doc_type)
-        return list(self._records[key])
-
-    def latest(self, doc_id: str) -> dict | None:
-        if doc_id not in self._latest:
-            self._latest[doc_id] = self._archive.latest(doc_id)
-        return self._latest[doc_id]
-
-    def versions(self, doc_id: str) -> list[dict]:
-        return self._archive.versions(doc_id)
-
-
-def archived_projects(archive: Archive) -> list[str]:
-    """Every project with an archived plan; folders starting with `_` (`_all`) are never projects."""
-    return sorted({r["project"] for r in archive.records(doc_type="plan") if not str(r["project"]).startswith("_")})
-
-
 def _percent(part: int, whole: int) -> float | None:
     # part * 100 / whole, not part / whole * 100: 57 / 100 * 100 is 56.99999999999999 and would miss 57
     return part * 100 / whole if whole else None
 
 
-def target_text(entry: dict) -> str:
+def target_text(entry: PlanSla | FrozenSla) -> str:
     """A plan SLA target as people write it: ≤30 分钟, ≥99.9%, ≤480 分钟（工作时间）."""
-    unit = str(entry.get("unit") or "")
+    unit = str(entry.unit or "")
     sep = "" if unit in ("%", "") else " "
-    text = f"{OP_TEXT.get(entry.get('op') or '', entry.get('op') or '')}{fmt_number(entry.get('target'))}{sep}{unit}"
-    return text + ("（工作时间）" if entry.get("clock") == "workday" else "")
+    text = f"{OP_TEXT.get(entry.op or '', entry.op or '')}{fmt_number(entry.target)}{sep}{unit}"
+    return text + ("（工作时间）" if entry.clock == "workday" else "")
 
 
-def _project_info(archive: Any, code: str) -> ProjectInfo:
-    plan = latest_plan(archive, code)
+def _project_info(view: ArchiveView, code: str) -> ProjectInfo:
+    plan = view.plan_facts(code)
     if plan is None:
         return ProjectInfo(code)
-    facts = plan.get("facts") or {}
-    return ProjectInfo(code, str(facts.get("name") or ""), str(facts.get("customer") or ""),
-                       str(facts.get("start") or ""), str(facts.get("end") or ""),
-                       str(facts.get("plan_version") or ""), True)
+    return ProjectInfo(code, plan.name, plan.customer, plan.start.isoformat(), plan.end.isoformat(),
+                       plan.plan_version, True)
 
 
-def _plan_entries(archive: Any, project: str) -> list[dict]:
-    plan = latest_plan(archive, project)
-    return [s for s in ((plan or {}).get("facts") or {}).get("sla") or [] if isinstance(s, dict)]
+def _plan_entries(view: ArchiveView, project: str) -> list[PlanSla]:
+    plan = view.plan_facts(project)
+    return list(plan.sla) if plan is not None else []
 
 
 # --- rows --------------------------------------------------------------------------------------
 
 
-def _report_row(ind: Indicator, ratio: ReportRatio, entries: list[dict], info: ProjectInfo, month: str) -> KpiRow:
-    entry = next((s for s in entries if s.get("metric") == "report_ratio" and s.get("target") is not None), None)
-    if entry is not None:  # archive.md: the plan's report_ratio entry for its project, else the file's
-        target, op, source = float(entry["target"]), entry.get("op") or ">=", "plan"
+def _report_row(ind: Indicator, ratio: ReportRatio, entries: list[PlanSla], info: ProjectInfo, month: str) -> KpiRow:
+    entry = next((s for s in entries if s.metric == "report_ratio"), None)
+    if entry is not None:  # the plan's report_ratio entry for its project, else the indicator file's
+        target, op, source = entry.target, entry.op or ">=", "plan"
     else:
         target, op, source = ind.target, ind.op, "config"
     value = _percent(ratio.delivered, ratio.due)
@@ -301,37 +272,33 @@ def _report_row(ind: Indicator, ratio: ReportRatio, entries: list[dict], info: P
                   ratio.due, ratio.delivered, value, judge(value, op, target), source, note=note)
 
 
-def _sla_details(archive: Any, project: str, month: str, metrics: list[tuple[str, str]]) -> list[SlaRecord]:
+def _sla_details(view: ArchiveView, project: str, month: str, metrics: list[tuple[str, str]]) -> list[SlaRecord]:
     """Every record of the month behind each record metric, classified exactly as sla_figures counts
     them: a frozen result → 达标/未达标; 无计划目标 with the metric measured → listed; otherwise left out."""
     first, last = period_bounds(month)
-    records = [(kind, r) for kind in RECORD_DOC_TYPES
-               for r in service_records_between(archive, project, kind, first, last).values()]
+    records = [(view.record_kind(doc) or "", doc.doc_id, doc.facts_as(ServiceRecordFacts))
+               for doc in view.service_records(project, None, first, last).values()]
+    records.sort(key=lambda r: (r[0] != "onsite", r[2].service_no))
     out: list[SlaRecord] = []
     for metric, name in metrics:
         rows: list[SlaRecord] = []
-        for kind, record in records:
-            facts = record.get("facts") or {}
-            frozen = facts.get("sla")
-            common = (project, metric, name, str(facts.get("service_no") or ""), kind,
-                      str(facts.get("resolved_at") or ""))
-            if frozen == NO_PLAN:
-                measures = facts.get("measures")
-                if not isinstance(measures, dict) or metric in measures:
-                    value = measures.get(metric) if isinstance(measures, dict) else None
-                    rows.append(SlaRecord(*common, value=None if value is None else float(value), target=NO_PLAN,
-                                          result=NO_PLAN, doc_id=record["doc_id"]))
+        for kind, doc_id, facts in records:
+            common = (project, metric, name, facts.service_no, kind, facts.resolved_at)
+            if facts.no_plan:
+                if metric in facts.measures:
+                    rows.append(SlaRecord(*common, value=facts.measures[metric], target=NO_PLAN, result=NO_PLAN,
+                                          doc_id=doc_id))
                 continue
-            result = next((s for s in frozen or [] if isinstance(s, dict) and s.get("metric") == metric), None)
-            if result is None or result.get("value") is None:
+            result = facts.frozen(metric)
+            if result is None or result.value is None:
                 continue
-            rows.append(SlaRecord(*common, value=float(result["value"]), target=target_text(result),
-                                  result="达标" if result.get("met") else "未达标", doc_id=record["doc_id"]))
+            rows.append(SlaRecord(*common, value=result.value, target=target_text(result),
+                                  result="达标" if result.met else "未达标", doc_id=doc_id))
         out.extend(sorted(rows, key=lambda r: (r.resolved_at, r.service_no)))
     return out
 
 
-def _sla_row(ind: Indicator, figure: Any, entry: dict, project: str, name: str) -> KpiRow:
+def _sla_row(ind: Indicator, figure: Any, entry: PlanSla, project: str, name: str) -> KpiRow:
     value = _percent(figure.met, figure.records)
     notes = []
     if figure.records == 0:
@@ -344,43 +311,43 @@ def _sla_row(ind: Indicator, figure: Any, entry: dict, project: str, name: str) 
                   note="；".join(notes), no_plan_target=list(figure.no_plan_target), metric_name=name)
 
 
-def _value_row(ind: Indicator, figure: Any, project: str, entry: dict | None) -> KpiRow:
+def _value_row(ind: Indicator, figure: Any, project: str, entry: PlanSla | None) -> KpiRow:
     note = figure.note
     if figure.value is None and not note:
         note = NO_DATA
     name = ind.name
-    if entry is not None and entry.get("name") and entry["name"] != ind.name:
-        name = f"{ind.name}（{entry['name']}）"
-    unit = str((entry or {}).get("unit") or ind.unit)
+    if entry is not None and entry.name and entry.name != ind.name:
+        name = f"{ind.name}（{entry.name}）"
+    unit = str((entry.unit if entry is not None else None) or ind.unit)
     return KpiRow(ind.id, ind.id, name, ind.formula, project, figure.target, figure.op, unit, None, None,
                   figure.value, figure.met, "plan" if entry is not None else "config", metric=figure.metric,
                   plan_target=target_text(entry) if entry is not None else None, note=note, source=figure.source)
 
 
-def _unique_names(entries: list[dict]) -> dict[str, str]:
+def _unique_names(entries: list[PlanSla]) -> dict[str, str]:
     """metric -> display name within one project; two metrics sharing a name get their ids added."""
     names: dict[str, str] = {}
     for e in entries:
-        metric = e.get("metric")
+        metric = e.metric
         if metric in RECORD_METRICS and metric not in names:
-            names[metric] = str(e.get("name") or RECORD_METRICS[metric][0])
+            names[metric] = str(e.name or RECORD_METRICS[metric][0])
     counts: dict[str, int] = {}
     for n in names.values():
         counts[n] = counts.get(n, 0) + 1
     return {m: (f"{n}（{m}）" if counts[n] > 1 else n) for m, n in names.items()}
 
 
-def _project_rows(archive: Any, month: str, info: ProjectInfo, indicators: IndicatorSet,
+def _project_rows(view: ArchiveView, month: str, info: ProjectInfo, indicators: IndicatorSet,
                   ratio: ReportRatio) -> tuple[list[KpiRow], list[SlaRecord]]:
     project = info.code
-    entries = _plan_entries(archive, project)
+    entries = _plan_entries(view, project)
     rows = [_report_row(indicators.by_formula("report_ratio"), ratio, entries, info, month)]  # type: ignore[arg-type]
     share = indicators.by_formula("sla_share")
-    figures = {f.metric: f for f in sla_figures(archive, month, project)} if share else {}
+    figures = {f.metric: f for f in sla_figures(view, month, project)} if share else {}
     names = _unique_names(entries)
     done: set[str] = set()
     for entry in entries:
-        metric = entry.get("metric")
+        metric = entry.metric
         if metric in done or metric == "report_ratio":
             continue
         if metric in figures and share is not None:
@@ -388,9 +355,8 @@ def _project_rows(archive: Any, month: str, info: ProjectInfo, indicators: Indic
         elif metric in ("availability_percent", "satisfaction_score") and indicators.by_formula(metric):
             ind = indicators.by_formula(metric)
             compute = availability_figure if metric == "availability_percent" else satisfaction_figure
-            target = float(entry["target"]) if entry.get("target") is not None else ind.target
-            rows.append(_value_row(ind, compute(archive, month, project, target=target,
-                                                op=entry.get("op") or ind.op, name=entry.get("name") or ind.name),
+            rows.append(_value_row(ind, compute(view, month, project, target=entry.target,
+                                                op=entry.op or ind.op, name=entry.name or ind.name),
                                    project, entry))
         else:
             continue
@@ -400,18 +366,18 @@ def _project_rows(archive: Any, month: str, info: ProjectInfo, indicators: Indic
         if ind is None or metric in done or ind.target is None:
             continue
         compute = availability_figure if metric == "availability_percent" else satisfaction_figure
-        rows.append(_value_row(ind, compute(archive, month, project, target=ind.target, op=ind.op, name=ind.name),
+        rows.append(_value_row(ind, compute(view, month, project, target=ind.target, op=ind.op, name=ind.name),
                                project, None))
-    details = _sla_details(archive, project, month, [(m, names[m]) for m in figures]) if share else []
+    details = _sla_details(view, project, month, [(m, names[m]) for m in figures]) if share else []
     return rows, details
 
 
-def _trend(archive: Any, month: str, projects: list[ProjectInfo], rows: list[KpiRow], overall_target: float,
+def _trend(view: ArchiveView, month: str, projects: list[ProjectInfo], rows: list[KpiRow], overall_target: float,
            scope: str) -> list[TrendPoint]:
     targets = {r.project: r.target for r in rows if r.formula == "report_ratio"}
     points: list[TrendPoint] = []
     for m in months_ending(month):
-        ratios = [report_ratio(archive, m, p.code) for p in projects]
+        ratios = [report_ratio(view, m, p.code) for p in projects]
         due, delivered = sum(r.due for r in ratios), sum(r.delivered for r in ratios)
         points.append(TrendPoint(m, scope, due, delivered, _percent(delivered, due), overall_target))
         if len(projects) > 1:
@@ -432,10 +398,10 @@ def compute_kpi(archive: Archive, month: str, *, project: str | None = None,
     month = check_month(month)
     if indicators is None:
         indicators = load_indicators(archive=archive)
+    reader = ArchiveView(archive)  # one view for the month and its 12-month trend
     if project is not None:
-        require_project(archive, project)
-    reader: Any = _ReadCache(archive)
-    codes = [project] if project is not None else archived_projects(reader)
+        reader.require_project(project)
+    codes = [project] if project is not None else reader.planned_projects()
     projects = [_project_info(reader, code) for code in codes]
     rows: list[KpiRow] = []
     details: list[SlaRecord] = []
@@ -482,6 +448,6 @@ def kpi_spec(report: KpiReport, *, today: date | None = None) -> DocumentSpec:
     return DocumentSpec(
         doc_type="kpi_report", title=report.title, project=scope, key=(report.month,),
         date=today or date.today(), period=report.month, template=TEMPLATE, context=report.context(),
-        facts=report.as_json(), warnings=list(report.warnings), out_name=name,
+        facts=KpiReportFacts.model_validate(report.as_json()), warnings=list(report.warnings), out_name=name,
         build=build_kpi_workbook, builder_version=BUILDER_VERSION)
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
-from docgen.archive import Archive
-from docgen.metrics.kpi import RECORD_DOC_TYPES
-from docgen.periods import parse_day
+from docgen.facts import ArchiveView, ServiceRecordFacts, view_of
+
+if TYPE_CHECKING:
+    from docgen.archive import Archive
 
 
 @dataclass
@@ -46,52 +48,32 @@ class Leftover:
         return (self.as_of - self.due).days if self.overdue else 0  # type: ignore[operator]
 
 
-def _records(archive: Archive, project: str) -> dict[str, dict]:
-    """The latest archived document standing for each service record of the project (any kind)."""
-    found: dict[str, dict] = {}
-    for doc_types in RECORD_DOC_TYPES.values():
-        for doc_type in doc_types:
-            for record in archive.records(project=project, doc_type=doc_type):
-                service_no = (record.get("facts") or {}).get("service_no")
-                if not service_no:
-                    continue
-                seen = found.get(service_no)
-                if seen is None or record.get("created_at", "") > seen.get("created_at", ""):
-                    found[service_no] = record
-    return found
-
-
-def leftovers(archive: Archive, project: str, *, as_of: date) -> list[Leftover]:
+def leftovers(archive: Archive | ArchiveView, project: str, *, as_of: date) -> list[Leftover]:
     """Every leftover issue raised on or before `as_of`, with its resolution when a record resolved on
     or before `as_of` closed it; sorted by raising day and id."""
-    records = _records(archive, project)
+    records = {no: doc.facts_as(ServiceRecordFacts) for no, doc in view_of(archive).service_records(project).items()}
     closed: dict[str, tuple[date, str, str]] = {}
-    for service_no, record in records.items():
-        facts = record.get("facts") or {}
-        record_day = parse_day(facts.get("resolved_at")) or parse_day(record.get("date"))
-        for item in facts.get("resolved_leftovers") or []:
-            ref = item.get("ref") if isinstance(item, dict) else None
-            when = parse_day(item.get("at")) or record_day if isinstance(item, dict) else None
-            if not ref or when is None or when > as_of:
+    for service_no, facts in records.items():
+        for item in facts.resolved_leftovers:
+            when = item.day or facts.resolved_day
+            if when > as_of:
                 continue
-            if ref not in closed or when < closed[ref][0]:
-                closed[ref] = (when, service_no, str(item.get("resolution") or ""))
+            if item.ref not in closed or when < closed[item.ref][0]:
+                closed[item.ref] = (when, service_no, item.resolution)
     found = []
-    for service_no, record in records.items():
-        facts = record.get("facts") or {}
-        raised = parse_day(facts.get("resolved_at")) or parse_day(record.get("date"))
-        if raised is None or raised > as_of:
+    for service_no, facts in records.items():
+        raised = facts.resolved_day
+        if raised > as_of:
             continue
-        for item in facts.get("leftover_issues") or []:
-            leftover = Leftover(id=str(item.get("id")), issue=str(item.get("issue") or ""),
-                                plan=str(item.get("plan") or ""), owner=str(item.get("owner") or ""),
-                                due=parse_day(item.get("due")), raised_on=raised, raised_by=service_no, as_of=as_of)
+        for item in facts.leftover_issues:
+            leftover = Leftover(id=item.id, issue=item.issue, plan=item.plan, owner=item.owner, due=item.due_day,
+                                raised_on=raised, raised_by=service_no, as_of=as_of)
             if leftover.id in closed:
                 leftover.resolved_on, leftover.resolved_by, leftover.resolution = closed[leftover.id]
             found.append(leftover)
     return sorted(found, key=lambda x: (x.raised_on, x.id))
 
 
-def open_leftovers(archive: Archive, project: str, *, as_of: date) -> list[Leftover]:
+def open_leftovers(archive: Archive | ArchiveView, project: str, *, as_of: date) -> list[Leftover]:
     """The leftover issues still open on `as_of` (for the service report and the audit)."""
     return [x for x in leftovers(archive, project, as_of=as_of) if x.open]

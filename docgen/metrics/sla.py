@@ -3,7 +3,12 @@ and, against the plan in force, whether each plan metric was met."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from docgen.facts import NO_PLAN
+
+if TYPE_CHECKING:
+    from docgen.facts import PlanSla
 
 # metric -> (Chinese name, from-time, to-time); arrival/onsite only exist for on-site records
 RECORD_METRICS: dict[str, tuple[str, str, str]] = {
@@ -12,7 +17,6 @@ RECORD_METRICS: dict[str, tuple[str, str, str]] = {
     "resolution_minutes": ("解决时间", "requested", "resolved"),
     "onsite_minutes": ("现场支持时间", "arrived", "departed"),
 }
-NO_PLAN = "无计划目标"
 OP_TEXT = {">=": "≥", "<=": "≤", ">": ">", "<": "<", "=": "="}  # how a target reads: ≤30 分钟
 _OPS = {"<=": lambda v, t: v <= t, ">=": lambda v, t: v >= t, "<": lambda v, t: v < t,
         ">": lambda v, t: v > t, "=": lambda v, t: v == t}
@@ -40,7 +44,7 @@ def _round(value: float) -> float:
     return round(value, 1)
 
 
-def measure_record(times: dict[str, datetime | None], plan_sla: list[dict[str, Any]] | None,
+def measure_record(times: dict[str, datetime | None], plan_sla: list[PlanSla] | None,
                    plan_version: str | None) -> dict[str, Any]:
     """values: 7×24 minutes per applicable metric; sla: per plan metric that applies to this record
     {metric, name, clock, hours, op, target, unit, value, met}, or 无计划目标 when no plan is archived."""
@@ -54,17 +58,16 @@ def measure_record(times: dict[str, datetime | None], plan_sla: list[dict[str, A
         return {"values": values, "sla": NO_PLAN, "plan_version": None}
     results = []
     for entry in plan_sla:
-        metric = entry.get("metric")
+        metric = entry.metric
         if metric not in values:
             continue
         _, start, end = RECORD_METRICS[metric]
-        clock = entry.get("clock") or "7x24"
+        clock = entry.clock or "7x24"
         value = values[metric] if clock == "7x24" else _round(
-            elapsed_minutes(times[start], times[end], clock=clock, hours=entry.get("hours")))
-        target = float(entry["target"])
-        results.append({"metric": metric, "name": entry.get("name") or RECORD_METRICS[metric][0], "clock": clock,
-                        "hours": entry.get("hours"), "op": entry["op"], "target": target, "unit": entry.get("unit"),
-                        "value": value, "met": bool(_OPS[entry["op"]](value, target))})
+            elapsed_minutes(times[start], times[end], clock=clock, hours=entry.hours))
+        results.append({"metric": metric, "name": entry.name or RECORD_METRICS[metric][0], "clock": clock,
+                        "hours": entry.hours, "op": entry.op, "target": entry.target, "unit": entry.unit,
+                        "value": value, "met": bool(_OPS[entry.op](value, entry.target))})
     return {"values": values, "sla": results, "plan_version": plan_version}
 
 

@@ -93,6 +93,7 @@ def _write_state(folder: Path, state: dict[str, Any]) -> None:
 
 
 def _index_doc(archive: Archive, record: dict[str, Any]) -> IndexDoc:
+    from docgen.facts import FactsError, read_doc  # not at the top: `docgen search` need not load pydantic
     from docgen.search._extract import UnsupportedDocument, extract_text
 
     path = archive.file_path(record)
@@ -100,8 +101,10 @@ def _index_doc(archive: Archive, record: dict[str, Any]) -> IndexDoc:
         text = extract_text(path)
     except UnsupportedDocument:
         text = ""  # archived before checks existed or damaged since: still findable by its metadata
-    facts = record.get("facts") or {}
-    service_no = str(facts.get("service_no") or "")
+    try:
+        service_no = read_doc(record).service_no or ""
+    except FactsError:
+        service_no = ""  # the index is for finding documents: damaged facts must not keep one out of it
     head = " ".join(x for x in (record["title"], record["doc_id"], service_no, record.get("period") or "") if x)
     return IndexDoc(
         uid=f"{record['doc_id']}#v{record['version']}", doc_id=record["doc_id"], doc_type=record["doc_type"],

@@ -7,6 +7,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from docgen.errors import Issue
+from docgen.facts import (
+    AcceptanceFacts,
+    AcceptanceIssue,
+    AcceptanceMeeting,
+    EvaluationFact,
+    ReportSla,
+    view_of,
+)
 from docgen.kinds._kind import DocumentSpec, Kind
 from docgen.kinds._review import NOT_APPROVING
 from docgen.kinds.acceptance.figures import (
@@ -242,41 +250,34 @@ def acceptance_context(model: AcceptanceInput, *, plan: PlanView | None, groups:
 
 
 def acceptance_facts(model: AcceptanceInput, *, plan: PlanView | None, groups: list[dict[str, Any]],
-                     sla: list[SlaResult], findings: list[dict[str, str]], leftovers: list[Leftover]) -> dict[str, Any]:
-    """What audit and later reports read from the archive (archive.md, acceptance)."""
+                     sla: list[SlaResult], findings: list[dict[str, str]], leftovers: list[Leftover]) -> AcceptanceFacts:
+    """What audit and later reports read from the archive about the acceptance."""
     p, internal = model.project, model.internal
     pre, fin = model.customer.preliminary, model.customer.final
-    return {
-        "name": p.name, "customer": p.customer, "end": p.end.isoformat(),
-        "applied_on": internal.applied_on.isoformat(), "applied_by": internal.applied_by,
-        "deadline": acceptance_deadline(p.end).isoformat(), "on_time": days_late(model) == 0,
-        "days_late": days_late(model),
-        "plan_version": plan.version if plan else None,
-        "sla_period": [plan.start.isoformat(), plan.end.isoformat()] if plan else None,
-        "evaluation": [{"name": e.name, "role": e.role, "conclusion": e.conclusion, "date": e.date.isoformat(),
-                        "passed": evaluation_passes(e.conclusion)} for e in internal.evaluation],
-        "preliminary": {"date": pre.date.isoformat(), "conclusion": pre.conclusion} if pre else None,
-        "final": {"date": fin.date.isoformat(), "conclusion": fin.conclusion, "signed_by": fin.signed_by}
-        if fin else None,
-        "open_issues": [{"issue": x.issue, "resolution": x.resolution, "due": x.due.isoformat()}
-                        for x in (pre.open_issues if pre else []) if not x.done],
-        "sla": [r.as_fact() for r in sla],
-        "deliverables": {g["doc_type"]: g["count"] for g in groups},
-        "leftovers_open_at_end": [x.id for x in leftovers],
-        "findings": findings,
-    }
+    return AcceptanceFacts(
+        name=p.name, customer=p.customer, end=p.end, applied_on=internal.applied_on, applied_by=internal.applied_by,
+        deadline=acceptance_deadline(p.end), on_time=days_late(model) == 0, days_late=days_late(model),
+        plan_version=plan.version if plan else None, sla_period=[plan.start, plan.end] if plan else None,
+        evaluation=[EvaluationFact(name=e.name, role=e.role, conclusion=e.conclusion, date=e.date,
+                               passed=evaluation_passes(e.conclusion)) for e in internal.evaluation],
+        preliminary=AcceptanceMeeting(date=pre.date, conclusion=pre.conclusion) if pre else None,
+        final=AcceptanceMeeting(date=fin.date, conclusion=fin.conclusion, signed_by=fin.signed_by) if fin else None,
+        open_issues=[AcceptanceIssue(issue=x.issue, resolution=x.resolution, due=x.due.isoformat())
+                     for x in (pre.open_issues if pre else []) if not x.done],
+        sla=[ReportSla(**r.as_fact()) for r in sla],
+        deliverables={g["doc_type"]: g["count"] for g in groups},
+        leftovers_open_at_end=[x.id for x in leftovers], findings=findings)
 
 
 def acceptance_documents(model: AcceptanceInput, *, archive: Archive | None,
                          warnings: list[str]) -> list[DocumentSpec]:
-    from docgen.metrics.kpi import latest_plan
-
     code = model.project.code
-    plan = plan_view(latest_plan(archive, code)) if archive is not None else None
+    view = view_of(archive) if archive is not None else None
+    plan = plan_view(view.plan_in_force(code)) if view is not None else None
     warnings = list(warnings) + archive_warnings(model, plan)
-    groups = deliverables(archive, code)
-    sla, surveys = sla_results(archive, code, plan)
-    leftovers = open_at_end(archive, code, model.project.end)
+    groups = deliverables(view, code)
+    sla, surveys = sla_results(view, code, plan)
+    leftovers = open_at_end(view, code, model.project.end)
     findings = acceptance_findings(model, plan, sla, leftovers)
     return [DocumentSpec(
         doc_type=DOC_TYPE, title=TITLE, project=code, key=(), date=model.internal.applied_on,

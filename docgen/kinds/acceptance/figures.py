@@ -9,8 +9,9 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from docgen.doctypes import DOC_TYPES, doc_type_title
+from docgen.facts import ArchivedDoc, ArchiveView, PlanFacts, PlanSla, SurveyFacts, view_of
 from docgen.metrics.sla import OP_TEXT, RECORD_METRICS, fmt_num, judge
-from docgen.periods import months_between, parse_day, safe_bounds
+from docgen.periods import months_between, safe_bounds
 
 if TYPE_CHECKING:
     from docgen.archive import Archive
@@ -38,36 +39,33 @@ class PlanView:
     start: date
     end: date
     manager: str
-    sla: list[dict[str, Any]]
+    sla: list[PlanSla]
 
 
-def plan_view(record: dict | None) -> PlanView | None:
-    facts = (record or {}).get("facts") or {}
-    start, end = parse_day(facts.get("start")), parse_day(facts.get("end"))
-    if record is None or start is None or end is None:
+def plan_view(doc: ArchivedDoc | None) -> PlanView | None:
+    if doc is None:
         return None
-    return PlanView(record["doc_id"], str(facts.get("plan_version") or f"v{record.get('version')}"), start, end,
-                    str(facts.get("manager") or ""), [s for s in facts.get("sla") or [] if isinstance(s, dict)])
+    facts = doc.facts_as(PlanFacts)
+    return PlanView(doc.doc_id, facts.plan_version, facts.start, facts.end, facts.manager or "", list(facts.sla))
 
 
 # ------------------------------------------------------------------------------------- deliverables
-def deliverables(archive: Archive | None, project: str) -> list[dict[str, Any]]:
+def deliverables(archive: Archive | ArchiveView | None, project: str) -> list[dict[str, Any]]:
     """The project's archived documents (latest version of each), grouped by doc type in the order of
     cli.md (other types after, by id): [{doc_type, title, count, documents: [{title, period, version,
     date, doc_id}]}]. KPI, audit and acceptance reports are computed, not delivered: left out."""
     if archive is None:
         return []
-    groups: dict[str, list[dict]] = {}
-    for record in archive.records(project=project):
-        if record.get("doc_type") in NOT_DELIVERABLES:
+    groups: dict[str, list[ArchivedDoc]] = {}
+    for doc in view_of(archive).documents(project):
+        if doc.doc_type in NOT_DELIVERABLES:
             continue
-        groups.setdefault(record["doc_type"], []).append(record)
+        groups.setdefault(doc.doc_type, []).append(doc)
     order = list(DOC_TYPES)
     ranked = sorted(groups, key=lambda t: (order.index(t) if t in order else len(order), t))
     return [{"doc_type": t, "title": doc_type_title(t), "count": len(groups[t]),
-             "documents": [{"title": r.get("title") or "", "period": str(r.get("period") or ""),
-                            "version": r.get("version"), "date": r.get("date") or "", "doc_id": r["doc_id"]}
-                           for r in groups[t]]}
+             "documents": [{"title": d.title, "period": d.period, "version": d.version, "date": d.date.isoformat(),
+                            "doc_id": d.doc_id} for d in groups[t]]}
             for t in ranked]
 
 
@@ -106,17 +104,17 @@ class SlaResult:
                 "value": self.value, "met": self.met, **self.detail}
 
 
-def surveys_between(archive: Archive, project: str, first: date, last: date) -> list[dict[str, Any]]:
-    """The project's survey reports whose period overlaps first…last (with an overall score), by period."""
+def surveys_between(archive: Archive | ArchiveView, project: str, first: date, last: date) -> list[dict[str, Any]]:
+    """The project's survey reports whose period overlaps first…last, by period."""
     found = []
-    for record in archive.records(project=project, doc_type="survey_report"):
-        facts = record.get("facts") or {}
-        bounds = safe_bounds(record.get("period"))
-        if facts.get("overall") is None or bounds is None or bounds[1] < first or bounds[0] > last:
+    for doc in view_of(archive).documents(project, "survey_report"):
+        bounds = safe_bounds(doc.period)
+        if doc.received or bounds is None or bounds[1] < first or bounds[0] > last:
             continue
-        found.append({"doc_id": record["doc_id"], "period": str(record["period"]), "bounds": bounds,
-                      "overall": float(facts["overall"]), "respondents": facts.get("respondents"),
-                      "score_total": facts.get("score_total"), "score_count": facts.get("score_count")})
+        facts = doc.facts_as(SurveyFacts)
+        found.append({"doc_id": doc.doc_id, "period": doc.period, "bounds": bounds, "overall": facts.overall,
+                      "respondents": facts.respondents, "score_total": facts.score_total,
+                      "score_count": facts.score_count})
     return sorted(found, key=lambda s: (s["bounds"], s["doc_id"]))
 
 
@@ -205,7 +203,8 @@ def _satisfaction_result(surveys: list[dict[str, Any]], base: dict) -> SlaResult
                      detail={"surveys": len(surveys), "periods": [s["period"] for s in surveys]})
 
 
-def sla_results(archive: Archive | None, project: str, plan: PlanView | None) -> tuple[list[SlaResult], list[dict]]:
+def sla_results(archive: Archive | ArchiveView | None, project: str, plan: PlanView | None
+                ) -> tuple[list[SlaResult], list[dict]]:
     """Every SLA entry of the plan (in plan order) achieved over the plan's start…end, and the surveys
     behind the satisfaction figure. No plan: nothing to assess against."""
     if plan is None or archive is None:
@@ -220,14 +219,12 @@ def sla_results(archive: Archive | None, project: str, plan: PlanView | None) ->
     results: list[SlaResult] = []
     seen: set[str] = set()
     for entry in plan.sla:
-        metric = str(entry.get("metric") or "")
+        metric = entry.metric
         if not metric or metric in seen:
             continue
         seen.add(metric)
-        target = entry.get("target")
-        base = {"metric": metric, "name": str(entry.get("name") or RECORD_METRICS.get(metric, (metric,))[0]),
-                "op": str(entry.get("op") or ">="), "target": float(target) if target is not None else None,
-                "unit": str(entry.get("unit") or "")}
+        base = {"metric": metric, "name": entry.name or RECORD_METRICS.get(metric, (metric,))[0],
+                "op": entry.op or ">=", "target": entry.target, "unit": entry.unit or ""}
         if metric in RECORD_METRICS:
             results.append(_record_result(base, record_figures.get(metric)))
         elif metric == "report_ratio":

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import ConfigDict
 
 from docgen.errors import Issue
+from docgen.facts import AssessmentPlanFacts, AssessmentRecommendationFacts, AssessmentReportFacts, PackFacts
 from docgen.kinds._fields import (
     Date,
     OptDate,
@@ -112,7 +113,7 @@ def _counts(values: list[str]) -> dict[str, int]:
 
 
 def _doc(pack: AssessmentInput, doc_type: str, warnings: list[str], extra: dict[str, Any],
-         facts: dict[str, Any]) -> DocumentSpec:
+         facts: PackFacts) -> DocumentSpec:
     return pack_spec(pack, PACK, doc_type, template=f"{doc_type}.docx", warnings=warnings,
                      context=pack_context(pack, doc_type=doc_type, warnings=warnings) | extra, facts=facts)
 
@@ -128,7 +129,7 @@ def assessment_documents(pack: AssessmentInput, *, archive: Archive | None,
     plan_doc = _doc(pack, "assessment_plan", warnings, header | {
         "objectives": [{"no": str(n), "objective": o} for n, o in enumerate(plan.objectives, 1)],
         "schedule": schedule, "plan_date": plan.date.isoformat() if plan.date else "—",
-    }, {"subject": plan.subject, "start": start, "end": end, "tasks": len(schedule)})
+    }, AssessmentPlanFacts(pack=PACK, subject=plan.subject, start=start, end=end, tasks=len(schedule)))
     by_risk = _counts([f.risk for f in pack.findings])
     order = {level: n for n, level in enumerate(LEVELS)}
     findings = [{"no": str(n), "item": f.item, "finding": f.finding, "risk": f.risk, "evidence": f.evidence or "—"}
@@ -137,7 +138,7 @@ def assessment_documents(pack: AssessmentInput, *, archive: Archive | None,
         "findings": findings,
         "risk_counts": {"total": str(len(findings)), "high": str(by_risk["高"]), "medium": str(by_risk["中"]),
                         "low": str(by_risk["低"])},
-    }, {"subject": plan.subject, "findings": len(findings), "by_risk": by_risk})
+    }, AssessmentReportFacts(pack=PACK, subject=plan.subject, findings=len(findings), by_risk=by_risk))
     by_priority = _counts([r.priority for r in recs.items])
     items = [{"no": str(n), "recommendation": r.recommendation, "priority": r.priority,
               "estimate": r.estimate or "—", "timeline": r.timeline or "—"} for n, r in enumerate(recs.items, 1)]
@@ -145,8 +146,9 @@ def assessment_documents(pack: AssessmentInput, *, archive: Archive | None,
         "subject": plan.subject, "items": items, "findings_total": str(len(findings)),
         "high_risks": str(by_risk["高"]), "rec_date": recs.date.isoformat() if recs.date else "—",
         "reviews": review_rows(recs.review), "review_status": review_status(recs.review),
-    }, {"subject": plan.subject, "recommendations": len(items), "by_priority": by_priority,
-        "review_status": review_status(recs.review), "reviews": review_facts(recs.review)})
+    }, AssessmentRecommendationFacts(pack=PACK, subject=plan.subject, recommendations=len(items),
+                                     by_priority=by_priority, review_status=review_status(recs.review),
+                                     reviews=review_facts(recs.review)))
     return [plan_doc, report, recommendation]
 
 

@@ -9,6 +9,7 @@ import re
 from typing import TYPE_CHECKING, Literal
 
 from docgen.errors import Issue
+from docgen.facts import ImprovementFact, IncidentFact, MajorIncidentFacts, ResponseRecordFacts
 from docgen.kinds._fields import (
     DateTime,
     OptDate,
@@ -156,12 +157,12 @@ def emergency_documents(pack: EmergencyInput, *, archive: Archive | None, warnin
              "resolution_minutes": _minutes(measured[inc.id], "resolution_minutes"),
              "description": inc.description, "handling": inc.handling,
              "major_report": "有" if inc.id in reports else "—"} for n, inc in enumerate(incidents, 1)]
-    facts_incidents = [{"id": inc.id, "level": inc.level, "category": inc.category,
-                        "reported_at": fmt_time(inc.reported_at), "responded_at": fmt_time(inc.responded_at),
-                        "resolved_at": fmt_time(inc.resolved_at),
-                        "response_minutes": _minutes(measured[inc.id], "response_minutes"),
-                        "resolution_minutes": _minutes(measured[inc.id], "resolution_minutes"),
-                        "major_report": inc.id in reports} for inc in incidents]
+    facts_incidents = [IncidentFact(id=inc.id, level=inc.level, category=inc.category,
+                                    reported_at=fmt_time(inc.reported_at), responded_at=fmt_time(inc.responded_at),
+                                    resolved_at=fmt_time(inc.resolved_at),
+                                    response_minutes=_minutes(measured[inc.id], "response_minutes"),
+                                    resolution_minutes=_minutes(measured[inc.id], "resolution_minutes"),
+                                    major_report=inc.id in reports) for inc in incidents]
     by_level = {lv: sum(1 for inc in incidents if inc.level == lv) for lv in LEVELS}
     by_category: dict[str, int] = {}
     for inc in incidents:
@@ -174,9 +175,11 @@ def emergency_documents(pack: EmergencyInput, *, archive: Archive | None, warnin
                                        {"label": "特别重大事件数", "formula": 'COUNTIF({level},"特别重大")'},
                                        {"label": "平均响应用时（分钟）", "formula": "AVERAGE({response_minutes})"},
                                        {"label": "平均解决用时（分钟）", "formula": "AVERAGE({resolution_minutes})"}]},
-                       facts={"incidents": facts_incidents, "by_level": by_level, "by_category": by_category})
+                       facts=ResponseRecordFacts(pack=PACK, incidents=facts_incidents, by_level=by_level,
+                                                 by_category=by_category))
 
-    kpi_ctx, kpi_facts = kpi_context(incidents, period=pack.period, plan_sla=sla, plan_version=plan_version)
+    kpi_ctx, kpi_facts = kpi_context(incidents, pack=PACK, period=pack.period, plan_sla=sla,
+                                     plan_version=plan_version)
     kpi = pack_spec(pack, PACK, "response_kpi", template="response_kpi.xlsx", warnings=warnings,
                     context=pack_context(pack, doc_type="response_kpi", warnings=warnings) | kpi_ctx,
                     facts=kpi_facts)
@@ -203,13 +206,13 @@ def emergency_documents(pack: EmergencyInput, *, archive: Archive | None, warnin
         }
         majors.append(pack_spec(pack, PACK, "major_incident_report", template="major_incident_report.docx",
                                 warnings=warnings, context=context, extra_key=(inc.id,),
-                                facts={"incident": inc.id, "level": inc.level,
-                                       "improvements": [{"action": i.action, "owner": i.owner,
-                                                         "due": i.due.isoformat() if i.due else None}
-                                                        for i in rep.improvements]}))
+                                facts=MajorIncidentFacts(
+                                    pack=PACK, incident=inc.id, level=inc.level,
+                                    improvements=[ImprovementFact(action=i.action, owner=i.owner,
+                                                              due=i.due.isoformat() if i.due else None)
+                                                  for i in rep.improvements])))
 
-    config = config_update_spec(pack, PACK, sorted(pack.config_updates, key=lambda u: u.at), warnings=warnings,
-                                facts={})
+    config = config_update_spec(pack, PACK, sorted(pack.config_updates, key=lambda u: u.at), warnings=warnings)
     return [record, kpi, *majors, config]
 
 

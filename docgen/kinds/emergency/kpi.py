@@ -11,7 +11,8 @@ from collections import Counter
 from datetime import date
 from typing import Any
 
-from docgen.metrics.sla import NO_PLAN, RECORD_METRICS, measure_record
+from docgen.facts import NO_PLAN, IncidentRate, PlanSla, ResponseKpiFacts
+from docgen.metrics.sla import RECORD_METRICS, measure_record
 from docgen.periods import period_bounds
 
 LEVELS = ("一般", "较大", "重大", "特别重大")
@@ -26,7 +27,7 @@ def incident_times(incident: Any) -> dict[str, Any]:
     return {"requested": incident.reported_at, "responded": incident.responded_at, "resolved": incident.resolved_at}
 
 
-def measure(incident: Any, plan_sla: list[dict[str, Any]] | None, plan_version: str | None) -> dict[str, Any]:
+def measure(incident: Any, plan_sla: list[PlanSla] | None, plan_version: str | None) -> dict[str, Any]:
     return measure_record(incident_times(incident), plan_sla, plan_version)
 
 
@@ -47,19 +48,19 @@ def _num(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:g}"
 
 
-def _target(entry: dict[str, Any]) -> str:
-    op = str(entry.get("op", "")).replace("<=", "≤").replace(">=", "≥")
-    return f"{op}{_num(float(entry['target']))} {entry.get('unit') or '分钟'}"
+def _target(entry: PlanSla) -> str:
+    op = str(entry.op or "").replace("<=", "≤").replace(">=", "≥")
+    return f"{op}{_num(entry.target)} {entry.unit or '分钟'}"
 
 
-def _clock(entry: dict[str, Any] | None) -> str:
-    if entry and entry.get("clock") == "workday":
-        return f"工作时间 {entry.get('hours') or '08:30-17:30'}"
+def _clock(entry: PlanSla | None) -> str:
+    if entry is not None and entry.clock == "workday":
+        return f"工作时间 {entry.hours or '08:30-17:30'}"
     return "7×24"
 
 
-def kpi_context(incidents: list[Any], *, period: str, plan_sla: list[dict[str, Any]] | None,
-                plan_version: str | None) -> tuple[dict[str, Any], dict[str, Any]]:
+def kpi_context(incidents: list[Any], *, pack: str, period: str, plan_sla: list[PlanSla] | None,
+                plan_version: str | None) -> tuple[dict[str, Any], ResponseKpiFacts]:
     """(context additions: achievement, counts, distribution, trend, charts; facts)."""
     months = period_months(period)
     measured = [(inc, f"{inc.resolved_at:%Y-%m}", measure(inc, plan_sla, plan_version)) for inc in incidents]
@@ -69,8 +70,8 @@ def kpi_context(incidents: list[Any], *, period: str, plan_sla: list[dict[str, A
     if plan_sla is None:
         metrics = [(metric, RECORD_METRICS[metric][0], None) for metric in INCIDENT_METRICS]
     else:
-        metrics = [(e["metric"], e.get("name") or RECORD_METRICS[e["metric"]][0], e) for e in plan_sla
-                   if e.get("metric") in INCIDENT_METRICS]
+        metrics = [(e.metric, e.name or RECORD_METRICS[e.metric][0], e) for e in plan_sla
+                   if e.metric in INCIDENT_METRICS]
     achievement: list[dict[str, Any]] = []
     charts: list[dict[str, Any]] = []
     rates: list[dict[str, Any]] = []
@@ -143,7 +144,8 @@ def kpi_context(incidents: list[Any], *, period: str, plan_sla: list[dict[str, A
 
     context = {"achievement": achievement, "counts": counts, "distribution": distribution, "trend": trend,
                "charts": charts}
-    facts = {"incidents": total, "sla": rates if plan_sla is not None else NO_PLAN, "plan_version": plan_version,
-             "by_level": dict(by_level), "by_category": dict(by_category),
-             "by_month": {row["month"]: row["count"] for row in counts if row["month"] != TOTAL}}
+    facts = ResponseKpiFacts(
+        pack=pack, incidents=total, sla=[IncidentRate(**r) for r in rates] if plan_sla is not None else NO_PLAN,
+        plan_version=plan_version, by_level=dict(by_level), by_category=dict(by_category),
+        by_month={row["month"]: row["count"] for row in counts if row["month"] != TOTAL})
     return context, facts

@@ -98,7 +98,7 @@ def onsite_documents(record: OnsiteInput, *, archive: Archive | None, warnings: 
         "pending_marks": pending,
         "warnings": list(warnings),
     }
-    facts = {**record_facts(record, times=times, measures=measured, reviewed_by=reviewed_by), "kind": "onsite"}
+    facts = record_facts(record, kind="onsite", times=times, measures=measured, reviewed_by=reviewed_by)
     # the form is signed on site, before review and the follow-up call: its pending marks would mislead
     specs = [service_spec(record, "onsite_form", FORM_TITLE, context | {"pending_marks": []}, facts, warnings),
              service_spec(record, "onsite_report", REPORT_TITLE, context | {"title": REPORT_TITLE}, facts, warnings)]

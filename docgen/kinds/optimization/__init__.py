@@ -6,6 +6,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Literal
 
 from docgen.errors import Issue
+from docgen.facts import (
+    ChangeReleaseFacts,
+    ImplementationPlanFacts,
+    OptimizationPlanFacts,
+    PackFacts,
+)
 from docgen.kinds._fields import (
     DateTime,
     OptDate,
@@ -115,7 +121,7 @@ def optimization_rules(pack: OptimizationInput) -> list[Issue]:
 
 
 def _doc(pack: OptimizationInput, doc_type: str, warnings: list[str], extra: dict[str, Any],
-         facts: dict[str, Any], template: str | None = None) -> DocumentSpec:
+         facts: PackFacts, template: str | None = None) -> DocumentSpec:
     return pack_spec(pack, PACK, doc_type, template=template or f"{doc_type}.docx", warnings=warnings,
                      context=pack_context(pack, doc_type=doc_type, warnings=warnings) | extra, facts=facts)
 
@@ -128,16 +134,16 @@ def optimization_documents(pack: OptimizationInput, *, archive: Archive | None,
                      "date": proposal.date.isoformat() if proposal.date else "—",
                      "goals": [{"no": str(n), "goal": g} for n, g in enumerate(proposal.goals, 1)]},
         "reviews": review_rows(proposal.review), "review_status": review_status(proposal.review),
-    }, {"subject": proposal.title, "goals": len(proposal.goals), "review_status": review_status(proposal.review),
-        "reviews": review_facts(proposal.review)})
+    }, OptimizationPlanFacts(pack=PACK, subject=proposal.title, goals=len(proposal.goals),
+                             review_status=review_status(proposal.review), reviews=review_facts(proposal.review)))
     implementation = _doc(pack, "implementation_plan", warnings, {
         "subject": proposal.title,
         "steps": [{"no": str(n), "step": s.step, "window": s.window, "owner": s.owner}
                   for n, s in enumerate(impl.steps, 1)],
         "rollback": impl.rollback, "date": impl.date.isoformat() if impl.date else "—",
         "reviews": review_rows(impl.review), "review_status": review_status(impl.review),
-    }, {"steps": len(impl.steps), "owners": sorted({s.owner for s in impl.steps}),
-        "review_status": review_status(impl.review), "reviews": review_facts(impl.review)})
+    }, ImplementationPlanFacts(pack=PACK, steps=len(impl.steps), owners=sorted({s.owner for s in impl.steps}),
+                               review_status=review_status(impl.review), reviews=review_facts(impl.review)))
     release = _doc(pack, "change_release_report", warnings, {
         "subject": proposal.title,
         "change": {"change_no": change.change_no, "executed_at": fmt_time(change.executed_at),
@@ -147,9 +153,10 @@ def optimization_documents(pack: OptimizationInput, *, archive: Archive | None,
                   for n, s in enumerate(impl.steps, 1)],
         "rollback": impl.rollback, "impl_review_status": review_status(impl.review),
         "updates_count": str(len(pack.config_updates)),
-    }, {"change_no": change.change_no, "executed_at": fmt_time(change.executed_at), "result": change.result})
+    }, ChangeReleaseFacts(pack=PACK, change_no=change.change_no, executed_at=fmt_time(change.executed_at),
+                          result=change.result))
     config = config_update_spec(pack, PACK, list(pack.config_updates), warnings=warnings,
-                                facts={"items": sorted({u.ci for u in pack.config_updates})})
+                                items=sorted({u.ci for u in pack.config_updates}))
     return [plan, implementation, release, config]
 
 

@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING, Any
 
 from docgen.doctypes import DOC_TYPES, PER_SERVICE_DOC_TYPES, doc_type_title
 from docgen.errors import Issue
+from docgen.facts import HistoryEntry, PlanFacts, PlanReport, PlanReviewer, PlanSla, view_of
 from docgen.kinds._kind import DocumentSpec, Kind
 from docgen.kinds.plan.model import (
     CLOCK_LABELS, FREQUENCY_LABELS, KNOWN_METRICS, METHOD_LABELS, NOTIFY_GROUPS,
@@ -116,14 +117,14 @@ def history_entry(plan: PlanInput) -> dict[str, str]:
     }
 
 
-def change_history(current: dict[str, str], earlier: list[dict[str, Any]]) -> list[dict[str, str]]:
+def change_history(current: dict[str, str], earlier: list[PlanFacts]) -> list[dict[str, str]]:
     """Earlier plan versions from the archive (one row per version label, the latest archived wins),
     then this one; regenerating the same label replaces its row instead of adding one."""
     rows: dict[str, dict[str, str]] = {}
-    for record in earlier:
-        entry = (record.get("facts") or {}).get("history_entry")
-        if entry and entry.get("version") != current["version"]:
-            rows[entry["version"]] = dict(entry)
+    for facts in earlier:
+        entry = facts.history_entry
+        if entry is not None and entry.version != current["version"]:
+            rows[entry.version] = entry.model_dump()
     rows[current["version"]] = dict(current)
     history = list(rows.values())
     for i, row in enumerate(history):
@@ -190,26 +191,26 @@ def plan_context(plan: PlanInput, *, history: list[dict[str, str]], warnings: li
     }
 
 
-def plan_facts(plan: PlanInput) -> dict[str, Any]:
-    """What KPI, audit and later documents read from the archive (archive.md, plan)."""
+def plan_facts(plan: PlanInput) -> PlanFacts:
+    """What KPI, audit and later documents read from the archive about the plan."""
     p = plan.project
-    return {
-        "name": p.name, "customer": p.customer, "contract_no": p.contract_no, "manager": p.manager,
-        "plan_version": plan.version, "start": p.start.isoformat(), "end": p.end.isoformat(),
-        "sla": [s.model_dump(mode="json") for s in plan.sla],
-        "reports": [r.model_dump(mode="json") for r in plan.reports],
-        "reviewers": [{"name": r.name, "role": r.role, "conclusion": r.conclusion, "date": r.date.isoformat()}
-                      for r in plan.review.reviewers],
-        "review_passed": review_passed(plan),
-        "notify_groups": sorted({n.group for n in plan.review.notify}, key=NOTIFY_GROUPS.index),
-        "history_entry": history_entry(plan),
-    }
+    return PlanFacts(
+        name=p.name, customer=p.customer, contract_no=p.contract_no, manager=p.manager,
+        plan_version=plan.version, start=p.start, end=p.end,
+        sla=[PlanSla(**s.model_dump(mode="json")) for s in plan.sla],
+        reports=[PlanReport(**r.model_dump(mode="json")) for r in plan.reports],
+        reviewers=[PlanReviewer(name=r.name, role=r.role, conclusion=r.conclusion, date=r.date)
+                   for r in plan.review.reviewers],
+        review_passed=review_passed(plan),
+        notify_groups=sorted({n.group for n in plan.review.notify}, key=NOTIFY_GROUPS.index),
+        history_entry=HistoryEntry(**history_entry(plan)))
 
 
 def plan_documents(plan: PlanInput, *, archive: Archive | None, warnings: list[str]) -> list[DocumentSpec]:
     from docgen.archive import make_doc_id
 
-    earlier = archive.versions(make_doc_id(plan.project.code, "plan")) if archive is not None else []
+    earlier = ([d.facts_as(PlanFacts) for d in view_of(archive).versions(make_doc_id(plan.project.code, "plan"))]
+               if archive is not None else [])
     history = change_history(history_entry(plan), earlier)
     return [DocumentSpec(
         doc_type="plan", title=f"{TITLE}（{plan.version}）", project=plan.project.code, key=(),

@@ -121,8 +121,8 @@ def remote_documents(record: RemoteInput, *, archive: Archive | None, warnings: 
         "pending_marks": pending,
         "warnings": list(warnings),
     }
-    facts = {**record_facts(record, times=times | {"session_closed": closed.at if closed else None},
-                            measures=measured, reviewed_by=reviewed_by), "kind": "remote"}
+    facts = record_facts(record, kind="remote", times=times | {"session_closed": closed.at if closed else None},
+                         measures=measured, reviewed_by=reviewed_by)
     specs = [service_spec(record, "remote_record", TITLE, context, facts, warnings)]
     if record.leftover_issues:
         specs.append(leftover_confirmation_spec(record, context, facts, warnings))

@@ -6,6 +6,7 @@ from collections import defaultdict
 from typing import TYPE_CHECKING, Any, Literal
 
 from docgen.errors import Issue
+from docgen.facts import AnomalyRecordFacts, ConfigRecordFacts, StatusRecordFacts, TrendAnalysisFacts
 from docgen.kinds._fields import DateTime, OptText, StrictModel, Text, label
 from docgen.kinds._kind import DocumentSpec, Kind
 from docgen.kinds._pack import PackBase, pack_context, pack_hooks, pack_spec
@@ -127,7 +128,7 @@ def routine_documents(pack: RoutineInput, *, archive: Archive | None, warnings: 
                                        {"label": "告警/异常条数", "value": alarms},
                                        {"label": "其中告警条数", "formula": 'COUNTIF({status},"告警")'},
                                        {"label": "涉及对象数", "value": len({r.object for r in pack.status_records})}]},
-                       facts={"records": len(status_rows), "alarms": alarms})
+                       facts=StatusRecordFacts(pack=PACK, records=len(status_rows), alarms=alarms))
     config_rows = [{"no": n, "ci": c.ci, "type": c.type, "model": c.model or "", "location": c.location or "",
                     "owner": c.owner or "", "changed": "是" if c.changed else "否"}
                    for n, c in enumerate(pack.config_items, 1)]
@@ -136,7 +137,8 @@ def routine_documents(pack: RoutineInput, *, archive: Archive | None, warnings: 
                            "rows": config_rows,
                            "summary": [{"label": "配置项数", "formula": "COUNTA({ci})"},
                                        {"label": "本期变更数", "formula": 'COUNTIF({changed},"是")'}]},
-                       facts={"items": len(config_rows), "changed": sum(c.changed for c in pack.config_items)})
+                       facts=ConfigRecordFacts(pack=PACK, items=len(config_rows),
+                                               changed=sum(c.changed for c in pack.config_items)))
     anomalies = [{"no": str(n), "found_at": fmt_time(a.found_at), "object": a.object, "symptom": a.symptom,
                   "cause": a.cause or "待查", "action": a.action, "handled_by": a.handled_by,
                   "closed_at": fmt_time(a.closed_at) or "—", "status": "已关闭" if a.closed_at else "处理中"}
@@ -147,7 +149,7 @@ def routine_documents(pack: RoutineInput, *, archive: Archive | None, warnings: 
                             "anomalies": anomalies,
                             "summary": {"total": str(len(anomalies)), "closed": str(closed),
                                         "open": str(len(anomalies) - closed)}},
-                        facts={"anomalies": len(anomalies), "open": len(anomalies) - closed})
+                        facts=AnomalyRecordFacts(pack=PACK, anomalies=len(anomalies), open=len(anomalies) - closed))
     chart, series, chart_title = _trend(pack)
     trend = pack_spec(pack, PACK, "trend_analysis", template="trend_analysis.docx", warnings=warnings,
                       context=pack_context(pack, doc_type="trend_analysis", warnings=warnings) | {
@@ -155,7 +157,7 @@ def routine_documents(pack: RoutineInput, *, archive: Archive | None, warnings: 
                           "analysis": pack.trend.analysis,
                           "risks": [{"no": str(n), "risk": r.risk, "suggestion": r.suggestion}
                                     for n, r in enumerate(pack.trend.risks, 1)]},
-                      facts={"risks": len(pack.trend.risks)})
+                      facts=TrendAnalysisFacts(pack=PACK, risks=len(pack.trend.risks)))
     return [status, anomaly, trend, config]
 
 

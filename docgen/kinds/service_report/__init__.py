@@ -9,6 +9,18 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from docgen.errors import Issue
+from docgen.facts import (
+    NO_PLAN,
+    ArchiveView,
+    IncidentFact,
+    PlanFacts,
+    ReportSla,
+    ServiceCounts,
+    ServiceReportFacts,
+    SlaSummary,
+    SurveyFacts,
+    view_of,
+)
 from docgen.kinds._kind import DocumentSpec, Kind
 from docgen.kinds.emergency.kpi import MAJOR_LEVELS
 from docgen.kinds.service_report.figures import (
@@ -27,7 +39,6 @@ from docgen.kinds.service_report.figures import (
     sla_rows,
 )
 from docgen.kinds.service_report.model import ServiceReportInput, period_kind
-from docgen.metrics.sla import NO_PLAN
 from docgen.periods import period_bounds, period_label
 
 if TYPE_CHECKING:
@@ -110,39 +121,37 @@ def _service_lead(services: list[Service], words: tuple[str, str, str], period_r
     return f"{summary}解决时间在 {period_range} 内的服务明细如下：" if services else summary
 
 
-def _sla_summary(rows: list[SlaRow], plan: dict | None) -> str:
+def _sla_summary(rows: list[SlaRow], plan: PlanFacts | None) -> str:
     if plan is None:
         return ("项目尚未在归档库中归档运维项目管理计划，SLA 指标无计划目标（记为“无计划目标”）；下表列出本期实测值，"
                 "不作达标判断。")
     met = sum(1 for r in rows if r.met is True)
     failed = [r.name for r in rows if r.met is False]
     open_ = len(rows) - met - len(failed)
-    version = (plan.get("facts") or {}).get("plan_version") or f"v{plan.get('version')}"
-    text = f"依据运维项目管理计划（{version}）的 {len(rows)} 项 SLA 指标：达标 {met} 项，未达标 {len(failed)} 项"
+    text = f"依据运维项目管理计划（{plan.plan_version}）的 {len(rows)} 项 SLA 指标：达标 {met} 项，未达标 {len(failed)} 项"
     text += f"（{'、'.join(failed)}）" if failed else ""
     return text + (f"，本期无法评价 {open_} 项。" if open_ else "。")
 
 
-def _incident_rows(incidents: list[dict]) -> list[dict[str, str]]:
+def _incident_rows(incidents: list[IncidentFact]) -> list[dict[str, str]]:
     rows = []
     for n, inc in enumerate(incidents, 1):
-        major = inc.get("level") in MAJOR_LEVELS
-        rows.append({"no": str(n), "id": str(inc.get("id")), "level": str(inc.get("level") or ""),
-                     "category": str(inc.get("category") or ""), "reported_at": str(inc.get("reported_at") or ""),
-                     "resolved_at": str(inc.get("resolved_at") or ""),
-                     "minutes": f"{num(inc.get('response_minutes'))} / {num(inc.get('resolution_minutes'))}",
-                     "major_report": ("有" if inc.get("major_report") else "缺失") if major else "不适用"})
+        major = inc.level in MAJOR_LEVELS
+        rows.append({"no": str(n), "id": inc.id, "level": inc.level, "category": inc.category,
+                     "reported_at": inc.reported_at, "resolved_at": inc.resolved_at or "",
+                     "minutes": f"{num(inc.response_minutes)} / {num(inc.resolution_minutes)}",
+                     "major_report": ("有" if inc.major_report else "缺失") if major else "不适用"})
     return rows
 
 
-def _incident_summary(incidents: list[dict], sources: list[str], words: tuple[str, str, str]) -> str:
+def _incident_summary(incidents: list[IncidentFact], sources: list[str], words: tuple[str, str, str]) -> str:
     if not incidents:
         return f"{words[1]}应急响应交付成果中没有报告时间在期间内的事件。"
     by_level: dict[str, int] = {}
     for inc in incidents:
-        by_level[str(inc.get("level"))] = by_level.get(str(inc.get("level")), 0) + 1
+        by_level[inc.level] = by_level.get(inc.level, 0) + 1
     levels = "、".join(f"{level} {count} 起" for level, count in by_level.items())
-    majors = [str(i.get("id")) for i in incidents if i.get("level") in MAJOR_LEVELS]
+    majors = [i.id for i in incidents if i.level in MAJOR_LEVELS]
     text = f"{words[1]}共发生事件 {len(incidents)} 起（{levels}），"
     text += f"其中重大及以上事件 {len(majors)} 起（{'、'.join(majors)}）。" if majors else "无重大事件。"
     return text + f"数据来源：应急响应交付成果 {'、'.join(sources)} 的响应支持记录。"
@@ -161,21 +170,22 @@ def _leftover_rows(open_: list[Leftover], closed: list[Leftover]) -> tuple[list[
     return open_rows, closed_rows
 
 
-def _satisfaction(rows: list[SlaRow], archive: Archive | None, services: list[Service],
+def _satisfaction(rows: list[SlaRow], view: ArchiveView | None, services: list[Service],
                   words: tuple[str, str, str]) -> dict[str, Any]:
     row = next((r for r in rows if r.metric == "satisfaction_score"), None)
     source = (row.fact.get("source") if row else None) or None
-    survey = archive.latest(source) if archive is not None and source else None
+    survey = view.latest(source) if view is not None and source else None
     if survey is None:
         text = "归档库中没有覆盖本期的需方满意度调查和分析报告（§5.4.5）。"
     else:
-        facts = survey.get("facts") or {}
-        text = (f"适用于{words[1]}的是 {survey.get('period')} 期需方满意度调查和分析报告（文档编号 {survey.get('doc_id')}）："
-                f"回收问卷 {facts.get('respondents', NO_DATA)} 份，总体满意度 {float(facts['overall']):.2f} 分（满分 5 分）")
+        facts = survey.facts_as(SurveyFacts)
+        respondents = NO_DATA if facts.respondents is None else facts.respondents
+        text = (f"适用于{words[1]}的是 {survey.period} 期需方满意度调查和分析报告（文档编号 {survey.doc_id}）："
+                f"回收问卷 {respondents} 份，总体满意度 {facts.overall:.2f} 分（满分 5 分）")
         if row is not None and row.met is not None:
             text += f"，计划目标 {row.target}，{row.result}"
-        low = facts.get("low_scores") or []
-        done = sum(1 for item in low if item.get("followed_up"))
+        low = facts.low_scores
+        done = sum(1 for item in low if item.followed_up)
         text += f"；低分项 {len(low)} 项，已确认并制定改进措施 {done} 项。" if low else "；无低分项。"
     scored = [s.score for s in services if s.score is not None]
     visits = (f"{words[1]}服务台回访 {len(scored)} 次，平均评分 {num(sum(scored) / len(scored), 2)} 分"
@@ -187,7 +197,7 @@ def _satisfaction(rows: list[SlaRow], archive: Archive | None, services: list[Se
 
 
 # ---------------------------------------------------------------------------------------------- warnings
-def _archive_warnings(report: ServiceReportInput, plan: dict | None, rows: list[SlaRow],
+def _archive_warnings(report: ServiceReportInput, plan: PlanFacts | None, rows: list[SlaRow],
                       open_: list[Leftover], first: Any, last: Any) -> list[str]:
     code = report.project.code
     if plan is None:
@@ -218,22 +228,20 @@ def _archive_warnings(report: ServiceReportInput, plan: dict | None, rows: list[
 # ---------------------------------------------------------------------------------------------- documents
 def service_report_documents(report: ServiceReportInput, *, archive: Archive | None,
                              warnings: list[str]) -> list[DocumentSpec]:
-    from docgen.metrics.kpi import latest_plan
-
     code, period = report.project.code, report.period
     first, last = period_bounds(period)
     words = PERIOD_WORDS[period_kind(period)]
-    plan = latest_plan(archive, code) if archive is not None else None
-    services = services_between(archive, code, first, last)
-    rows = sla_rows(archive, code, period, first, last, plan=plan, services=services,
+    view = view_of(archive) if archive is not None else None
+    plan = view.plan_facts(code) if view is not None else None
+    services = services_between(view, code, first, last)
+    rows = sla_rows(view, code, period, first, last, plan=plan, services=services,
                     availability=report.availability_percent)
-    incidents, sources = incidents_between(archive, code, first, last)
-    open_, closed = leftovers_as_of(archive, code, first, last)
+    incidents, sources = incidents_between(view, code, first, last)
+    open_, closed = leftovers_as_of(view, code, first, last)
     warnings = list(warnings) + _archive_warnings(report, plan, rows, open_, first, last)
     open_rows, closed_rows = _leftover_rows(open_, closed)
     overdue = [x.id for x in open_ if x.overdue]
-    plan_facts = (plan or {}).get("facts") or {}
-    majors = [str(i.get("id")) for i in incidents if i.get("level") in MAJOR_LEVELS]
+    majors = [i.id for i in incidents if i.level in MAJOR_LEVELS]
 
     key_points = [_service_summary(services, words).rstrip("。"), _sla_summary(rows, plan).rstrip("。")]
     if report.availability_percent is not None:
@@ -249,7 +257,7 @@ def service_report_documents(report: ServiceReportInput, *, archive: Archive | N
         "this_period": words[1], "next_period": words[2],
         "period_range": f"{first.isoformat()} 至 {last.isoformat()}",
         "prepared_by": report.prepared_by, "prepared_on": report.prepared_on.isoformat(),
-        "plan_label": f"运维项目管理计划 {plan_facts.get('plan_version') or ''}".strip() if plan else "未归档（无计划目标）",
+        "plan_label": f"运维项目管理计划 {plan.plan_version}".strip() if plan else "未归档（无计划目标）",
         "summary": [p.strip() for p in report.summary.split("\n") if p.strip()],
         "key_points": key_points,
         "services": _service_rows(services),
@@ -264,30 +272,27 @@ def service_report_documents(report: ServiceReportInput, *, archive: Archive | N
         "leftovers_open": open_rows, "leftovers_closed": closed_rows,
         "leftover_summary": (f"截至 {last}，未关闭的遗留问题 {len(open_)} 项，其中已逾期 {len(overdue)} 项；"
                              f"{words[1]}关闭遗留问题 {len(closed)} 项。"),
-        "satisfaction": _satisfaction(rows, archive, services, words),
+        "satisfaction": _satisfaction(rows, view, services, words),
         "next_plan": list(report.next_month_plan),
         "warnings": list(warnings),
     }
-    facts = {
-        "period": period, "prepared_by": report.prepared_by, "prepared_on": report.prepared_on.isoformat(),
-        "availability_percent": report.availability_percent,
-        "plan_version": plan_facts.get("plan_version") if plan else None,
-        "services": {"total": len(services), "onsite": sum(1 for s in services if s.kind == "onsite"),
-                     "remote": sum(1 for s in services if s.kind == "remote"),
-                     "service_nos": [s.service_no for s in services],
-                     "sla_met": [s.service_no for s in services if s.sla == MET],
-                     "sla_not_met": [s.service_no for s in services if s.sla == NOT_MET],
-                     "unreviewed": [s.service_no for s in services if not s.reviewed],
-                     "no_visit": [s.service_no for s in services if s.score is None]},
-        "sla": NO_PLAN if plan is None else [r.fact for r in rows],
-        "sla_summary": {"metrics": len(rows), "met": sum(1 for r in rows if r.met is True),
-                        "not_met": [r.metric for r in rows if r.met is False],
-                        "not_judged": [r.metric for r in rows if r.met is None]},
-        "incidents": [str(i.get("id")) for i in incidents], "major_incidents": majors,
-        "open_leftovers": [x.id for x in open_], "overdue_leftovers": overdue,
-        "closed_leftovers": [x.id for x in closed],
-        "next_period_plan": list(report.next_month_plan),
-    }
+    facts = ServiceReportFacts(
+        period=period, prepared_by=report.prepared_by, prepared_on=report.prepared_on,
+        availability_percent=report.availability_percent, plan_version=plan.plan_version if plan else None,
+        services=ServiceCounts(total=len(services), onsite=sum(1 for s in services if s.kind == "onsite"),
+                               remote=sum(1 for s in services if s.kind == "remote"),
+                               service_nos=[s.service_no for s in services],
+                               sla_met=[s.service_no for s in services if s.sla == MET],
+                               sla_not_met=[s.service_no for s in services if s.sla == NOT_MET],
+                               unreviewed=[s.service_no for s in services if not s.reviewed],
+                               no_visit=[s.service_no for s in services if s.score is None]),
+        sla=NO_PLAN if plan is None else [ReportSla(**r.fact) for r in rows],
+        sla_summary=SlaSummary(metrics=len(rows), met=sum(1 for r in rows if r.met is True),
+                               not_met=[r.metric for r in rows if r.met is False],
+                               not_judged=[r.metric for r in rows if r.met is None]),
+        incidents=[i.id for i in incidents], major_incidents=majors,
+        open_leftovers=[x.id for x in open_], overdue_leftovers=overdue, closed_leftovers=[x.id for x in closed],
+        next_period_plan=list(report.next_month_plan))
     return [DocumentSpec(
         doc_type=DOC_TYPE, title=f"{TITLE}（{period}）", project=code, key=(period,), date=report.prepared_on,
         period=period, template=TEMPLATE, context=context, facts=facts, warnings=list(warnings),

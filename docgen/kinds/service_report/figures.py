@@ -8,8 +8,19 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from docgen.metrics.sla import NO_PLAN, OP_TEXT, RECORD_METRICS, fmt_num, judge
-from docgen.periods import months_between, parse_day
+from docgen.facts import (
+    NO_PLAN,
+    ArchivedDoc,
+    ArchiveView,
+    IncidentFact,
+    PlanFacts,
+    PlanSla,
+    ResponseRecordFacts,
+    ServiceRecordFacts,
+    view_of,
+)
+from docgen.metrics.sla import OP_TEXT, RECORD_METRICS, fmt_num, judge
+from docgen.periods import months_between
 
 if TYPE_CHECKING:
     from docgen.archive import Archive
@@ -29,10 +40,10 @@ def op_text(op: str) -> str:
     return OP_TEXT.get(op, op)
 
 
-def target_text(entry: dict[str, Any]) -> str:
-    unit = entry.get("unit") or ""
-    value = num(entry.get("target"), 2)
-    return f"{op_text(entry.get('op') or '')}{value}{unit if unit in ('%', '％') else (' ' + unit if unit else '')}"
+def target_text(entry: PlanSla) -> str:
+    unit = entry.unit or ""
+    value = num(entry.target, 2)
+    return f"{op_text(entry.op or '')}{value}{unit if unit in ('%', '％') else (' ' + unit if unit else '')}"
 
 
 def _short_time(text: Any) -> str:
@@ -55,7 +66,7 @@ class Service:
     measures: dict[str, float]  # every 7×24 measure of the record
     sla: str  # 达标 | 未达标 | 无计划目标 | 计划未设目标
     failed: list[str]  # names of the plan metrics not met
-    frozen: Any  # facts["sla"]: the per-metric results, or 无计划目标
+    results: list[Any]  # the record's frozen per-metric results (FrozenSla); empty for 无计划目标
     reviewed: bool
     score: int | None
 
@@ -64,37 +75,31 @@ class Service:
         return f"{NOT_MET}（{'、'.join(self.failed)}）" if self.failed else self.sla
 
 
-def _service(service_no: str, kind: str, record: dict) -> Service:
-    facts = record.get("facts") or {}
-    frozen = facts.get("sla")
-    values = facts.get("measures") if isinstance(facts.get("measures"), dict) else {}
-    results = [s for s in frozen if isinstance(s, dict)] if isinstance(frozen, list) else []
-    by_metric = {s.get("metric"): s for s in results}
-    minutes = {m: (by_metric[m].get("value") if m in by_metric else values.get(m))
+def _service(kind: str, doc: ArchivedDoc) -> Service:
+    facts = doc.facts_as(ServiceRecordFacts)
+    results = facts.frozen_results()
+    by_metric = {s.metric: s for s in results}
+    minutes = {m: (by_metric[m].value if m in by_metric else facts.measures.get(m))
                for m in ("response_minutes", "resolution_minutes")}
-    failed = [s.get("name") or RECORD_METRICS.get(s.get("metric"), ("",))[0] for s in results if not s.get("met")]
-    if frozen == NO_PLAN:
+    failed = [s.name or RECORD_METRICS.get(s.metric, ("",))[0] for s in results if not s.met]
+    if facts.no_plan:
         status = NO_PLAN
     elif not results:
         status = NO_TARGET
     else:
         status = NOT_MET if failed else MET
-    score = facts.get("satisfaction_score")
-    return Service(service_no=service_no, kind=kind, engineer=str(facts.get("engineer") or ""),
-                   content=str(facts.get("content") or ""), requested_at=str(facts.get("requested_at") or ""),
-                   resolved_at=str(facts.get("resolved_at") or ""), minutes=minutes, measures=dict(values),
-                   sla=status, failed=failed, frozen=frozen, reviewed=bool(facts.get("reviewed")),
-                   score=score if isinstance(score, int) and not isinstance(score, bool) else None)
+    return Service(service_no=facts.service_no, kind=kind, engineer=facts.engineer, content=facts.content,
+                   requested_at=facts.requested_at or "", resolved_at=facts.resolved_at, minutes=minutes,
+                   measures=dict(facts.measures), sla=status, failed=failed, results=results,
+                   reviewed=facts.reviewed, score=facts.satisfaction_score)
 
 
-def services_between(archive: Archive | None, project: str, first: date, last: date) -> list[Service]:
+def services_between(archive: Archive | ArchiveView | None, project: str, first: date, last: date) -> list[Service]:
     """The onsite and remote records resolved between first and last, by resolution time."""
     if archive is None:
         return []
-    from docgen.metrics.kpi import service_records_between
-
-    found = [_service(no, kind, record) for kind in MODES
-             for no, record in service_records_between(archive, project, kind, first, last).items()]
+    view = view_of(archive)
+    found = [_service(kind, doc) for kind in MODES for doc in view.service_records(project, kind, first, last).values()]
     return sorted(found, key=lambda s: (s.resolved_at, s.service_no))
 
 
@@ -116,43 +121,42 @@ class SlaRow:
     fact: dict[str, Any] = field(default_factory=dict)
 
 
-def _record_row(entry: dict[str, Any], figure: Any, services: list[Service]) -> SlaRow:
-    metric = entry["metric"]
+def _record_row(entry: PlanSla, figure: Any, services: list[Service]) -> SlaRow:
+    metric = entry.metric
     target = target_text(entry)
     notes = []
-    if (entry.get("clock") or "7x24") == "workday":
-        notes.append(f"按工作时间计（{entry.get('hours') or '08:30-17:30'}，节假日不计）")
+    if (entry.clock or "7x24") == "workday":
+        notes.append(f"按工作时间计（{entry.hours or '08:30-17:30'}，节假日不计）")
     if figure.no_plan_target:
         notes.append(f"无计划目标、未计入：{'、'.join(figure.no_plan_target)}")
     fact = {"metric": metric, "name": figure.name, "op": figure.op, "target": figure.target,
-            "unit": entry.get("unit"), "records": figure.records, "met_records": figure.met,
+            "unit": entry.unit, "records": figure.records, "met_records": figure.met,
             "value": figure.value, "mean": figure.mean, "p90": figure.p90,
             "no_plan_target": list(figure.no_plan_target)}
     if figure.records == 0:
         fact["met"] = None
         return SlaRow(metric, figure.name, target, "本期无适用的服务记录", NO_DATA, NO_DATA, NO_DATA,
                       "；".join(notes), None, None, fact)
-    failed = [s.service_no for s in services if isinstance(s.frozen, list)
-              and any(isinstance(r, dict) and r.get("metric") == metric and r.get("value") is not None
-                      and not r.get("met") for r in s.frozen)]
+    failed = [s.service_no for s in services
+              if any(r.metric == metric and r.value is not None and not r.met for r in s.results)]
     if failed:
         notes.insert(0, f"未达标：{'、'.join(failed)}")
     met = figure.met == figure.records
-    unit = entry.get("unit") or "分钟"
+    unit = entry.unit or "分钟"
     fact |= {"met": met, "not_met": failed}
     return SlaRow(metric, figure.name, target, f"达标 {figure.met}/{figure.records} 单",
                   f"{num(figure.value)}%", f"{num(figure.mean)} / {num(figure.p90)} {unit}",
                   MET if met else NOT_MET, "；".join(notes), met, figure.value, fact)
 
 
-def _judge(value: float, entry: dict[str, Any]) -> bool:
-    return bool(judge(value, entry.get("op") or ">=", float(entry["target"])))
+def _judge(value: float, entry: PlanSla) -> bool:
+    return bool(judge(value, entry.op or ">=", entry.target))
 
 
-def _availability_row(entry: dict[str, Any], value: float | None) -> SlaRow:
+def _availability_row(entry: PlanSla, value: float | None) -> SlaRow:
     target = target_text(entry)
-    fact = {"metric": "availability_percent", "name": entry.get("name") or "系统可用率", "op": entry.get("op"),
-            "target": entry.get("target"), "unit": entry.get("unit"), "value": value}
+    fact = {"metric": "availability_percent", "name": entry.name or "系统可用率", "op": entry.op,
+            "target": entry.target, "unit": entry.unit, "value": value}
     if value is None:
         return SlaRow("availability_percent", fact["name"], target, "未填写", NO_DATA, NO_DATA, NO_DATA,
                       "本报告输入未填写 availability_percent", None, None, fact | {"met": None})
@@ -161,11 +165,11 @@ def _availability_row(entry: dict[str, Any], value: float | None) -> SlaRow:
                   MET if met else NOT_MET, "监控平台测得", met, None, fact | {"met": met})
 
 
-def _satisfaction_row(entry: dict[str, Any] | None, figure: Any) -> SlaRow:
-    name = (entry or {}).get("name") or "客户满意度"
+def _satisfaction_row(entry: PlanSla | None, figure: Any) -> SlaRow:
+    name = (entry.name if entry else None) or "客户满意度"
     target = target_text(entry) if entry else NO_PLAN
-    fact = {"metric": "satisfaction_score", "name": name, "op": (entry or {}).get("op"),
-            "target": (entry or {}).get("target"), "unit": (entry or {}).get("unit"), "value": figure.value,
+    fact = {"metric": "satisfaction_score", "name": name, "op": entry.op if entry else None,
+            "target": entry.target if entry else None, "unit": entry.unit if entry else None, "value": figure.value,
             "source": figure.source}
     if figure.value is None:
         return SlaRow("satisfaction_score", name, target, "无调查", NO_DATA, NO_DATA, NO_DATA,
@@ -176,15 +180,15 @@ def _satisfaction_row(entry: dict[str, Any] | None, figure: Any) -> SlaRow:
                   f"{figure.note.removeprefix('调查期间 ')} 满意度调查", met, None, fact | {"met": met})
 
 
-def _report_ratio_row(entry: dict[str, Any], archive: Archive, project: str, period: str, first: date,
+def _report_ratio_row(entry: PlanSla, archive: Archive | ArchiveView, project: str, period: str, first: date,
                       last: date) -> SlaRow:
     """服务报告比例 over the months of the period, counting this report as delivered for its own slot
     (it is being archived now; counting it keeps a regenerated report unchanged)."""
     from docgen.metrics.kpi import report_ratio
 
     target = target_text(entry)
-    fact: dict[str, Any] = {"metric": "report_ratio", "name": entry.get("name") or "服务报告比例",
-                            "op": entry.get("op"), "target": entry.get("target"), "unit": entry.get("unit")}
+    fact: dict[str, Any] = {"metric": "report_ratio", "name": entry.name or "服务报告比例",
+                            "op": entry.op, "target": entry.target, "unit": entry.unit}
     if "-W" in period:
         return SlaRow("report_ratio", fact["name"], target, "按月统计", NO_DATA, NO_DATA, NO_DATA,
                       "周报不单独统计，见月度 KPI 统计表", None, None, fact | {"met": None})
@@ -221,8 +225,8 @@ def _measured_rows(services: list[Service]) -> list[SlaRow]:
     return rows
 
 
-def sla_rows(archive: Archive | None, project: str, period: str, first: date, last: date, *,
-             plan: dict | None, services: list[Service], availability: float | None) -> list[SlaRow]:
+def sla_rows(archive: Archive | ArchiveView | None, project: str, period: str, first: date, last: date, *,
+             plan: PlanFacts | None, services: list[Service], availability: float | None) -> list[SlaRow]:
     """One row per metric of the project's latest plan, in plan order; without a plan, what was measured."""
     from docgen.metrics.kpi import satisfaction_figure, sla_figures_between
 
@@ -240,8 +244,8 @@ def sla_rows(archive: Archive | None, project: str, period: str, first: date, la
     figures = {f.metric: f for f in sla_figures_between(archive, project, first, last, label=period)}
     rows: list[SlaRow] = []
     seen: set[str] = set()
-    for entry in (plan.get("facts") or {}).get("sla") or []:
-        metric = entry.get("metric")
+    for entry in plan.sla:
+        metric = entry.metric
         if not metric or metric in seen:
             continue
         seen.add(metric)
@@ -250,15 +254,15 @@ def sla_rows(archive: Archive | None, project: str, period: str, first: date, la
         elif metric == "availability_percent":
             rows.append(_availability_row(entry, availability))
         elif metric == "satisfaction_score":
-            figure = satisfaction_figure(archive, period, project, target=float(entry["target"]),
-                                         op=entry.get("op") or ">=", name=entry.get("name") or "客户满意度")
+            figure = satisfaction_figure(archive, period, project, target=entry.target,
+                                         op=entry.op or ">=", name=entry.name or "客户满意度")
             rows.append(_satisfaction_row(entry, figure))
         elif metric == "report_ratio":
             rows.append(_report_ratio_row(entry, archive, project, period, first, last))
         else:
-            rows.append(SlaRow(metric, entry.get("name") or metric, target_text(entry), "需人工统计", NO_DATA,
+            rows.append(SlaRow(metric, entry.name or metric, target_text(entry), "需人工统计", NO_DATA,
                                NO_DATA, NO_DATA, f"指标 {metric} 不由 docgen 统计", None, None,
-                               {"metric": metric, "name": entry.get("name"), "met": None}))
+                               {"metric": metric, "name": entry.name, "met": None}))
     if availability is not None and "availability_percent" not in seen:
         rows.append(SlaRow("availability_percent", "系统可用率", NO_TARGET, f"{num(availability, 3)}%", NO_DATA,
                            NO_DATA, NO_DATA, "监控平台测得", None, None,
@@ -267,26 +271,27 @@ def sla_rows(archive: Archive | None, project: str, period: str, first: date, la
 
 
 # ---------------------------------------------------------------------------------------------- incidents
-def incidents_between(archive: Archive | None, project: str, first: date, last: date) -> tuple[list[dict], list[str]]:
+def incidents_between(archive: Archive | ArchiveView | None, project: str, first: date, last: date
+                      ) -> tuple[list[IncidentFact], list[str]]:
     """Incidents reported in the period, from the emergency packs' 响应支持记录 facts (one per id: the
     most recently archived pack wins), and the periods of the packs they came from."""
     if archive is None:
         return [], []
-    found: dict[str, tuple[dict, str]] = {}
-    records = sorted(archive.records(project=project, doc_type="response_record"),
-                     key=lambda r: (r.get("created_at", ""), r.get("doc_id", "")))
-    for record in records:
-        for incident in (record.get("facts") or {}).get("incidents") or []:
-            day = parse_day(incident.get("reported_at")) if isinstance(incident, dict) else None
-            if day is not None and first <= day <= last and incident.get("id"):
-                found[str(incident["id"])] = (incident, str(record.get("period") or ""))
-    rows = sorted(found.values(), key=lambda pair: (str(pair[0].get("reported_at")), str(pair[0].get("id"))))
+    found: dict[str, tuple[IncidentFact, str]] = {}
+    docs = sorted((d for d in view_of(archive).documents(project, "response_record") if not d.received),
+                  key=lambda d: (d.created_at, d.doc_id))
+    for doc in docs:
+        for incident in doc.facts_as(ResponseRecordFacts).incidents:
+            day = incident.reported_day
+            if day is not None and first <= day <= last:
+                found[incident.id] = (incident, doc.period)
+    rows = sorted(found.values(), key=lambda pair: (pair[0].reported_at, pair[0].id))
     sources = sorted({period for _, period in rows})
     return [incident for incident, _ in rows], sources
 
 
 # ---------------------------------------------------------------------------------------------- leftovers
-def leftovers_as_of(archive: Archive | None, project: str, first: date, last: date
+def leftovers_as_of(archive: Archive | ArchiveView | None, project: str, first: date, last: date
                     ) -> tuple[list[Leftover], list[Leftover]]:
     """(open on the period's last day, closed within the period)."""
     if archive is None:
@@ -300,21 +305,20 @@ def leftovers_as_of(archive: Archive | None, project: str, first: date, last: da
 
 
 # ---------------------------------------------------------------------------------------------- plan checks
-def plan_warnings(plan: dict, *, project_name: str, period: str, first: date, last: date) -> list[str]:
+def plan_warnings(plan: PlanFacts, *, project_name: str, period: str, first: date, last: date) -> list[str]:
     """The report against the plan in force: dates, name, and whether the schedule asks for it."""
     from docgen.kinds.service_report.model import FREQUENCIES, period_kind
 
-    facts = plan.get("facts") or {}
     out = []
-    start, end = parse_day(facts.get("start")), parse_day(facts.get("end"))
-    if start and end and (last < start or first > end):
+    start, end = plan.start, plan.end
+    if last < start or first > end:
         out.append(f"period：报告期间 {period}（{first}～{last}）不在项目计划的起止日期 {start}～{end} 内，请确认期间")
-    if facts.get("name") and facts["name"] != project_name:
-        out.append(f"project.name：项目名称 “{project_name}” 与已归档计划中的 “{facts['name']}” 不一致，请核对")
+    if plan.name and plan.name != project_name:
+        out.append(f"project.name：项目名称 “{project_name}” 与已归档计划中的 “{plan.name}” 不一致，请核对")
     frequency = FREQUENCIES[period_kind(period)]
-    schedule = [r for r in facts.get("reports") or [] if isinstance(r, dict) and r.get("doc_type") == "service_report"]
-    if schedule and not any(r.get("frequency") == frequency for r in schedule):
-        planned = "、".join(sorted({str(r.get("frequency")) for r in schedule}))
+    schedule = [r for r in plan.reports if r.doc_type == "service_report"]
+    if schedule and not any(r.frequency == frequency for r in schedule):
+        planned = "、".join(sorted({r.frequency for r in schedule}))
         out.append(f"period：计划的服务报告安排中运维服务报告为 {planned}，本报告为 {frequency}，不计入服务报告比例；"
                    "请确认报告期间")
     return out

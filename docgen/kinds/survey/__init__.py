@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from docgen.errors import Issue
+from docgen.facts import LowScore, SurveyFacts, SurveyQuestion
 from docgen.kinds._kind import DocumentSpec, Kind
 from docgen.kinds.survey.model import (
     Response,
@@ -206,23 +207,17 @@ def survey_context(survey: SurveyInput, responses: list[Response], stats: Survey
     }
 
 
-def survey_facts(survey: SurveyInput, responses: list[Response], stats: SurveyStats) -> dict[str, Any]:
-    """What KPI (satisfaction_score), audit and packs read from the archive (archive.md, survey)."""
-    return {
-        "period": survey.period,
-        "surveyed_by": survey.surveyed_by,
-        "respondents": len(responses),
-        "questions": [{"id": q.id, "text": q.text, "mean": float(q.mean), "min": q.min, "max": q.max, "n": q.n,
-                       "distribution": {str(s): c for s, c in q.distribution.items()}}
-                      for q in stats.questions],
-        "overall": float(stats.overall),
-        "score_count": stats.count,
-        "score_total": stats.total,
-        "satisfied_percent": float(stats.satisfied_percent),
-        "low_score_threshold": survey.low_score_threshold,
-        "low_scores": [{"respondent": item.response.respondent, "question": item.question, "score": item.score,
-                        "followed_up": item.followup is not None} for item in stats.low_scores],
-    }
+def survey_facts(survey: SurveyInput, responses: list[Response], stats: SurveyStats) -> SurveyFacts:
+    """What KPI (satisfaction_score), audit and packs read from the archive about the survey."""
+    return SurveyFacts(
+        period=survey.period, surveyed_by=survey.surveyed_by, respondents=len(responses),
+        questions=[SurveyQuestion(id=q.id, text=q.text, mean=float(q.mean), min=q.min, max=q.max, n=q.n,
+                                  distribution={str(s): c for s, c in q.distribution.items()})
+                   for q in stats.questions],
+        overall=float(stats.overall), score_count=stats.count, score_total=stats.total,
+        satisfied_percent=float(stats.satisfied_percent), low_score_threshold=survey.low_score_threshold,
+        low_scores=[LowScore(respondent=item.response.respondent, question=item.question, score=item.score,
+                             followed_up=item.followup is not None) for item in stats.low_scores])
 
 
 def survey_documents(survey: SurveyInput, *, archive: Archive | None, warnings: list[str]) -> list[DocumentSpec]:

@@ -1,0 +1,72 @@
+"""The facts contract: what each archived document states, typed, and the archive queries over them.
+
+Documents (kinds) write facts through these classes; figures (metrics), the audit, the reports, the
+watcher and the search index read them only through `read_doc` / `ArchiveView`. This package
+imports nothing above the archive. See docs/facts.md for the contract and the archive layout."""
+from __future__ import annotations
+
+from docgen.facts._base import NO_PLAN, Facts, FactsError, Part
+from docgen.facts._doc import FACTS_TYPES, ArchivedDoc, facts_class, read_doc
+from docgen.facts._queries import ALL_PROJECTS, RECORD_DOC_TYPES, ArchiveView, view_of
+from docgen.facts._types import (
+    AcceptanceFacts,
+    AcceptanceIssue,
+    AcceptanceMeeting,
+    AnomalyRecordFacts,
+    AssessmentPlanFacts,
+    AssessmentRecommendationFacts,
+    AssessmentReportFacts,
+    AuditFinding,
+    AuditReportFacts,
+    ChangeReleaseFacts,
+    ConfigRecordFacts,
+    ConfigUpdateFacts,
+    EvaluationFact,
+    FrozenSla,
+    HistoryEntry,
+    ImprovementFact,
+    ImplementationPlanFacts,
+    IncidentFact,
+    IncidentRate,
+    KpiIndicator,
+    KpiReportFacts,
+    LeftoverFact,
+    LowScore,
+    MajorIncidentFacts,
+    ManifestFacts,
+    ManifestItem,
+    OptimizationPlanFacts,
+    PackFacts,
+    PlanFacts,
+    PlanReport,
+    PlanReviewer,
+    PlanSla,
+    ReceivedFacts,
+    ReportSla,
+    ResolvedLeftoverFact,
+    ResponseKpiFacts,
+    ResponseRecordFacts,
+    ReviewFact,
+    ServiceCounts,
+    ServiceRecordFacts,
+    ServiceReportFacts,
+    SlaSummary,
+    StatusRecordFacts,
+    SurveyFacts,
+    SurveyQuestion,
+    TrendAnalysisFacts,
+    parse_time,
+)
+
+__all__ = [
+    "ALL_PROJECTS", "FACTS_TYPES", "NO_PLAN", "RECORD_DOC_TYPES", "AcceptanceFacts", "AcceptanceIssue",
+    "AcceptanceMeeting", "AnomalyRecordFacts", "ArchiveView", "ArchivedDoc", "AssessmentPlanFacts",
+    "AssessmentRecommendationFacts", "AssessmentReportFacts", "AuditFinding", "AuditReportFacts",
+    "ChangeReleaseFacts", "ConfigRecordFacts", "ConfigUpdateFacts", "EvaluationFact", "Facts", "FactsError",
+    "FrozenSla", "HistoryEntry", "ImprovementFact", "ImplementationPlanFacts", "IncidentFact", "IncidentRate",
+    "KpiIndicator", "KpiReportFacts", "LeftoverFact", "LowScore", "MajorIncidentFacts", "ManifestFacts",
+    "ManifestItem", "OptimizationPlanFacts", "PackFacts", "Part", "PlanFacts", "PlanReport", "PlanReviewer",
+    "PlanSla", "ReceivedFacts", "ReportSla", "ResolvedLeftoverFact", "ResponseKpiFacts", "ResponseRecordFacts",
+    "ReviewFact", "ServiceCounts", "ServiceRecordFacts", "ServiceReportFacts", "SlaSummary", "StatusRecordFacts",
+    "SurveyFacts", "SurveyQuestion", "TrendAnalysisFacts", "facts_class", "parse_time", "read_doc", "view_of",
+]

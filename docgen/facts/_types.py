@@ -1,0 +1,566 @@
+"""One facts class per archived document type: what the document states for the figures, the audit
+and later documents to read. Kinds build these when they render a document; the archive keeps their
+`to_record()` in the sidecar; every reader gets them back through `read_doc` (never a raw dict).
+
+Times are the text the documents print ("2025-03-12 09:10"); days are dates; minutes are floats."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import Field, field_validator
+
+from docgen.facts._base import NO_PLAN, Facts, Part
+
+# --------------------------------------------------------------------------------------------- plan
+
+
+class PlanSla(Part):
+    """One SLA entry of the plan: metric id, its name, the clock it runs on, the target."""
+
+    metric: str
+    name: str | None = None
+    clock: str = "7x24"  # 7x24 | workday
+    hours: str | None = None  # working hours of a workday clock, e.g. 08:30-17:30
+    op: str = ">="
+    target: float
+    unit: str | None = None
+
+
+class PlanReport(Part):
+    """One line of the plan's report schedule (what is due, how often)."""
+
+    name: str | None = None
+    doc_type: str
+    frequency: Literal["monthly", "weekly", "quarterly", "per_service"]
+    recipient: str | None = None
+
+
+class PlanReviewer(Part):
+    name: str
+    role: str
+    conclusion: str
+    date: date
+
+
+class HistoryEntry(Part):
+    """This plan version's row of the 文件编制和变更履历 table, so later versions can list it."""
+
+    version: str
+    author: str = ""
+    date: str = ""
+    reviewer: str = ""
+    review_date: str = ""
+    approver: str = ""
+    approve_date: str = ""
+    change_note: str = ""
+
+
+class PlanFacts(Facts):
+    """运维项目管理计划: the project's dates, SLA targets, report schedule and review."""
+
+    doc_types = ("plan",)
+
+    name: str
+    customer: str
+    contract_no: str | None = None
+    manager: str | None = None
+    plan_version: str
+    start: date
+    end: date
+    sla: list[PlanSla] = Field(default_factory=list)
+    reports: list[PlanReport] = Field(default_factory=list)
+    reviewers: list[PlanReviewer] = Field(default_factory=list)
+    review_passed: bool = False
+    notify_groups: list[str] = Field(default_factory=list)
+    history_entry: HistoryEntry | None = None
+
+    def target(self, metric: str) -> PlanSla | None:
+        """The plan's first SLA entry for `metric` (None when the plan sets none)."""
+        return next((s for s in self.sla if s.metric == metric), None)
+
+
+# --------------------------------------------------------------------------------- service records
+
+
+class FrozenSla(Part):
+    """One plan metric as measured and judged when the record was archived (frozen: a later plan
+    does not change it)."""
+
+    metric: str
+    name: str | None = None
+    clock: str = "7x24"
+    hours: str | None = None
+    op: str = "<="
+    target: float | None = None
+    unit: str | None = None
+    value: float | None = None
+    met: bool | None = None
+
+
+class LeftoverFact(Part):
+    """A leftover issue (遗留问题) the record left: id is `<service_no>#<n>`; due may be empty."""
+
+    id: str
+    issue: str = ""
+    plan: str = ""
+    owner: str = ""
+    due: str = ""
+
+    @property
+    def due_day(self) -> date | None:
+        return _day(self.due)
+
+
+class ResolvedLeftoverFact(Part):
+    """An earlier record's leftover issue this record closed."""
+
+    ref: str
+    resolution: str = ""
+    at: str = ""
+
+    @property
+    def day(self) -> date | None:
+        return _day(self.at)
+
+
+class ServiceRecordFacts(Facts):
+    """现场服务单 / 现场服务报告单 / 遗留问题确认单 / 远程服务记录: one service record (§5.4.6) — its times,
+    7×24 measures, the SLA results frozen against the plan in force, leftovers, review and 回访."""
+
+    doc_types = ("onsite_form", "onsite_report", "leftover_confirmation", "remote_record")
+
+    service_no: str
+    kind: Literal["onsite", "remote"] | None = None  # also told by the doc type (RECORD_DOC_TYPES)
+    engineer: str = ""
+    customer_contact: str | None = None
+    content: str = ""
+    requested_at: str | None = None
+    responded_at: str | None = None
+    arrived_at: str | None = None  # onsite only
+    resolved_at: str
+    departed_at: str | None = None  # onsite only
+    session_closed_at: str | None = None  # remote only
+    measures: dict[str, float] = Field(default_factory=dict)  # metric -> 7×24 minutes
+    sla: list[FrozenSla] | Literal["无计划目标"]
+    plan_version: str | None = None
+    leftover_issues: list[LeftoverFact] = Field(default_factory=list)
+    resolved_leftovers: list[ResolvedLeftoverFact] = Field(default_factory=list)
+    open_issues: list[str] = Field(default_factory=list)
+    escalations: int = 0
+    reviewed: bool = False
+    reviewed_by: str | None = None
+    satisfaction_score: int | None = None
+
+    @field_validator("resolved_at")
+    @classmethod
+    def _resolved_is_a_time(cls, value: str) -> str:
+        if _day(value) is None:
+            raise ValueError(f"“{value}” 不是 YYYY-MM-DD HH:MM 形式的时间")
+        return value
+
+    @property
+    def resolved_day(self) -> date:
+        return _day(self.resolved_at)  # type: ignore[return-value]  # checked by the validator
+
+    @property
+    def no_plan(self) -> bool:
+        """Measured while the project had no archived plan (无计划目标)."""
+        return self.sla == NO_PLAN
+
+    def frozen(self, metric: str) -> FrozenSla | None:
+        """The frozen result of `metric` (None: no plan, the metric does not apply, or no target)."""
+        if self.sla == NO_PLAN:
+            return None
+        return next((s for s in self.sla if s.metric == metric), None)
+
+    def frozen_results(self) -> list[FrozenSla]:
+        return [] if self.sla == NO_PLAN else list(self.sla)
+
+
+# ----------------------------------------------------------------------------------------- survey
+
+
+class SurveyQuestion(Part):
+    id: str
+    text: str = ""
+    mean: float | None = None
+    min: int | None = None
+    max: int | None = None
+    n: int = 0
+    distribution: dict[str, int] = Field(default_factory=dict)
+
+
+class LowScore(Part):
+    """A score at or below the survey's threshold, and whether it was followed up."""
+
+    respondent: str
+    question: str
+    score: int
+    followed_up: bool = False
+
+
+class SurveyFacts(Facts):
+    """需方满意度调查和分析报告 (§5.4.5): respondents, scores per question, overall satisfaction."""
+
+    doc_types = ("survey_report",)
+
+    period: str = ""
+    surveyed_by: str | None = None
+    respondents: int | None = None
+    questions: list[SurveyQuestion] = Field(default_factory=list)
+    overall: float  # the figure 客户满意度 is judged on
+    score_count: int | None = None
+    score_total: int | None = None
+    satisfied_percent: float | None = None
+    low_score_threshold: int | None = None
+    low_scores: list[LowScore] = Field(default_factory=list)
+
+
+# ------------------------------------------------------------------------------------------ packs
+
+
+class PackFacts(Facts):
+    """An item of a §5.4.7 deliverable pack; `pack` is routine | emergency | optimization | assessment."""
+
+    pack: str
+
+
+class StatusRecordFacts(PackFacts):
+    doc_types = ("status_record",)
+    records: int
+    alarms: int
+
+
+class ConfigRecordFacts(PackFacts):
+    doc_types = ("config_record",)
+    items: int
+    changed: int
+
+
+class AnomalyRecordFacts(PackFacts):
+    doc_types = ("anomaly_record",)
+    anomalies: int
+    open: int
+
+
+class TrendAnalysisFacts(PackFacts):
+    doc_types = ("trend_analysis",)
+    risks: int
+
+
+class IncidentFact(Part):
+    """One incident of the 响应支持记录, with its minutes on the 7×24 clock."""
+
+    id: str
+    level: str
+    category: str = ""
+    reported_at: str
+    responded_at: str | None = None
+    resolved_at: str | None = None
+    response_minutes: float | None = None
+    resolution_minutes: float | None = None
+    major_report: bool = False
+
+    @property
+    def reported_day(self) -> date | None:
+        return _day(self.reported_at)
+
+
+class ResponseRecordFacts(PackFacts):
+    doc_types = ("response_record",)
+    incidents: list[IncidentFact] = Field(default_factory=list)
+    by_level: dict[str, int] = Field(default_factory=dict)
+    by_category: dict[str, int] = Field(default_factory=dict)
+
+
+class IncidentRate(Part):
+    """响应支持关键指标: the share of a period's incidents meeting one plan metric."""
+
+    metric: str
+    name: str | None = None
+    incidents: int
+    met: int
+    rate: float | None = None
+    target: str = ""
+
+
+class ResponseKpiFacts(PackFacts):
+    doc_types = ("response_kpi",)
+    incidents: int
+    sla: list[IncidentRate] | Literal["无计划目标"]
+    plan_version: str | None = None
+    by_level: dict[str, int] = Field(default_factory=dict)
+    by_category: dict[str, int] = Field(default_factory=dict)
+    by_month: dict[str, int] = Field(default_factory=dict)
+
+
+class ImprovementFact(Part):
+    action: str
+    owner: str | None = None
+    due: str | None = None
+
+
+class MajorIncidentFacts(PackFacts):
+    doc_types = ("major_incident_report",)
+    incident: str
+    level: str
+    improvements: list[ImprovementFact] = Field(default_factory=list)
+
+
+class ConfigUpdateFacts(PackFacts):
+    doc_types = ("config_update",)
+    updates: int
+    items: list[str] = Field(default_factory=list)  # the configuration items updated (optimization)
+
+
+class ReviewFact(Part):
+    name: str
+    role: str
+    conclusion: str
+    date: date
+    approved: bool
+
+
+class OptimizationPlanFacts(PackFacts):
+    doc_types = ("optimization_plan",)
+    subject: str
+    goals: int
+    review_status: str
+    reviews: list[ReviewFact] = Field(default_factory=list)
+
+
+class ImplementationPlanFacts(PackFacts):
+    doc_types = ("implementation_plan",)
+    steps: int
+    owners: list[str] = Field(default_factory=list)
+    review_status: str
+    reviews: list[ReviewFact] = Field(default_factory=list)
+
+
+class ChangeReleaseFacts(PackFacts):
+    doc_types = ("change_release_report",)
+    change_no: str
+    executed_at: str
+    result: str
+
+
+class AssessmentPlanFacts(PackFacts):
+    doc_types = ("assessment_plan",)
+    subject: str
+    start: date
+    end: date
+    tasks: int
+
+
+class AssessmentReportFacts(PackFacts):
+    doc_types = ("assessment_report",)
+    subject: str
+    findings: int
+    by_risk: dict[str, int] = Field(default_factory=dict)
+
+
+class AssessmentRecommendationFacts(PackFacts):
+    doc_types = ("assessment_recommendation",)
+    subject: str
+    recommendations: int
+    by_priority: dict[str, int] = Field(default_factory=dict)
+    review_status: str
+    reviews: list[ReviewFact] = Field(default_factory=list)
+
+
+class ManifestItem(Part):
+    """A 交付清单 line: the item's archive identity, or not present (缺失 / 不适用)."""
+
+    doc_type: str
+    doc_id: str | None = None
+    version: int | None = None
+    sha256: str | None = None
+    present: bool
+    path: str | None = None
+
+
+class ManifestFacts(PackFacts):
+    """交付清单: every item §5.4.7 lists for the pack's service type."""
+
+    doc_types = ("pack_manifest",)
+    service: str
+    items: list[ManifestItem] = Field(default_factory=list)
+    present: list[str] = Field(default_factory=list)
+    missing: list[str] = Field(default_factory=list)  # doc types 缺失 (not counting 不适用)
+    not_applicable: dict[str, str] = Field(default_factory=dict)  # doc type -> why 不适用
+
+
+# --------------------------------------------------------------------------- computed from the archive
+
+
+class ServiceCounts(Part):
+    total: int
+    onsite: int
+    remote: int
+    service_nos: list[str] = Field(default_factory=list)
+    sla_met: list[str] = Field(default_factory=list)
+    sla_not_met: list[str] = Field(default_factory=list)
+    unreviewed: list[str] = Field(default_factory=list)
+    no_visit: list[str] = Field(default_factory=list)
+
+
+class ReportSla(Part):
+    """One row of a report's SLA table as judged (a plan metric over the period)."""
+
+    model_config = Part.model_config | {"extra": "allow"}  # rows differ by metric (due/delivered, mean/p90…)
+
+    metric: str
+    name: str | None = None
+    met: bool | None = None
+
+
+class SlaSummary(Part):
+    metrics: int
+    met: int
+    not_met: list[str] = Field(default_factory=list)
+    not_judged: list[str] = Field(default_factory=list)
+
+
+class ServiceReportFacts(Facts):
+    """运维服务报告 (§5.4.2): what the period's report stated — services, SLA, incidents, leftovers."""
+
+    doc_types = ("service_report",)
+
+    period: str = ""
+    prepared_by: str = ""
+    prepared_on: date | None = None
+    availability_percent: float | None = None  # measured by the monitoring platform; None: not filled in
+    plan_version: str | None = None
+    services: ServiceCounts | None = None
+    sla: list[ReportSla] | Literal["无计划目标"] = Field(default_factory=list)
+    sla_summary: SlaSummary | None = None
+    incidents: list[str] = Field(default_factory=list)
+    major_incidents: list[str] = Field(default_factory=list)
+    open_leftovers: list[str] = Field(default_factory=list)
+    overdue_leftovers: list[str] = Field(default_factory=list)
+    closed_leftovers: list[str] = Field(default_factory=list)
+    next_period_plan: list[str] = Field(default_factory=list)
+
+
+class EvaluationFact(Part):
+    name: str
+    role: str
+    conclusion: str
+    date: date
+    passed: bool
+
+
+class AcceptanceMeeting(Part):
+    date: date
+    conclusion: str
+    signed_by: str | None = None
+
+
+class AcceptanceIssue(Part):
+    issue: str
+    resolution: str | None = None
+    due: str | None = None
+
+
+class AcceptanceFacts(Facts):
+    """项目验收报告 (§5.4.4): the internal application against its deadline, the evaluation, the
+    customer's acceptance and its open issues, the project's SLA self-assessment."""
+
+    doc_types = ("acceptance_report",)
+
+    name: str = ""
+    customer: str = ""
+    end: date | None = None
+    applied_on: date  # the internal acceptance application, judged against the deadline
+    applied_by: str = ""
+    deadline: date
+    on_time: bool | None = None
+    days_late: int = 0
+    plan_version: str | None = None
+    sla_period: list[date] | None = None
+    evaluation: list[EvaluationFact] = Field(default_factory=list)
+    preliminary: AcceptanceMeeting | None = None
+    final: AcceptanceMeeting | None = None
+    open_issues: list[AcceptanceIssue] = Field(default_factory=list)
+    sla: list[ReportSla] = Field(default_factory=list)
+    deliverables: dict[str, int] = Field(default_factory=dict)  # doc type -> documents archived
+    leftovers_open_at_end: list[str] = Field(default_factory=list)
+    findings: list[dict[str, str]] = Field(default_factory=list)
+
+
+class KpiIndicator(Part):
+    """One indicator of one project (or `_all`) in the month (`docgen kpi --json`'s indicators)."""
+
+    model_config = Part.model_config | {"extra": "allow"}
+
+    id: str
+    name: str
+    target: float | None = None
+    project: str
+    due: int | None = None
+    delivered: int | None = None
+    value: float | None = None
+    met: bool | None = None
+
+
+class KpiReportFacts(Facts):
+    """月度KPI统计表 (§8): the month's indicator figures as `docgen kpi --json` gives them."""
+
+    doc_types = ("kpi_report",)
+
+    month: str
+    indicators: list[KpiIndicator] = Field(default_factory=list)
+
+
+class AuditFinding(Part):
+    severity: Literal["error", "warning", "info"]
+    rule: str
+    doc_type: str = ""
+    period: str = ""
+    message: str
+    doc_id: str = ""
+
+
+class AuditReportFacts(Facts):
+    """项目交付审计报告 (§5.4.3): the audit's day, counts by severity and the findings."""
+
+    doc_types = ("audit_report",)
+
+    as_of: date
+    error: int = 0
+    warning: int = 0
+    info: int = 0
+    findings: list[AuditFinding] = Field(default_factory=list)
+
+
+# ------------------------------------------------------------------------------------- received
+
+
+class ReceivedFacts(Facts):
+    """A document made elsewhere and taken in by `docgen archive add` or the inbox (any doc type):
+    its original file name, the characters of text extracted, and the service it belongs to if given."""
+
+    original_name: str  # its presence marks a received document (see read_doc)
+    characters: int = 0
+    service_no: str | None = None
+
+
+def _day(text: str | None) -> date | None:
+    """The day of "YYYY-MM-DD" or "YYYY-MM-DD HH:MM" text; None for empty or malformed text."""
+    if not isinstance(text, str) or len(text) < 10:
+        return None
+    try:
+        return date.fromisoformat(text[:10])
+    except ValueError:
+        return None
+
+
+def parse_time(text: str | None) -> datetime | None:
+    """A record time "YYYY-MM-DD HH:MM" as a datetime; None for empty or malformed text."""
+    if not isinstance(text, str) or not text:
+        return None
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        return None
