@@ -233,8 +233,7 @@ def generate(paths: list[str | Path], *, archive: Archive | None, templates: Tem
     if failures:
         raise failures[0] if len(failures) == 1 else InputsRejected(failures)
 
-    order = kind_names()
-    checked.sort(key=lambda item: order.index(item.kind.name))  # stable: same kind keeps the given order
+    checked.sort(key=lambda item: item.kind.stage)  # stable: the same stage keeps the given order
     results = []
     def reader() -> Archive | None:
         return archive if archive is not None and archive.root.exists() else None

@@ -155,3 +155,15 @@ def test_audit_reports_unreadable_facts_as_a_finding(tmp_path):
     assert len(broken) == 1 and "facts.overall：缺失" in broken[0].message
     assert broken[0].doc_id == f"{P}/survey_report/2025-04"
     assert isinstance(PlanFacts, type)
+
+
+def test_every_kind_declares_its_stage_and_generate_and_watcher_share_it(tmp_path):
+    from docgen.kinds import RECEIVED_STAGE, get_kind, kind_names
+    from docgen.watch._files import Classified
+
+    stages = {name: get_kind(name).stage for name in kind_names()}
+    assert stages["plan"] < stages["onsite"] == stages["remote"] < stages["survey"] < RECEIVED_STAGE
+    assert RECEIVED_STAGE < stages["routine"] < stages["service_report"] < stages["acceptance"]
+    for name in kind_names():
+        assert Classified(tmp_path / "x.yaml", "input", name).stage == stages[name]
+    assert Classified(tmp_path / "x.pdf", "document").stage == RECEIVED_STAGE

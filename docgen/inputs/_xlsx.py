@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Literal, Union
 
 from openpyxl import Workbook, load_workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.cell.cell import Cell
 from openpyxl.comments import Comment
 from openpyxl.packaging.custom import StringProperty
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -27,6 +27,7 @@ from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
 from docgen.errors import InputError, Issue
+from docgen.render import write_cell
 from docgen.kinds._fields import split_list_cell
 from docgen.kinds._issues import format_path
 
@@ -41,7 +42,6 @@ TEXT_FMT = "@"
 LIST_SEPARATOR = "；"
 VALIDATED_ROWS = 500  # dropdowns reach this far down a list sheet (further if the data does)
 # Excel would evaluate these as formulas or DDE commands if a user's text started with them
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 _BOOL_WORDS = {"是": True, "否": False, "true": True, "false": False, "yes": True, "no": False,
                "y": True, "n": False, "√": True, "×": False, "1": True, "0": False}
 _SHEET_NAME_BAD = re.compile(r"[\[\]:*?/\\]")
@@ -276,18 +276,6 @@ def _did_you_mean(word: str, choices: list[str], noun: str) -> str:
 
 
 # ---------------------------------------------------------------- writing
-def _put(cell: Cell, value: Any) -> None:
-    """Write a value; user text is always stored as text, never as a formula."""
-    if isinstance(value, str):
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)
-        cell.value = value
-        if value.startswith(_FORMULA_STARTS):
-            cell.data_type = "s"
-            cell.quotePrefix = True  # and Excel keeps it text when the user edits the cell
-    else:
-        cell.value = value
-
-
 def _plain(value: Any) -> str:
     if isinstance(value, (date, datetime)):
         return value.isoformat(sep=" ") if isinstance(value, datetime) else value.isoformat()
@@ -328,7 +316,7 @@ def _cell_value(value: Any, shape: str) -> tuple[Any, str | None]:
 
 def _write_value(cell: Cell, value: Any, shape: str) -> None:
     stored, fmt = _cell_value(value, shape)
-    _put(cell, stored)
+    write_cell(cell, stored)  # user text is always stored as text, never as a formula
     if fmt:
         cell.number_format = fmt
     cell.alignment = _WRAP
@@ -349,9 +337,9 @@ class _Choices:
             if self.sheet is None:
                 self.sheet = self.wb.create_sheet(LISTS)
             col = len(self.ranges) + 1
-            _put(self.sheet.cell(1, col), title)
+            write_cell(self.sheet.cell(1, col), title)
             for row, text in enumerate(shown, start=2):
-                _put(self.sheet.cell(row, col), text)
+                write_cell(self.sheet.cell(row, col), text)
             letter = get_column_letter(col)
             # stored as Excel itself stores it: a reference without the leading "="
             self.ranges[shown] = f"{LISTS}!${letter}$2:${letter}${len(shown) + 1}"
@@ -387,19 +375,19 @@ def _freeze_and_fit(ws: Worksheet) -> None:
 
 def _write_basics(ws: Worksheet, columns: list[Column], data: dict, kind: str, choices: _Choices) -> None:
     for col, header in enumerate(BASICS_HEADERS, start=1):
-        _put(ws.cell(1, col), header)
+        write_cell(ws.cell(1, col), header)
         _style_header(ws.cell(1, col), required=False)
     for row, column in enumerate(columns, start=2):
         label = ws.cell(row, 1)
-        _put(label, column.header + (REQUIRED_MARK if column.required else ""))
+        write_cell(label, column.header + (REQUIRED_MARK if column.required else ""))
         label.font = _REQUIRED_FONT if column.required else Font()
         label.alignment = _WRAP
         value = kind if column.key == ("kind",) else _get(data, column.key)
         cell = ws.cell(row, 2)
         _write_value(cell, value, column.shape)
-        _put(ws.cell(row, 3), column.hint)
+        write_cell(ws.cell(row, 3), column.hint)
         ws.cell(row, 3).alignment = _WRAP
-        _put(ws.cell(row, 4), ".".join(column.key))
+        write_cell(ws.cell(row, 4), ".".join(column.key))
         if column.options:
             dv = choices.validation(column)
             ws.add_data_validation(dv)
@@ -435,7 +423,7 @@ def _write_table(ws: Worksheet, table: Table, rows: list[tuple[tuple, dict]], ch
     last_row = max(VALIDATED_ROWS, len(rows) + 200)
     for c, column in enumerate(columns, start=1):
         head = ws.cell(1, c)
-        _put(head, column.header + (REQUIRED_MARK if column.required else ""))
+        write_cell(head, column.header + (REQUIRED_MARK if column.required else ""))
         _style_header(head, required=column.required)
         if column.hint:
             head.comment = Comment(column.hint, "docgen", width=260, height=110)
@@ -477,10 +465,10 @@ def _write_guide(ws: Worksheet, layout: Layout, title: str, kind: str) -> None:
             links = "”“".join(c.header for c in table.columns if c.level is not None)
             text += f"；“{links}”列指明每行属于工作表“{table.parent.sheet}”中的哪一行"
         lines.append(text + "。")
-    _put(ws.cell(1, 1), title)
+    write_cell(ws.cell(1, 1), title)
     ws.cell(1, 1).font = Font(bold=True, size=14)
     for row, line in enumerate(lines, start=3):
-        _put(ws.cell(row, 1), line)
+        write_cell(ws.cell(row, 1), line)
         ws.cell(row, 1).alignment = _WRAP
     ws.column_dimensions["A"].width = 110
 

@@ -22,8 +22,18 @@ _MODULES: dict[str, str] = {
 }
 
 
+# documents taken in from elsewhere (`archive add`, the inbox): after surveys, before the packs whose
+# 交付清单 may list them
+RECEIVED_STAGE = 3
+
+
 def kind_names() -> list[str]:
     return list(_MODULES)
+
+
+def stage_of(name: str) -> int:
+    """The kind's stage (its dependency order); KeyError when unknown."""
+    return get_kind(name).stage
 
 
 def get_kind(name: str) -> Kind:
@@ -36,4 +46,4 @@ def suggest_kind(name: str) -> str:
     return f"，是否为 {close[0]}?" if close else ""
 
 
-__all__ = ["DocumentSpec", "Kind", "get_kind", "kind_names", "suggest_kind"]
+__all__ = ["RECEIVED_STAGE", "DocumentSpec", "Kind", "get_kind", "kind_names", "stage_of", "suggest_kind"]

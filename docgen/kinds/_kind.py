@@ -40,6 +40,10 @@ class Kind:
 
     name: str
     title: str  # Chinese name of the input, e.g. 运维项目管理计划
+    # dependency order: an input is processed after every input of a lower stage, so what it reads from
+    # the archive is there (plans 0 → records 1 → surveys 2 → received documents 3 → packs 4 → service
+    # reports 5 → acceptance 6); `generate` and the watcher both order by it
+    stage: int
     model: type[BaseModel]
     rules: Callable[[Any], list[Issue]]  # regulation checks on a valid model
     documents: Callable[..., list[DocumentSpec]]  # (model, *, archive, warnings) -> specs

@@ -4,7 +4,6 @@ archive after the items are archived, and the customer zip."""
 from __future__ import annotations
 
 import datetime
-import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
@@ -198,17 +197,11 @@ def write_pack_zip(pack: PackBase, pack_kind: str, docs: list[GeneratedDoc], arc
                 path = archive.root / path
             if path.is_file() and path.resolve() not in made:
                 files.append((path.name, path))
-    import io
+    from docgen.render import fixed_zip
 
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
-        for arcname, path in files:
-            info = zipfile.ZipInfo(arcname, date_time=(2025, 1, 1, 0, 0, 0))
-            info.compress_type = zipfile.ZIP_DEFLATED
-            zf.writestr(info, path.read_bytes())
     target = outdir / zip_name(pack, pack_kind)
     outdir.mkdir(parents=True, exist_ok=True)
-    write_atomic(target, buffer.getvalue())
+    write_atomic(target, fixed_zip((arcname, path.read_bytes()) for arcname, path in files))
     return target
 
 

@@ -35,7 +35,7 @@ def build_audit_workbook(context: dict[str, Any]) -> bytes:
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
     from openpyxl.utils import get_column_letter
 
-    from docgen.render._xlsx import FIXED_TIME, _fit_rows, _write, xlsx_bytes
+    from docgen.render import FIXED_TIME, fit_rows, write_cell, xlsx_bytes
 
     thin = Side(style="thin", color="808080")
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
@@ -53,7 +53,7 @@ def build_audit_workbook(context: dict[str, Any]) -> bytes:
     def body(ws: Any, row: int, values: list[Any]) -> None:
         for col, value in enumerate(values, 1):
             cell = ws.cell(row, col)
-            _write(cell, value)  # archive text that looks like a formula stays text
+            write_cell(cell, value)  # archive text that looks like a formula stays text
             cell.font, cell.border, cell.alignment = body_font, border, wrap
 
     wb = Workbook()
@@ -69,7 +69,7 @@ def build_audit_workbook(context: dict[str, Any]) -> bytes:
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=7)
     months = context["months"]
     span = f"{months[0]} 至 {months[-1]}" if months else "—"
-    _write(ws.cell(2, 1), f"审计日期：{context['as_of']}　服务报告检查月份：{span}　依据：《交付管理规定》§5.4.3")
+    write_cell(ws.cell(2, 1), f"审计日期：{context['as_of']}　服务报告检查月份：{span}　依据：《交付管理规定》§5.4.3")
     ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=7)
 
     first, count = 7, len(context["findings"])
@@ -93,7 +93,7 @@ def build_audit_workbook(context: dict[str, Any]) -> bytes:
                 ws.cell(first + n - 1, col).alignment = Alignment(horizontal="center", vertical="top")
     else:
         body(ws, first, ["", "", "", "", "", "未发现问题：各项检查均已通过", ""])
-    _fit_rows(ws, range(first, last + 1))
+    fit_rows(ws, range(first, last + 1))
     for label, color in _FILLS.items():
         ws.conditional_formatting.add(f"A{first}:G{last}", FormulaRule(
             formula=[f'$B{first}="{label}"'], fill=PatternFill("solid", fgColor=color, bgColor=color)))

@@ -10,7 +10,7 @@ manager hands to 质量部 as is.
   source document of a value indicator.
 * 趋势 — 服务报告比例 of the 12 months ending at the month (overall and per project) with a native line chart.
 
-Archive and config text goes through the formula-injection guard (docgen.render._xlsx._write); the
+Archive and config text goes through the formula-injection guard (docgen.render.write_cell); the
 workbook's bytes depend on the context only."""
 from __future__ import annotations
 
@@ -133,13 +133,13 @@ class _Book:
     # ---------------------------------------------------------------- cells
     def put(self, ws: Worksheet, row: int, col: int, value: Any, *, fmt: str = "General", align: str = "center",
             bold: bool = False, fill: Any = None, border: bool = True) -> None:
-        from docgen.render._xlsx import _write
+        from docgen.render import write_cell
 
         cell = ws.cell(row, col)
         if isinstance(value, Formula):
             cell.value = value.text  # our own formula
         else:
-            _write(cell, value)  # archive / config text that looks like a formula stays text
+            write_cell(cell, value)  # archive / config text that looks like a formula stays text
         cell.font = self.bold if bold else self.font
         cell.number_format = fmt
         # a formula's text is not what shows: wrapping it would make the row fitting count its length
@@ -248,9 +248,9 @@ class _Book:
                 font=Font(color=font)))
 
     def fit(self, ws: Worksheet, first: int, last: int) -> None:
-        from docgen.render._xlsx import _fit_rows
+        from docgen.render import fit_rows
 
-        _fit_rows(ws, range(first, last + 1))
+        fit_rows(ws, range(first, last + 1))
 
 
 # --- the indicator sheets ----------------------------------------------------------------------
@@ -629,7 +629,7 @@ def _trend_sheet(book: _Book) -> None:
 
 def build_kpi_workbook(context: dict[str, Any]) -> bytes:
     """The 月度KPI统计表 workbook of KpiReport.context(); the same context gives the same bytes."""
-    from docgen.render._xlsx import FIXED_TIME, xlsx_bytes
+    from docgen.render import FIXED_TIME, xlsx_bytes
 
     book = _Book(context)
     summary = book.sheet("汇总", "", [6, 28, 18, 24, 11, 11, 11, 12, 10, 44],

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from docgen.errors import TemplateProblem
+from docgen.render._zip import restamp_zip
 from docgen.render._picture import with_inline_images
 
 _PART_NAMES = (("document", "正文"), ("header", "页眉"), ("footer", "页脚"), ("footnotes", "脚注"),
@@ -83,19 +84,4 @@ def render_docx(template: Path, context: dict[str, Any], *, name: str | None = N
                               file=template) from None
     buffer = io.BytesIO()
     tpl.save(buffer)
-    return stable_zip(buffer.getvalue())
-
-
-def stable_zip(data: bytes) -> bytes:
-    """The same package with fixed zip timestamps: the same content always gives the same bytes (and
-    checksum), whenever and wherever it is rendered — a pack manifest lists its items' checksums."""
-    import zipfile
-
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            entry = zipfile.ZipInfo(info.filename, date_time=(2025, 1, 1, 0, 0, 0))
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            entry.external_attr = 0o644 << 16
-            dst.writestr(entry, src.read(info.filename))
-    return out.getvalue()
+    return restamp_zip(buffer.getvalue())

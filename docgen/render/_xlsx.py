@@ -33,7 +33,6 @@ import io
 import math
 import re
 import unicodedata
-import zipfile
 from collections.abc import Iterable, Mapping
 from copy import copy
 from dataclasses import dataclass, field
@@ -43,6 +42,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from docgen.errors import TemplateProblem
+from docgen.render._zip import restamp_zip
 
 if TYPE_CHECKING:  # openpyxl loads on first use: `docgen --help` and Word-only runs stay quick
     from openpyxl import Workbook
@@ -53,7 +53,6 @@ if TYPE_CHECKING:  # openpyxl loads on first use: `docgen --help` and Word-only 
 EMPTY_TABLE = "无"
 SUMMARY_HEADERS = ("统计项", "数值", "公式")
 FIXED_TIME = datetime(2025, 1, 1)  # workbook created/modified when the template has none
-_ZIP_TIME = (2025, 1, 1, 0, 0, 0)
 # Excel (and CSV importers) would run text starting with these as a formula or DDE command (OWASP)
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 _ROW_TAG = re.compile(r"^\s*\{%-?\s*tr\s+for\s+([A-Za-z_]\w*)\s+in\s+(.+?)\s*-?%\}", re.S)
@@ -93,19 +92,14 @@ def xlsx_bytes(wb: Workbook) -> bytes:
     wb.properties.created = stamp
     buffer = io.BytesIO()
     wb.save(buffer)  # openpyxl stamps "now" as modified: core.xml is fixed up below
-    fixed = stamp.strftime("%Y-%m-%dT%H:%M:%SZ")
-    out = io.BytesIO()
-    with zipfile.ZipFile(buffer) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            blob = src.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                blob = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
-                              rb"\g<1>" + fixed.encode() + rb"\g<2>", blob)
-            entry = zipfile.ZipInfo(info.filename, date_time=_ZIP_TIME)
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            entry.external_attr = 0o644 << 16
-            dst.writestr(entry, blob)
-    return out.getvalue()
+    fixed = stamp.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+
+    def modified(name: str, blob: bytes) -> bytes:
+        if name != "docProps/core.xml":
+            return blob
+        return re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)", rb"\g<1>" + fixed + rb"\g<2>", blob)
+
+    return restamp_zip(buffer.getvalue(), rewrite=modified)
 
 
 def _cell_value(value: Any) -> Any:
@@ -126,7 +120,7 @@ def _cell_value(value: Any) -> Any:
     return text or None
 
 
-def _write(cell: Cell, value: Any) -> None:
+def write_cell(cell: Cell, value: Any) -> None:
     """Write a value; text that Excel would take for a formula stays text."""
     value = _cell_value(value)
     cell.value = value
@@ -163,7 +157,7 @@ def _text_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
-def _fit_rows(ws: Worksheet, rows: Iterable[int]) -> None:
+def fit_rows(ws: Worksheet, rows: Iterable[int]) -> None:
     """Give rows whose wrapped text needs several lines the height for them: Excel and LibreOffice
     do not reliably autofit on opening (merged cells never do), and a long 事件描述 would be cut off."""
     from openpyxl.cell.cell import MergedCell
@@ -321,9 +315,9 @@ class _Filler:
             for cell in row:
                 if cell.row != skip_row and cell.data_type != "f" and self.has_tags(cell.value):
                     value = self.evaluate(cell.value, self.context, f"单元格 {ws.title}!{cell.coordinate}")
-                    _write(cell, value)
+                    write_cell(cell, value)
                     filled.add(cell.row)
-        _fit_rows(ws, sorted(filled))
+        fit_rows(ws, sorted(filled))
 
     # ---------------------------------------------------------------- the repeated rows
     def items_of(self, table: _Table) -> list[Any]:
@@ -378,13 +372,13 @@ class _Filler:
                 cell._style = copy(style)
                 if not items:
                     value = EMPTY_TABLE if col == table.first_col else None
-                    _write(cell, value)
+                    write_cell(cell, value)
                 elif data_type == "f":
                     cell.value = Translator(text, origin=origin[col]).translate_formula(cell.coordinate)
                     continue
                 elif self.has_tags(text):
                     note = f"（{table.source} 第 {i + 1} 项）"
-                    _write(cell, self.evaluate(text, scope, f"单元格 {ws.title}!{origin[col]}", note=note))
+                    write_cell(cell, self.evaluate(text, scope, f"单元格 {ws.title}!{origin[col]}", note=note))
                 else:
                     cell.value = text
                 table.values.setdefault(col, []).append(cell.value)
@@ -393,7 +387,7 @@ class _Filler:
                     ws.row_dimensions[r].height = table.height
                 for first, last in table.merges:
                     ws.merge_cells(start_row=r, start_column=first, end_row=r, end_column=last)
-        _fit_rows(ws, range(table.first_row, table.last_row + 1))
+        fit_rows(ws, range(table.first_row, table.last_row + 1))
 
     def stretch_ranges(self, table: _Table, grow: int, shift: int) -> None:
         """Autofilter, conditional formats and validations follow the data; the print area also
@@ -484,8 +478,8 @@ class _Filler:
             for col in (value_col, formula_col):
                 ws.cell(r, col).alignment = Alignment(horizontal="right", vertical="center")
                 ws.cell(r, col).number_format = number_format
-            _write(ws.cell(r, first), item.get("label"))
-            _write(ws.cell(r, value_col), "—" if value is None else value)
+            write_cell(ws.cell(r, first), item.get("label"))
+            write_cell(ws.cell(r, value_col), "—" if value is None else value)
             ws.cell(r, formula_col).value = formula  # our own formula: the one cell meant to be one
             if table.height is not None:
                 ws.row_dimensions[r].height = table.height

@@ -2,9 +2,9 @@
 `docgen archive add`, losing nothing across crashes and restarts."""
 from __future__ import annotations
 
-from docgen.watch._files import IGNORED, STAGES, classify, ignored
+from docgen.watch._files import IGNORED, classify, ignored
 from docgen.watch._inbox import ERROR_SUFFIX, FAILED, JOURNAL, PROCESSED, Outcome
 from docgen.watch._loop import Watcher, WatcherBusy, WatchSummary
 
-__all__ = ["ERROR_SUFFIX", "FAILED", "IGNORED", "JOURNAL", "PROCESSED", "STAGES", "Outcome", "WatchSummary", "Watcher",
+__all__ = ["ERROR_SUFFIX", "FAILED", "IGNORED", "JOURNAL", "PROCESSED", "Outcome", "WatchSummary", "Watcher",
            "WatcherBusy", "classify", "ignored"]

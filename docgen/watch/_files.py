@@ -18,10 +18,6 @@ DOCUMENT_SUFFIXES = (".docx", ".xlsx", ".pdf", ".txt", ".md")
 IGNORED = ("~$*", ".~lock.*#", "*.tmp", "*.temp", "*.part", "*.partial", "*.crdownload", "*.download", "*.swp",
            "*~", "Thumbs.db", "desktop.ini", "ehthumbs.db")
 
-# cli.md: plans → onsite/remote records → surveys → other documents (archive add) → packs → service
-# reports → acceptance
-STAGES: dict[str, int] = {"plan": 0, "onsite": 1, "remote": 1, "survey": 2, "document": 3, "routine": 4,
-                          "emergency": 4, "optimization": 4, "assessment": 4, "service_report": 5, "acceptance": 6}
 UNREADABLE_STAGE = 0  # an input whose kind cannot be read fails anyway; it goes first, holding nothing up
 
 
@@ -133,10 +129,15 @@ class Classified:
 
     @property
     def stage(self) -> int:
+        from docgen.kinds import RECEIVED_STAGE, stage_of  # each kind declares its stage
+
         if self.what == "document":
-            return STAGES["document"]
-        if self.what == "input":
-            return STAGES.get(self.kind, UNREADABLE_STAGE)
+            return RECEIVED_STAGE
+        if self.what == "input" and self.kind:
+            try:
+                return stage_of(self.kind)
+            except KeyError:
+                return UNREADABLE_STAGE
         return UNREADABLE_STAGE
 
 

@@ -289,7 +289,7 @@ def acceptance_documents(model: AcceptanceInput, *, archive: Archive | None,
     )]
 
 
-KIND = Kind(name="acceptance", title="项目验收", model=AcceptanceInput, rules=acceptance_rules,
+KIND = Kind(name="acceptance", title="项目验收", stage=6, model=AcceptanceInput, rules=acceptance_rules,
             documents=acceptance_documents, templates={DOC_TYPE: TEMPLATE}, example="acceptance.yaml")
 
 __all__ = ["KIND", "acceptance_context", "acceptance_deadline", "acceptance_documents", "acceptance_facts",

@@ -152,7 +152,7 @@ def assessment_documents(pack: AssessmentInput, *, archive: Archive | None,
     return [plan_doc, report, recommendation]
 
 
-KIND = Kind(name="assessment", title="调研评估交付成果", model=AssessmentInput, rules=assessment_rules,
+KIND = Kind(name="assessment", title="调研评估交付成果", stage=4, model=AssessmentInput, rules=assessment_rules,
             documents=assessment_documents,
             templates={"assessment_plan": "assessment_plan.docx", "assessment_report": "assessment_report.docx",
                        "assessment_recommendation": "assessment_recommendation.docx",

@@ -222,7 +222,7 @@ def _idle_items(pack: EmergencyInput) -> dict[str, str]:
     return {} if majors or pack.major_reports else {"major_incident_report": "本期无重大事件"}
 
 
-KIND = Kind(name="emergency", title="应急响应交付成果", model=EmergencyInput, rules=emergency_rules,
+KIND = Kind(name="emergency", title="应急响应交付成果", stage=4, model=EmergencyInput, rules=emergency_rules,
             documents=emergency_documents,
             templates={"response_record": "response_record.xlsx", "response_kpi": "response_kpi.xlsx",
                        "major_incident_report": "major_incident_report.docx", "config_update": "config_update.xlsx",

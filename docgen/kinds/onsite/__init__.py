@@ -107,7 +107,7 @@ def onsite_documents(record: OnsiteInput, *, archive: Archive | None, warnings: 
     return specs
 
 
-KIND = Kind(name="onsite", title="现场服务记录", model=OnsiteInput, rules=onsite_rules, documents=onsite_documents,
+KIND = Kind(name="onsite", title="现场服务记录", stage=1, model=OnsiteInput, rules=onsite_rules, documents=onsite_documents,
             templates={"onsite_form": "onsite_form.docx", "onsite_report": "onsite_report.docx",
                        "leftover_confirmation": "leftover_confirmation.docx"},
             example="onsite.yaml")

@@ -160,7 +160,7 @@ def optimization_documents(pack: OptimizationInput, *, archive: Archive | None,
     return [plan, implementation, release, config]
 
 
-KIND = Kind(name="optimization", title="优化改善交付成果", model=OptimizationInput, rules=optimization_rules,
+KIND = Kind(name="optimization", title="优化改善交付成果", stage=4, model=OptimizationInput, rules=optimization_rules,
             documents=optimization_documents,
             templates={"optimization_plan": "optimization_plan.docx",
                        "implementation_plan": "implementation_plan.docx",

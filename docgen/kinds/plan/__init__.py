@@ -221,5 +221,5 @@ def plan_documents(plan: PlanInput, *, archive: Archive | None, warnings: list[s
     )]
 
 
-KIND = Kind(name="plan", title=TITLE, model=PlanInput, rules=plan_rules, documents=plan_documents,
+KIND = Kind(name="plan", title=TITLE, stage=0, model=PlanInput, rules=plan_rules, documents=plan_documents,
             templates={"plan": "plan.docx"}, example="plan.yaml")

@@ -129,6 +129,6 @@ def remote_documents(record: RemoteInput, *, archive: Archive | None, warnings: 
     return specs
 
 
-KIND = Kind(name="remote", title="远程服务记录", model=RemoteInput, rules=remote_rules, documents=remote_documents,
+KIND = Kind(name="remote", title="远程服务记录", stage=1, model=RemoteInput, rules=remote_rules, documents=remote_documents,
             templates={"remote_record": "remote_record.docx", "leftover_confirmation": "leftover_confirmation.docx"},
             example="remote.yaml")

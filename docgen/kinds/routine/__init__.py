@@ -161,7 +161,7 @@ def routine_documents(pack: RoutineInput, *, archive: Archive | None, warnings: 
     return [status, anomaly, trend, config]
 
 
-KIND = Kind(name="routine", title="例行操作交付成果", model=RoutineInput, rules=routine_rules,
+KIND = Kind(name="routine", title="例行操作交付成果", stage=4, model=RoutineInput, rules=routine_rules,
             documents=routine_documents,
             templates={"status_record": "status_record.xlsx", "anomaly_record": "anomaly_record.docx",
                        "trend_analysis": "trend_analysis.docx", "config_record": "config_record.xlsx",

@@ -299,5 +299,5 @@ def service_report_documents(report: ServiceReportInput, *, archive: Archive | N
         out_name=f"{code}_{TITLE}_{period}")]
 
 
-KIND = Kind(name="service_report", title=TITLE, model=ServiceReportInput, rules=service_report_rules,
+KIND = Kind(name="service_report", title=TITLE, stage=5, model=ServiceReportInput, rules=service_report_rules,
             documents=service_report_documents, templates={DOC_TYPE: TEMPLATE}, example="service_report.yaml")

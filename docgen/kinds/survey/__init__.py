@@ -234,5 +234,5 @@ def survey_documents(survey: SurveyInput, *, archive: Archive | None, warnings: 
     )]
 
 
-KIND = Kind(name="survey", title="需方满意度调查", model=SurveyInput, rules=survey_rules, documents=survey_documents,
+KIND = Kind(name="survey", title="需方满意度调查", stage=2, model=SurveyInput, rules=survey_rules, documents=survey_documents,
             templates={DOC_TYPE: "survey_report.docx"}, example="survey.yaml")
