@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from docgen.errors import DocgenError
-from docgen.kinds._fields import PROJECT_CODE_RE
+from docgen.fields import PROJECT_CODE_RE
 from docgen.metrics.sla import OP_TEXT
 
 if TYPE_CHECKING:

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from docgen.errors import DocgenError
-from docgen.kinds._fields import DOC_TYPE_RE, PERIOD_RE, PROJECT_CODE_RE
+from docgen.fields import DOC_TYPE_RE, PERIOD_RE, PROJECT_CODE_RE
 from docgen.pipeline import GeneratedDoc
 
 if TYPE_CHECKING:
@@ -46,8 +46,7 @@ def add_document(archive: Archive, file: str | Path, *, project: str, doc_type: 
     again is unchanged, a different file under the same identity is a new version. The file is
     checked (type, corruption, zip bomb, encryption) before anything is written. index=False leaves
     the search index to the caller (the watcher updates it once per batch)."""
-    from docgen.search import index_after_write
-    from docgen.search._extract import extract_text
+    from docgen.search import extract_text, index_after_write
 
     path = Path(file)
     day = day or datetime.date.today()

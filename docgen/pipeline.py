@@ -10,12 +10,17 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from pydantic import BaseModel, ValidationError
 
-from docgen.errors import DocgenError, InputError, InputsRejected, Issue, ValidationFailed
+from docgen.errors import (
+    DocgenError,
+    InputError,
+    InputsRejected,
+    Issue,
+    ValidationFailed,
+)
 from docgen.facts import Facts
-from docgen.inputs._load import RawInput, read_input
-from docgen.kinds import Kind, get_kind, kind_names, suggest_kind
-from docgen.kinds._issues import issues_from_validation
-from docgen.kinds._kind import DocumentSpec
+from docgen.inputs import RawInput, read_input
+from docgen.kinds import DocumentSpec, Kind, get_kind, kind_names, suggest_kind
+from docgen.validation import issues_from_validation
 
 if TYPE_CHECKING:
     from docgen.archive import Archive

@@ -11,7 +11,7 @@ import pytest
 
 from docgen.errors import InputError
 from docgen.inputs._xlsx import FormData, form_kind, layout_of, read_form, write_form
-from docgen.kinds._fields import Date, DateTime, OptText, StrictModel, Text, TextList, label
+from docgen.fields import Date, DateTime, OptText, StrictModel, Text, TextList, label
 from docgen.kinds.plan.model import PlanInput
 from docgen.pipeline import check_input
 

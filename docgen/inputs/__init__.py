@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from docgen.errors import InputError
-from docgen.inputs._load import RawInput, read_input
+from docgen.inputs._load import RawInput, parse_yaml, read_input
 
 
 def blank_input(kind: str, *, xlsx: bool) -> bytes:
@@ -32,4 +32,11 @@ def write_blank_input(kind: str, path: Path, *, xlsx: bool, overwrite: bool = Fa
     return path
 
 
-__all__ = ["RawInput", "blank_input", "read_input", "write_blank_input"]
+def form_kind(path: Path) -> str | None:
+    """The `kind` an Excel 录入表 declares (None: the workbook is not a 录入表)."""
+    from docgen.inputs._xlsx import form_kind as kind_of_form
+
+    return kind_of_form(path)
+
+
+__all__ = ["RawInput", "blank_input", "form_kind", "parse_yaml", "read_input", "write_blank_input"]

@@ -82,6 +82,12 @@ def _load_json(text: str, path: Path) -> Any:
                          file=path) from None
 
 
+def parse_yaml(raw: bytes, path: Path) -> Any:
+    """The data of YAML (or JSON) bytes with the input rules: UTF-8 or GBK, duplicate keys refused;
+    InputError naming `path` otherwise."""
+    return _load_yaml(_decode(raw, path), path)
+
+
 def read_input(path: str | Path) -> RawInput:
     """Read one input file; InputError (Chinese, with the file) when it cannot be read at all."""
     path = Path(path)

@@ -7,7 +7,7 @@ from typing import Any, Literal
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
-from docgen.kinds._issues import _inner_model
+from docgen.validation import inner_model
 
 
 def _literal_options(annotation: Any) -> list[str] | None:
@@ -51,7 +51,7 @@ def _lines(model: type[BaseModel], indent: int, first_prefix: str = "") -> list[
         pad = " " * indent
         lead = pad[:-2] + first_prefix if (n == 0 and first_prefix) else pad
         annotation = info.annotation
-        inner = _inner_model(annotation)
+        inner = inner_model(annotation)
         if inner is not None and _is_list(annotation):
             out.append((f"{lead}{name}:", _comment(info)))
             out.extend(_lines(inner, indent + 4, "- "))

@@ -27,9 +27,9 @@ from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
 from docgen.errors import InputError, Issue
+from docgen.fields import split_list_cell
 from docgen.render import write_cell
-from docgen.kinds._fields import split_list_cell
-from docgen.kinds._issues import format_path
+from docgen.validation import format_path
 
 BASICS = "基本信息"
 LISTS = "_lists"

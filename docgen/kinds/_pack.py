@@ -10,8 +10,15 @@ from typing import TYPE_CHECKING, Any, Callable
 from pydantic import field_validator
 
 from docgen.doctypes import doc_type_title
-from docgen.facts import ArchivedDoc, ConfigUpdateFacts, ManifestFacts, ManifestItem, PackFacts, view_of
-from docgen.kinds._fields import Date, OptDate, Period, StrictModel, Text, label
+from docgen.facts import (
+    ArchivedDoc,
+    ConfigUpdateFacts,
+    ManifestFacts,
+    ManifestItem,
+    PackFacts,
+    view_of,
+)
+from docgen.fields import Date, OptDate, Period, StrictModel, Text, label
 from docgen.kinds._kind import DocumentSpec
 from docgen.kinds._service import ProjectRef
 from docgen.periods import period_bounds, period_label, within

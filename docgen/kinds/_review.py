@@ -2,12 +2,11 @@
 (e.g. 客户接口人, inputs.md), a conclusion and a date; a conclusion that does not approve is a warning."""
 from __future__ import annotations
 
-from docgen.facts import ReviewFact
-
 import datetime
 
 from docgen.errors import Issue
-from docgen.kinds._fields import Date, OptText, StrictModel, Text, label
+from docgen.facts import ReviewFact
+from docgen.fields import Date, OptText, StrictModel, Text, label
 
 # a conclusion containing any of these does not approve (e.g. 不通过, 不同意实施, 暂缓, 修改后再审)
 NOT_APPROVING = ("不通过", "未通过", "不同意", "不予", "不批准", "驳回", "否决", "退回", "暂缓", "修改后", "待定")

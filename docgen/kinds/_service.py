@@ -19,7 +19,7 @@ from docgen.facts import (
     ServiceRecordFacts,
     view_of,
 )
-from docgen.kinds._fields import Date, DateTime, OptText, ProjectCode, StrictModel, Text, label
+from docgen.fields import Date, DateTime, OptText, ProjectCode, StrictModel, Text, label
 
 if TYPE_CHECKING:
     from docgen.archive import Archive

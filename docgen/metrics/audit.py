@@ -22,7 +22,12 @@ from docgen.facts import (
     ServiceRecordFacts,
     SurveyFacts,
 )
-from docgen.metrics.kpi import availability_figure, report_ratio, satisfaction_figure, sla_figures
+from docgen.metrics.kpi import (
+    availability_figure,
+    report_ratio,
+    satisfaction_figure,
+    sla_figures,
+)
 from docgen.metrics.leftovers import leftovers
 from docgen.metrics.sla import OP_TEXT, fmt_num
 from docgen.periods import add_one_month, months_between, period_label

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 from pydantic import AfterValidator, BeforeValidator, Field, ValidationError, field_validator
 
 from docgen.errors import InputError, Issue, ValidationFailed
-from docgen.kinds._fields import StrictModel, Text, label
+from docgen.fields import StrictModel, Text, label
 from docgen.metrics.sla import OP_TEXT
 
 if TYPE_CHECKING:
@@ -173,7 +173,7 @@ def _cross_checks(config: IndicatorFile) -> list[Issue]:
 
 def parse_indicators(data: Any, *, file: str | Path, source: str | None = None) -> IndicatorSet:
     """Validate an already-read config (dict); ValidationFailed lists every problem with its field path."""
-    from docgen.kinds._issues import issues_from_validation
+    from docgen.validation import issues_from_validation
 
     if not isinstance(data, dict):
         raise InputError("指标配置文件顶层应为“indicators:”开头的映射，下面每个指标一项（以 “- id:” 开头）；"
@@ -191,7 +191,7 @@ def parse_indicators(data: Any, *, file: str | Path, source: str | None = None) 
 def read_indicators(path: str | Path, *, source: str | None = None) -> IndicatorSet:
     """Read and validate one indicator file (YAML or JSON); InputError / ValidationFailed in Chinese,
     naming the file and the field path (e.g. indicators[0].target)."""
-    from docgen.inputs._load import _decode, _load_yaml
+    from docgen.inputs import parse_yaml
 
     path = Path(path)
     if path.suffix.lower() not in CONFIG_SUFFIXES:
@@ -204,7 +204,7 @@ def read_indicators(path: str | Path, *, source: str | None = None) -> Indicator
         raise InputError("这是一个目录，不是指标配置文件", file=path) from None
     except OSError as exc:
         raise InputError(f"无法读取指标配置文件（{exc.strerror}）", file=path) from None
-    data = _load_yaml(_decode(raw, path), path)  # JSON is YAML too
+    data = parse_yaml(raw, path)  # JSON is YAML too
     if data is None:
         raise InputError("指标配置文件是空的；请以 indicators: 开头列出指标，或删除该文件以使用内置默认指标", file=path)
     return parse_indicators(data, file=path, source=source)

@@ -15,8 +15,8 @@ from docgen.facts import (
     ArchiveView,
     PlanReport,
     ServiceRecordFacts,
-    SurveyFacts,
     ServiceReportFacts,
+    SurveyFacts,
     view_of,
 )
 from docgen.metrics.sla import RECORD_METRICS, judge

@@ -3,8 +3,20 @@ from __future__ import annotations
 
 from docgen.render._docx import jinja_env, render_docx
 from docgen.render._picture import Picture
-from docgen.render._templates import TemplateFile, TemplateSet, packaged_dirs, packaged_examples
-from docgen.render._xlsx import FIXED_TIME, FORMULA_STARTS, fit_rows, render_xlsx, write_cell, xlsx_bytes
+from docgen.render._templates import (
+           TemplateFile,
+           TemplateSet,
+           packaged_dirs,
+           packaged_examples,
+)
+from docgen.render._xlsx import (
+           FIXED_TIME,
+           FORMULA_STARTS,
+           fit_rows,
+           render_xlsx,
+           write_cell,
+           xlsx_bytes,
+)
 from docgen.render._zip import fixed_zip, restamp_zip
 
 __all__ = ["FIXED_TIME", "FORMULA_STARTS", "Picture", "TemplateFile", "TemplateSet", "fit_rows", "fixed_zip",

@@ -146,14 +146,14 @@ def classify(path: Path) -> Classified:
     .xlsx, and .docx/.pdf/.txt/.md, are documents; anything else is refused with a reason."""
     suffix = path.suffix.lower()
     if suffix in INPUT_SUFFIXES:
-        from docgen.inputs._load import read_input
+        from docgen.inputs import read_input
 
         try:
             return Classified(path, "input", read_input(path).kind)
         except DocgenError:
             return Classified(path, "input", "")  # generate reports why it cannot be read
     if suffix == ".xlsx":
-        from docgen.inputs._xlsx import form_kind
+        from docgen.inputs import form_kind
 
         try:
             kind = form_kind(path)

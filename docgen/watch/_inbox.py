@@ -321,7 +321,7 @@ def error_text(outcome: Outcome) -> str:
 
 def _valid_segments(values: dict[str, Any]) -> bool:
     """Project and type usable as archive folders (add_document says why not, in Chinese)."""
-    from docgen.kinds._fields import DOC_TYPE_RE, PROJECT_CODE_RE
+    from docgen.fields import DOC_TYPE_RE, PROJECT_CODE_RE
 
     return bool(PROJECT_CODE_RE.fullmatch(values["project"]) and DOC_TYPE_RE.fullmatch(values["type"]))
 

@@ -9,14 +9,26 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from docgen.doctypes import DOC_TYPES, doc_type_title
-from docgen.facts import ArchivedDoc, ArchiveView, PlanFacts, PlanSla, SurveyFacts, view_of
+from docgen.facts import (
+    ArchivedDoc,
+    ArchiveView,
+    PlanFacts,
+    PlanSla,
+    SurveyFacts,
+    view_of,
+)
+from docgen.metrics.kpi import (
+    availability_figure,
+    overall_report_ratio,
+    report_ratio,
+    sla_figures_between,
+)
+from docgen.metrics.leftovers import Leftover, open_leftovers
 from docgen.metrics.sla import OP_TEXT, RECORD_METRICS, fmt_num, judge
 from docgen.periods import months_between, safe_bounds
 
 if TYPE_CHECKING:
     from docgen.archive import Archive
-    from docgen.metrics.leftovers import Leftover
-
 # computed from the archive rather than delivered by the project: not listed as deliverables
 NOT_DELIVERABLES = ("kpi_report", "audit_report", "acceptance_report")
 MANUAL = "需人工统计"
@@ -140,8 +152,6 @@ def _record_result(base: dict, figure: Any) -> SlaResult:
 
 
 def _report_ratio_result(archive: Archive, project: str, months: list[str], base: dict) -> SlaResult:
-    from docgen.metrics.kpi import overall_report_ratio, report_ratio
-
     ratios = [report_ratio(archive, m, project) for m in months]
     delivered, due, value = overall_report_ratio(ratios)
     if value is None:
@@ -159,8 +169,6 @@ def _report_ratio_result(archive: Archive, project: str, months: list[str], base
 
 
 def _availability_result(archive: Archive, project: str, months: list[str], base: dict) -> SlaResult:
-    from docgen.metrics.kpi import availability_figure
-
     figures = [availability_figure(archive, m, project, target=base["target"], op=base["op"]) for m in months]
     valued = [f for f in figures if f.value is not None]
     if not valued:
@@ -209,8 +217,6 @@ def sla_results(archive: Archive | ArchiveView | None, project: str, plan: PlanV
     behind the satisfaction figure. No plan: nothing to assess against."""
     if plan is None or archive is None:
         return [], []
-    from docgen.metrics.kpi import sla_figures_between
-
     first, last = plan.start, plan.end
     months = months_between(first, last)
     label = f"{first.isoformat()}～{last.isoformat()}"
@@ -243,6 +249,4 @@ def open_at_end(archive: Archive | None, project: str, end: date) -> list[Leftov
     """Leftover issues (遗留问题, step 8) still open on the project's last day."""
     if archive is None:
         return []
-    from docgen.metrics.leftovers import open_leftovers
-
     return open_leftovers(archive, project, as_of=end)

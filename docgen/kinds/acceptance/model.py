@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Literal
 
-from docgen.kinds._fields import Date, OptText, ProjectCode, StrictModel, Text, label
+from docgen.fields import Date, OptText, ProjectCode, StrictModel, Text, label
 from docgen.periods import add_one_month
 
 

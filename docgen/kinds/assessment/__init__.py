@@ -7,8 +7,13 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import ConfigDict
 
 from docgen.errors import Issue
-from docgen.facts import AssessmentPlanFacts, AssessmentRecommendationFacts, AssessmentReportFacts, PackFacts
-from docgen.kinds._fields import (
+from docgen.facts import (
+    AssessmentPlanFacts,
+    AssessmentRecommendationFacts,
+    AssessmentReportFacts,
+    PackFacts,
+)
+from docgen.fields import (
     Date,
     OptDate,
     OptText,
@@ -21,8 +26,8 @@ from docgen.kinds._kind import DocumentSpec, Kind
 from docgen.kinds._pack import (
     PackBase,
     pack_context,
-    pack_spec,
     pack_hooks,
+    pack_spec,
 )
 from docgen.kinds._review import (
     Review,

@@ -9,8 +9,13 @@ import re
 from typing import TYPE_CHECKING, Literal
 
 from docgen.errors import Issue
-from docgen.facts import ImprovementFact, IncidentFact, MajorIncidentFacts, ResponseRecordFacts
-from docgen.kinds._fields import (
+from docgen.facts import (
+    ImprovementFact,
+    IncidentFact,
+    MajorIncidentFacts,
+    ResponseRecordFacts,
+)
+from docgen.fields import (
     DateTime,
     OptDate,
     OptText,
@@ -24,8 +29,8 @@ from docgen.kinds._pack import (
     PackBase,
     config_update_spec,
     pack_context,
-    pack_spec,
     pack_hooks,
+    pack_spec,
 )
 from docgen.kinds._service import fmt_time, plan_sla
 from docgen.kinds.emergency.kpi import LEVELS, MAJOR_LEVELS, kpi_context, measure

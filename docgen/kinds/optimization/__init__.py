@@ -12,7 +12,7 @@ from docgen.facts import (
     OptimizationPlanFacts,
     PackFacts,
 )
-from docgen.kinds._fields import (
+from docgen.fields import (
     DateTime,
     OptDate,
     StrictModel,
@@ -26,8 +26,8 @@ from docgen.kinds._pack import (
     PackBase,
     config_update_spec,
     pack_context,
-    pack_spec,
     pack_hooks,
+    pack_spec,
 )
 from docgen.kinds._review import (
     Review,

@@ -5,11 +5,24 @@ from typing import TYPE_CHECKING, Any
 
 from docgen.doctypes import DOC_TYPES, PER_SERVICE_DOC_TYPES, doc_type_title
 from docgen.errors import Issue
-from docgen.facts import HistoryEntry, PlanFacts, PlanReport, PlanReviewer, PlanSla, view_of
+from docgen.facts import (
+    HistoryEntry,
+    PlanFacts,
+    PlanReport,
+    PlanReviewer,
+    PlanSla,
+    view_of,
+)
 from docgen.kinds._kind import DocumentSpec, Kind
 from docgen.kinds.plan.model import (
-    CLOCK_LABELS, FREQUENCY_LABELS, KNOWN_METRICS, METHOD_LABELS, NOTIFY_GROUPS,
-    PROJECT_TYPE_LABELS, SERVICE_LABELS, PlanInput,
+    CLOCK_LABELS,
+    FREQUENCY_LABELS,
+    KNOWN_METRICS,
+    METHOD_LABELS,
+    NOTIFY_GROUPS,
+    PROJECT_TYPE_LABELS,
+    SERVICE_LABELS,
+    PlanInput,
 )
 
 if TYPE_CHECKING:

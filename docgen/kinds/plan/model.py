@@ -5,8 +5,16 @@ from typing import Literal
 
 from pydantic import field_validator
 
-from docgen.kinds._fields import (
-    Date, DocType, OptDate, OptText, ProjectCode, StrictModel, Text, TextList, label,
+from docgen.fields import (
+    Date,
+    DocType,
+    OptDate,
+    OptText,
+    ProjectCode,
+    StrictModel,
+    Text,
+    TextList,
+    label,
 )
 
 SERVICE_LABELS = {"routine": "例行操作", "emergency": "应急响应", "optimization": "优化改善",

@@ -6,8 +6,17 @@ from typing import TYPE_CHECKING, Any
 from docgen.errors import Issue
 from docgen.kinds._kind import DocumentSpec, Kind
 from docgen.kinds._service import (
-    StepRules, base_context, common_step_rules, fmt_time, leftover_confirmation_spec, plan_sla, record_facts,
-    review_rules, service_spec, steps_rows, unknown_leftover_refs,
+    StepRules,
+    base_context,
+    common_step_rules,
+    fmt_time,
+    leftover_confirmation_spec,
+    plan_sla,
+    record_facts,
+    review_rules,
+    service_spec,
+    steps_rows,
+    unknown_leftover_refs,
 )
 from docgen.kinds.remote.model import RemoteInput
 from docgen.metrics.sla import measure_record, measure_rows

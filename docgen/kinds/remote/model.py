@@ -5,10 +5,18 @@ from typing import Literal
 
 from pydantic import field_validator
 
-from docgen.kinds._fields import Date, DateTime, OptText, StrictModel, Text, TextList, label
+from docgen.fields import Date, DateTime, OptText, StrictModel, Text, TextList, label
 from docgen.kinds._service import (
-    Escalation, LeftoverIssue, ProjectRef, ResolvedLeftover, RiskItem, Satisfaction, Signoff, WorkEntry,
-    check_leftover_refs, check_service_no,
+    Escalation,
+    LeftoverIssue,
+    ProjectRef,
+    ResolvedLeftover,
+    RiskItem,
+    Satisfaction,
+    Signoff,
+    WorkEntry,
+    check_leftover_refs,
+    check_service_no,
 )
 
 

@@ -6,8 +6,13 @@ from collections import defaultdict
 from typing import TYPE_CHECKING, Any, Literal
 
 from docgen.errors import Issue
-from docgen.facts import AnomalyRecordFacts, ConfigRecordFacts, StatusRecordFacts, TrendAnalysisFacts
-from docgen.kinds._fields import DateTime, OptText, StrictModel, Text, label
+from docgen.facts import (
+    AnomalyRecordFacts,
+    ConfigRecordFacts,
+    StatusRecordFacts,
+    TrendAnalysisFacts,
+)
+from docgen.fields import DateTime, OptText, StrictModel, Text, label
 from docgen.kinds._kind import DocumentSpec, Kind
 from docgen.kinds._pack import PackBase, pack_context, pack_hooks, pack_spec
 from docgen.kinds._service import fmt_time

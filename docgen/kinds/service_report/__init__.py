@@ -30,12 +30,12 @@ from docgen.kinds.service_report.figures import (
     NOT_MET,
     Service,
     SlaRow,
-    _short_time,
     incidents_between,
     leftovers_as_of,
     num,
     plan_warnings,
     services_between,
+    short_time,
     sla_rows,
 )
 from docgen.kinds.service_report.model import ServiceReportInput, period_kind
@@ -92,7 +92,7 @@ def _chart(rows: list[SlaRow]) -> Any:
 # ---------------------------------------------------------------------------------------------- context
 def _service_rows(services: list[Service]) -> list[dict[str, str]]:
     return [{"no": str(n), "service_no": s.service_no, "mode": MODES[s.kind], "engineer": s.engineer,
-             "content": s.content, "times": f"{_short_time(s.requested_at)}\n{_short_time(s.resolved_at)}",
+             "content": s.content, "times": f"{short_time(s.requested_at)}\n{short_time(s.resolved_at)}",
              "minutes": f"{num(s.minutes['response_minutes'])} / {num(s.minutes['resolution_minutes'])}",
              "sla": s.sla_text, "reviewed": "已审核" if s.reviewed else "待审核",
              "score": f"{s.score} 分" if s.score is not None else "待回访"}

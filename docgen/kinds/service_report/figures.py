@@ -19,13 +19,18 @@ from docgen.facts import (
     ServiceRecordFacts,
     view_of,
 )
+from docgen.metrics.kpi import (
+    p90_nearest_rank,
+    report_ratio,
+    satisfaction_figure,
+    sla_figures_between,
+)
+from docgen.metrics.leftovers import Leftover, leftovers
 from docgen.metrics.sla import OP_TEXT, RECORD_METRICS, fmt_num, judge
 from docgen.periods import months_between
 
 if TYPE_CHECKING:
     from docgen.archive import Archive
-    from docgen.metrics.leftovers import Leftover
-
 MODES = {"onsite": "现场", "remote": "远程"}
 MET, NOT_MET, NO_DATA = "达标", "未达标", "—"
 NO_TARGET = "计划未设目标"
@@ -46,7 +51,7 @@ def target_text(entry: PlanSla) -> str:
     return f"{op_text(entry.op or '')}{value}{unit if unit in ('%', '％') else (' ' + unit if unit else '')}"
 
 
-def _short_time(text: Any) -> str:
+def short_time(text: Any) -> str:
     """2025-03-12 09:10 → 03-12 09:10 (a report covers at most a quarter of one year)."""
     return text[5:16] if isinstance(text, str) and len(text) >= 16 else (text or "")
 
@@ -184,8 +189,6 @@ def _report_ratio_row(entry: PlanSla, archive: Archive | ArchiveView, project: s
                       last: date) -> SlaRow:
     """服务报告比例 over the months of the period, counting this report as delivered for its own slot
     (it is being archived now; counting it keeps a regenerated report unchanged)."""
-    from docgen.metrics.kpi import report_ratio
-
     target = target_text(entry)
     fact: dict[str, Any] = {"metric": "report_ratio", "name": entry.name or "服务报告比例",
                             "op": entry.op, "target": entry.target, "unit": entry.unit}
@@ -210,8 +213,6 @@ def _report_ratio_row(entry: PlanSla, archive: Archive | ArchiveView, project: s
 
 def _measured_rows(services: list[Service]) -> list[SlaRow]:
     """Without a plan: the times the period's records measured (7×24 minutes), 无计划目标 beside them."""
-    from docgen.metrics.kpi import p90_nearest_rank
-
     rows = []
     for metric, (name, _, _) in RECORD_METRICS.items():
         values = [float(s.measures[metric]) for s in services if s.measures.get(metric) is not None]
@@ -228,8 +229,6 @@ def _measured_rows(services: list[Service]) -> list[SlaRow]:
 def sla_rows(archive: Archive | ArchiveView | None, project: str, period: str, first: date, last: date, *,
              plan: PlanFacts | None, services: list[Service], availability: float | None) -> list[SlaRow]:
     """One row per metric of the project's latest plan, in plan order; without a plan, what was measured."""
-    from docgen.metrics.kpi import satisfaction_figure, sla_figures_between
-
     if plan is None or archive is None:
         rows = _measured_rows(services)
         if availability is not None:
@@ -296,8 +295,6 @@ def leftovers_as_of(archive: Archive | ArchiveView | None, project: str, first: 
     """(open on the period's last day, closed within the period)."""
     if archive is None:
         return [], []
-    from docgen.metrics.leftovers import leftovers
-
     found = leftovers(archive, project, as_of=last)
     open_ = [x for x in found if x.open]
     closed = [x for x in found if not x.open and x.resolved_on is not None and first <= x.resolved_on <= last]

@@ -11,15 +11,15 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BeforeValidator
 
-from docgen.kinds._fields import (
+from docgen.fields import (
     PERIOD_RE,
     Date,
     OptText,
     StrictModel,
     Text,
     TextList,
-    _to_text,
     label,
+    to_text,
 )
 from docgen.kinds._service import ProjectRef
 
@@ -55,7 +55,7 @@ def _check_report_period(value: str) -> str:
     return value
 
 
-ReportPeriod = Annotated[str, BeforeValidator(_to_text), AfterValidator(_check_report_period)]
+ReportPeriod = Annotated[str, BeforeValidator(to_text), AfterValidator(_check_report_period)]
 
 
 def _percent(value: object) -> object:

@@ -14,17 +14,17 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BeforeValidator, ValidationError
 
 from docgen.errors import Issue
-from docgen.kinds._fields import (
+from docgen.fields import (
     PERIOD_RE,
     Date,
     OptText,
     ProjectCode,
     StrictModel,
     Text,
-    _to_text,
     label,
+    to_text,
 )
-from docgen.kinds._issues import issues_from_validation
+from docgen.validation import issues_from_validation
 
 QUESTION_ID_RE = re.compile(r"[a-z0-9_]+")
 SCORES = (1, 2, 3, 4, 5)
@@ -50,8 +50,8 @@ def _check_question_id(value: str) -> str:
     return value
 
 
-SurveyPeriod = Annotated[str, BeforeValidator(_to_text), AfterValidator(_check_survey_period)]
-QuestionId = Annotated[str, BeforeValidator(_to_text), AfterValidator(_check_question_id)]
+SurveyPeriod = Annotated[str, BeforeValidator(to_text), AfterValidator(_check_survey_period)]
+QuestionId = Annotated[str, BeforeValidator(to_text), AfterValidator(_check_question_id)]
 
 
 class Project(StrictModel):

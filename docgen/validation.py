@@ -1,4 +1,5 @@
-"""Turns pydantic's validation errors into Chinese issues with field paths and fix hints."""
+"""Turns pydantic's validation errors into Chinese issues with field paths and fix hints (for every
+input model: the kinds' inputs and the indicator file)."""
 from __future__ import annotations
 
 import difflib
@@ -21,12 +22,12 @@ def format_path(loc: tuple[Any, ...]) -> str:
     return out
 
 
-def _inner_model(annotation: Any) -> type[BaseModel] | None:
+def inner_model(annotation: Any) -> type[BaseModel] | None:
     """The model class inside list[X], X | None, Annotated[X, ...]."""
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return annotation
     for arg in typing.get_args(annotation):
-        found = _inner_model(arg)
+        found = inner_model(arg)
         if found is not None:
             return found
     return None
@@ -43,7 +44,7 @@ def model_at(model: type[BaseModel], loc: tuple[Any, ...]) -> type[BaseModel] | 
         info = current.model_fields.get(part)
         if info is None:
             return None
-        current = _inner_model(info.annotation)
+        current = inner_model(info.annotation)
     return current
 
 

@@ -1,5 +1,5 @@
-"""Field types shared by every input kind: strict models, Chinese-labelled text, dates, times,
-periods and project codes, with the parsing rules of inputs.md."""
+"""Field types shared by every input model (the kinds' inputs and the indicator file): strict models,
+Chinese-labelled text, dates, times, periods and project codes, with the input parsing rules."""
 from __future__ import annotations
 
 import re
@@ -22,7 +22,7 @@ class StrictModel(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=False)
 
 
-def _to_text(value: Any) -> Any:
+def to_text(value: Any) -> Any:
     # YAML and Excel hand over numbers for fields such as contract numbers or versions;
     # text fields keep them as typed, never as floats like "2025.0".
     if isinstance(value, bool):
@@ -50,10 +50,10 @@ def _blank_to_none(value: Any) -> Any:
     return value
 
 
-Text = Annotated[str, BeforeValidator(_to_text), AfterValidator(_not_blank)]
+Text = Annotated[str, BeforeValidator(to_text), AfterValidator(_not_blank)]
 """Free text: any Unicode, kept literally (formulas and template tags included), never blank."""
 
-OptText = Annotated[str | None, BeforeValidator(_blank_to_none), BeforeValidator(_to_text)]
+OptText = Annotated[str | None, BeforeValidator(_blank_to_none), BeforeValidator(to_text)]
 
 
 def parse_date(value: Any) -> date:
@@ -116,10 +116,10 @@ def _check_doc_type(value: str) -> str:
 Date = Annotated[date, BeforeValidator(parse_date)]
 DateTime = Annotated[datetime, BeforeValidator(parse_datetime)]
 OptDate = Annotated[date | None, BeforeValidator(lambda v: None if v in (None, "") else parse_date(v))]
-ProjectCode = Annotated[str, BeforeValidator(_to_text), AfterValidator(_not_blank),
+ProjectCode = Annotated[str, BeforeValidator(to_text), AfterValidator(_not_blank),
                         AfterValidator(_check_project_code)]
-Period = Annotated[str, BeforeValidator(_to_text), AfterValidator(_check_period)]
-DocType = Annotated[str, BeforeValidator(_to_text), AfterValidator(_check_doc_type)]
+Period = Annotated[str, BeforeValidator(to_text), AfterValidator(_check_period)]
+DocType = Annotated[str, BeforeValidator(to_text), AfterValidator(_check_doc_type)]
 TextList = Annotated[list[Text], BeforeValidator(lambda v: split_list_cell(v))]
 
 
