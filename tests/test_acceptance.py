@@ -178,9 +178,9 @@ def test_example_against_archive_deliverables_sla_and_findings(tmp_path):
 
     # 2.2 SLA self-assessment over 2025-01-01…2025-12-31
     sla = {r[1]: r for r in _table(document, "序号", "指标", "考核要求", "实际达成", "统计依据", "结论")[1:]}
-    # response: XC-1 20 ✓, XC-2 40 ✗, YC-1 10 ✓ → 2/3; mean 70/3 = 23.3; p90 = ⌈2.7⌉ = 3rd smallest = 40
-    assert sla["故障响应时间"][2:4] == ["≤30分钟", "66.67%（2/3 条）"] and sla["故障响应时间"][5] == "未达标"
-    assert "平均 23.3 分钟，P90 40 分钟" in sla["故障响应时间"][4]
+    # response: XC-1 20 ✓, XC-2 40 ✗, YC-1 10 ✓ → 2/3; mean 70/3 = 23.33; p90 = ⌈2.7⌉ = 3rd smallest = 40
+    assert sla["故障响应时间"][2:4] == ["≤30 分钟", "66.67%（2/3 条）"] and sla["故障响应时间"][5] == "未达标"
+    assert "平均 23.33 分钟，P90 40 分钟" in sla["故障响应时间"][4]
     # arrival (onsite only): 200 ✓, 250 ✗ → 1/2
     assert sla["现场到达时间"][3] == "50%（1/2 条）" and sla["现场到达时间"][5] == "未达标"
     # resolution: 300 ✓, 400 ✓, 600 ✗ → 2/3

@@ -20,7 +20,7 @@ from docgen.archive import Archive
 from docgen.cli import cli
 from docgen.inputs._xlsx import read_form, write_form
 from docgen.kinds import get_kind
-from docgen.kinds.service_report.figures import num
+from docgen.numbers import fmt_num
 from docgen.pipeline import check_input, generate
 from docgen.render import TemplateSet
 from tests.conftest import EXAMPLES
@@ -142,7 +142,7 @@ def test_sla_figures_per_plan_metric_computed_by_hand(project):
     rows = {r[1]: r for r in _table(document, "达成率")[1:]}
     assert list(rows) == ["故障响应时间", "现场到达时间", "一般故障解决时间", "系统可用率", "客户满意度", "服务报告比例"]
     # response minutes 15, 45, 10: 2 of 3 within 30; mean 70/3; p90 = the ⌈2.7⌉ = 3rd smallest = 45
-    assert rows["故障响应时间"][2:7] == ["≤30 分钟", "达标 2/3 单", "66.7%", "23.3 / 45 分钟", "未达标"]
+    assert rows["故障响应时间"][2:7] == ["≤30 分钟", "达标 2/3 单", "66.67%", "23.33 / 45 分钟", "未达标"]
     assert "YC-2025-0010" in rows["故障响应时间"][7]
     assert rows["现场到达时间"][2:7] == ["≤240 分钟", "达标 1/1 单", "100%", "210 / 210 分钟", "达标"]
     # resolution 270, 300, 300: mean 290, p90 300
@@ -154,7 +154,7 @@ def test_sla_figures_per_plan_metric_computed_by_hand(project):
     assert rows["服务报告比例"][3:5] == ["应交 2 份，已交 2 份", "100%"] and rows["服务报告比例"][6] == "达标"
     assert len(document.inline_shapes) == 1  # the achievement-rate chart
     warnings = doc.warnings
-    assert any(w.startswith("SLA 未达标：故障响应时间（目标 ≤30 分钟）达标 2/3 单，达成率 66.7%") for w in warnings)
+    assert any(w.startswith("SLA 未达标：故障响应时间（目标 ≤30 分钟）达标 2/3 单，达成率 66.67%") for w in warnings)
     assert any(w.startswith("SLA 未达标：客户满意度 4.17 分，低于计划目标 ≥4.5 分") for w in warnings)
     assert "依据运维项目管理计划（V1.0）的 6 项 SLA 指标：达标 4 项，未达标 2 项（故障响应时间、客户满意度）。" \
         in _section(document, "SLA达成情况")
@@ -338,7 +338,8 @@ def test_init_yaml_scaffold_and_xlsx_round_trip(tmp_path):
 
 
 def test_num_formatting():
-    assert (num(15.0), num(22.5), num(70 / 3), num(None), num(99.95, 3)) == ("15", "22.5", "23.3", "—", "99.95")
+    assert (fmt_num(15.0), fmt_num(22.5), fmt_num(70 / 3), fmt_num(None), fmt_num(99.95, 3)) == \
+        ("15", "22.5", "23.33", "—", "99.95")
 
 
 def test_report_written_long_after_its_period_is_a_warning(tmp_path):

@@ -29,7 +29,7 @@ from docgen.metrics.kpi import (
     sla_figures,
 )
 from docgen.metrics.leftovers import leftovers
-from docgen.metrics.sla import OP_TEXT, fmt_num
+from docgen.numbers import fmt_num, target_text
 from docgen.periods import add_one_month, months_between, period_label
 
 F = TypeVar("F", bound=Facts)
@@ -175,7 +175,7 @@ def _monthly_checks(a: _Audit, plan: ArchivedDoc) -> None:
             a.looked("§5.4.3 SLA达成", fig.records)
             if fig.records and fig.met < fig.records:
                 a.add("warning", "§5.4.3 SLA达成", f"{month} {fig.name}：{fig.records} 条服务记录中 {fig.records - fig.met} 条"
-                      f"未达到计划目标（{OP_TEXT.get(fig.op, fig.op)}{fmt_num(fig.target)} 分钟）；请分析原因并改进",
+                      f"未达到计划目标（{target_text(fig.op, fig.target, fig.unit)}）；请分析原因并改进",
                       period=month)
             if fig.no_plan_target:
                 a.add("info", "§5.4.3 SLA达成", f"{month} {fig.name}：{len(fig.no_plan_target)} 条记录归档时没有计划目标"
@@ -193,7 +193,7 @@ def _monthly_checks(a: _Audit, plan: ArchivedDoc) -> None:
                       doc_type="service_report" if metric == "availability_percent" else "survey_report", period=month)
             elif not fig.met:
                 a.add("warning", "§5.4.3 SLA达成", f"{month} {fig.name} {fmt_num(fig.value)}，未达到计划目标 "
-                      f"{OP_TEXT.get(fig.op, fig.op)}{fmt_num(entry.target)}", period=month, doc_id=fig.source or "")
+                      f"{target_text(entry.op, entry.target, entry.unit)}", period=month, doc_id=fig.source or "")
 
 
 def _record_checks(a: _Audit) -> None:

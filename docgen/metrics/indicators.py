@@ -12,11 +12,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import AfterValidator, BeforeValidator, Field, ValidationError, field_validator
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    Field,
+    ValidationError,
+    field_validator,
+)
 
 from docgen.errors import InputError, Issue, ValidationFailed
 from docgen.fields import StrictModel, Text, label
-from docgen.metrics.sla import OP_TEXT
+from docgen.numbers import OP_TEXT, fmt_num, target_text  # noqa: F401  (OP_TEXT: the KPI report imports it from here, for now)
 
 if TYPE_CHECKING:
     from docgen.archive import Archive
@@ -96,7 +102,7 @@ class Indicator(StrictModel):
         """考核要求 as people write it: ≥95%, ≥100%, ≥4.5分 (按计划目标 when only the plans set it)."""
         if self.target is None:
             return "按计划目标"
-        return f"{OP_TEXT[self.op]}{fmt_number(self.target)}{self.unit}"
+        return target_text(self.op, self.target, self.unit)
 
 
 class IndicatorFile(StrictModel):
@@ -105,11 +111,7 @@ class IndicatorFile(StrictModel):
     indicators: list[Indicator] = Field(title="指标列表", min_length=1)
 
 
-def fmt_number(value: float | int | None) -> str:
-    if value is None:
-        return "—"
-    value = float(value)
-    return str(int(value)) if value.is_integer() else f"{value:g}"
+fmt_number = fmt_num  # the name the KPI report imports (to go once it uses docgen.numbers itself)
 
 
 @dataclass
@@ -155,15 +157,15 @@ def _cross_checks(config: IndicatorFile) -> list[Issue]:
                                                           f"实际为 “{ind.unit}”；请改为 unit: \"%\" 或删除该字段"))
         if ind.target is not None:
             if ind.target < 0:
-                issues.append(Issue("error", f"{where}.target", f"考核要求（target）不能为负数，实际为 {fmt_number(ind.target)}"))
+                issues.append(Issue("error", f"{where}.target", f"考核要求（target）不能为负数，实际为 {fmt_num(ind.target)}"))
             elif ind.unit == "%" and ind.target > 100:
                 issues.append(Issue("error", f"{where}.target",
-                                    f"考核要求（target）是百分数，应在 0–100 之间，实际为 {fmt_number(ind.target)}"
+                                    f"考核要求（target）是百分数，应在 0–100 之间，实际为 {fmt_num(ind.target)}"
                                     "（95% 请写 95）"))
             elif ind.unit == "%" and 0 < ind.target < 1 and ind.formula in ("report_ratio", "sla_share"):
                 issues.append(Issue("error", f"{where}.target",
-                                    f"考核要求（target）按百分数填写：{fmt_number(ind.target * 100)}% 请写 "
-                                    f"{fmt_number(ind.target * 100)}，而不是 {fmt_number(ind.target)}"))
+                                    f"考核要求（target）按百分数填写：{fmt_num(ind.target * 100)}% 请写 "
+                                    f"{fmt_num(ind.target * 100)}，而不是 {fmt_num(ind.target)}"))
     if MANDATORY_FORMULA not in formulas:
         issues.append(Issue("error", "indicators",
                             "缺少服务报告比例指标（formula: report_ratio）：规定 §8 要求每月考核服务报告比例，"

@@ -19,7 +19,8 @@ from docgen.facts import (
     SurveyFacts,
     view_of,
 )
-from docgen.metrics.sla import RECORD_METRICS, judge
+from docgen.metrics.sla import RECORD_METRICS
+from docgen.numbers import judge
 from docgen.periods import safe_bounds
 
 if TYPE_CHECKING:
@@ -73,6 +74,7 @@ class SlaFigure:
     mean: float | None
     p90: float | None  # nearest rank: the ⌈0.9·n⌉-th smallest
     no_plan_target: list[str] = field(default_factory=list)  # service_nos marked 无计划目标, not counted
+    unit: str = "分钟"  # the plan's unit of the target (record metrics are times)
 
 
 # --- helpers -----------------------------------------------------------------------------------
@@ -232,7 +234,7 @@ def sla_figures_between(archive: Archive | ArchiveView, project: str, first: dat
             project=project, month=label, metric=metric, name=entry.name or RECORD_METRICS[metric][0],
             target=entry.target, op=entry.op or "<=", records=n, met=met,
             value=met * 100 / n if n else None, mean=sum(values) / n if n else None,
-            p90=p90_nearest_rank(values), no_plan_target=sorted(no_plan)))
+            p90=p90_nearest_rank(values), no_plan_target=sorted(no_plan), unit=entry.unit or "分钟"))
     return figures
 
 

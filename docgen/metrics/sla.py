@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from docgen.facts import NO_PLAN
+from docgen.numbers import OP_TEXT, OPS, fmt_num, judge, target_text  # noqa: F401  (OP_TEXT, judge: still imported from here by computed and the KPI report)
 
 if TYPE_CHECKING:
     from docgen.facts import PlanSla
@@ -17,27 +18,6 @@ RECORD_METRICS: dict[str, tuple[str, str, str]] = {
     "resolution_minutes": ("解决时间", "requested", "resolved"),
     "onsite_minutes": ("现场支持时间", "arrived", "departed"),
 }
-OP_TEXT = {">=": "≥", "<=": "≤", ">": ">", "<": "<", "=": "="}  # how a target reads: ≤30 分钟
-_OPS = {"<=": lambda v, t: v <= t, ">=": lambda v, t: v >= t, "<": lambda v, t: v < t,
-        ">": lambda v, t: v > t, "=": lambda v, t: v == t}
-
-
-def judge(value: float | None, op: str, target: float | None) -> bool | None:
-    """Whether value meets target under op; None when either is missing."""
-    if value is None or target is None:
-        return None
-    return bool(_OPS.get(op, _OPS[">="])(value, target))
-
-
-def fmt_num(value: float | int | None, digits: int = 2) -> str:
-    """A figure as documents show it: at most `digits` decimals, no trailing zeros (99.9, 100, 66.67);
-    — for no value."""
-    if value is None:
-        return "—"
-    text = f"{float(value):.{digits}f}"
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return "0" if text == "-0" else text
 
 
 def _round(value: float) -> float:
@@ -67,12 +47,8 @@ def measure_record(times: dict[str, datetime | None], plan_sla: list[PlanSla] | 
             elapsed_minutes(times[start], times[end], clock=clock, hours=entry.hours))
         results.append({"metric": metric, "name": entry.name or RECORD_METRICS[metric][0], "clock": clock,
                         "hours": entry.hours, "op": entry.op, "target": entry.target, "unit": entry.unit,
-                        "value": value, "met": bool(_OPS[entry.op](value, entry.target))})
+                        "value": value, "met": bool(OPS[entry.op](value, entry.target))})
     return {"values": values, "sla": results, "plan_version": plan_version}
-
-
-def _num(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else f"{value:g}"
 
 
 def measure_rows(measured: dict[str, Any]) -> list[dict[str, str]]:
@@ -83,12 +59,11 @@ def measure_rows(measured: dict[str, Any]) -> list[dict[str, str]]:
         name = RECORD_METRICS[metric][0]
         sla = by_metric.get(metric)
         if sla is None:
-            rows.append({"name": name, "value": f"{_num(minutes)} 分钟",
+            rows.append({"name": name, "value": f"{fmt_num(minutes)} 分钟",
                          "target": NO_PLAN if measured["sla"] == NO_PLAN else "计划未设目标", "met": "—"})
             continue
-        op = sla["op"].replace("<=", "≤").replace(">=", "≥")
         clock = "（工作时间）" if sla["clock"] == "workday" else ""
-        rows.append({"name": sla["name"], "value": f"{_num(sla['value'])} 分钟{clock}",
-                     "target": f"{op}{_num(sla['target'])} {sla.get('unit') or '分钟'}",
+        rows.append({"name": sla["name"], "value": f"{fmt_num(sla['value'])} 分钟{clock}",
+                     "target": target_text(sla["op"], sla["target"], sla.get("unit") or "分钟"),
                      "met": "达标" if sla["met"] else "未达标"})
     return rows

@@ -21,12 +21,12 @@ from docgen.kinds.acceptance.figures import (
     PlanView,
     SlaResult,
     deliverables,
-    num,
     open_at_end,
     plan_view,
     sla_results,
 )
 from docgen.kinds.acceptance.model import AcceptanceInput, acceptance_deadline
+from docgen.numbers import fmt_num
 from docgen.periods import period_label
 
 if TYPE_CHECKING:
@@ -231,7 +231,7 @@ def acceptance_context(model: AcceptanceInput, *, plan: PlanView | None, groups:
         "sla_summary": _sla_summary(sla, plan),
         "surveys": _numbered([{"period": s["period"], "period_label": period_label(s["period"]),
                                "respondents": str(s["respondents"]) if s["respondents"] is not None else "—",
-                               "overall": num(s["overall"])} for s in surveys]),
+                               "overall": fmt_num(s["overall"])} for s in surveys]),
         "evaluation": _numbered([{"name": e.name, "role": e.role, "conclusion": e.conclusion,
                                   "date": e.date.isoformat(), "passed": evaluation_passes(e.conclusion)}
                                  for e in internal.evaluation]),

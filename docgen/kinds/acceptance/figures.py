@@ -24,7 +24,8 @@ from docgen.metrics.kpi import (
     sla_figures_between,
 )
 from docgen.metrics.leftovers import Leftover, open_leftovers
-from docgen.metrics.sla import OP_TEXT, RECORD_METRICS, fmt_num, judge
+from docgen.metrics.sla import RECORD_METRICS
+from docgen.numbers import fmt_num, judge, target_text
 from docgen.periods import months_between, safe_bounds
 
 if TYPE_CHECKING:
@@ -32,13 +33,6 @@ if TYPE_CHECKING:
 # computed from the archive rather than delivered by the project: not listed as deliverables
 NOT_DELIVERABLES = ("kpi_report", "audit_report", "acceptance_report")
 MANUAL = "需人工统计"
-
-
-def num(value: float | int | None, digits: int = 2) -> str:
-    """A figure as the report shows it: at most `digits` decimals, no trailing zeros (99.9, 100, 66.67)."""
-    return fmt_num(value, digits)
-
-
 
 
 # ---------------------------------------------------------------------------------------------- plan
@@ -101,9 +95,7 @@ class SlaResult:
 
     @property
     def requirement(self) -> str:
-        if self.target is None:
-            return "—"
-        return f"{OP_TEXT.get(self.op, self.op)}{num(self.target)}{self.unit}"
+        return target_text(self.op, self.target, self.unit)
 
     @property
     def verdict(self) -> str:
@@ -140,13 +132,13 @@ def _record_result(base: dict, figure: Any) -> SlaResult:
                          detail={"records": 0, "records_met": 0})
     share = figure.value
     met = figure.met == figure.records
-    basis = (f"达标率 = 达标记录数 ÷ 记录数；{figure.records} 条服务记录，平均 {num(figure.mean, 1)} {unit}，"
-             f"P90 {num(figure.p90, 1)} {unit}")
+    basis = (f"达标率 = 达标记录数 ÷ 记录数；{figure.records} 条服务记录，平均 {fmt_num(figure.mean)} {unit}，"
+             f"P90 {fmt_num(figure.p90)} {unit}")
     if figure.no_plan_target:
         basis += f"；另有 {len(figure.no_plan_target)} 条归档时无计划目标，未计入（{'、'.join(figure.no_plan_target)}）"
     gaps = "" if met else f"{figure.records} 条服务记录中 {figure.records - figure.met} 条未达到计划目标"
     return SlaResult(**base, value=share, met=met, gaps=gaps,
-                     achieved=f"{num(share)}%（{figure.met}/{figure.records} 条）", basis=basis,
+                     achieved=f"{fmt_num(share)}%（{figure.met}/{figure.records} 条）", basis=basis,
                      detail={"records": figure.records, "records_met": figure.met, "share_percent": share,
                              "mean": figure.mean, "p90": figure.p90})
 
@@ -164,7 +156,7 @@ def _report_ratio_result(archive: Archive, project: str, months: list[str], base
         gaps = "未交齐的月份：" + "、".join(f"{m.month}（{m.delivered}/{m.due}）" for m in missing)
         basis += "；" + gaps
     return SlaResult(**base, value=value, met=judge(value, base["op"], base["target"]), gaps=gaps,
-                     achieved=f"{num(value)}%（{delivered}/{due}）", basis=basis,
+                     achieved=f"{fmt_num(value)}%（{delivered}/{due}）", basis=basis,
                      detail={"due": due, "delivered": delivered})
 
 
@@ -183,10 +175,10 @@ def _availability_result(archive: Archive, project: str, months: list[str], base
     below = [f for f in valued if f.met is False]
     gaps = ""
     if below:
-        gaps = "未达标月份：" + "、".join(f"{f.month}（{num(f.value)}%）" for f in below)
+        gaps = "未达标月份：" + "、".join(f"{f.month}（{fmt_num(f.value)}%）" for f in below)
         basis += "；" + gaps
     return SlaResult(**base, value=value, met=judge(value, base["op"], base["target"]), gaps=gaps,
-                     achieved=f"{num(value)}%", basis=basis,
+                     achieved=f"{fmt_num(value)}%", basis=basis,
                      detail={"months": len(months), "months_with_value": len(valued),
                              "monthly": {f.month: f.value for f in valued}})
 
@@ -200,14 +192,14 @@ def _satisfaction_result(surveys: list[dict[str, Any]], base: dict) -> SlaResult
         total = sum(s["score_total"] for s in surveys)
         count = sum(s["score_count"] for s in surveys)
         value = total / count
-        formula = f"全部评分之和 ÷ 评分个数 = {num(total)} ÷ {count} = {num(value)}"
+        formula = f"全部评分之和 ÷ 评分个数 = {fmt_num(total)} ÷ {count} = {fmt_num(value)}"
     else:
         value = sum(s["overall"] for s in surveys) / len(surveys)
         formula = "各次调查总体满意度的平均值"
     low = [s for s in surveys if judge(s["overall"], base["op"], base["target"]) is False]
-    gaps = ("低于目标的调查：" + "、".join(f"{s['period']}（{num(s['overall'])} 分）" for s in low)) if low else ""
+    gaps = ("低于目标的调查：" + "、".join(f"{s['period']}（{fmt_num(s['overall'])} 分）" for s in low)) if low else ""
     return SlaResult(**base, value=value, met=judge(value, base["op"], base["target"]), gaps=gaps,
-                     achieved=f"{num(value)} 分", basis=f"{len(surveys)} 份满意度调查（见下表），{formula}",
+                     achieved=f"{fmt_num(value)} 分", basis=f"{len(surveys)} 份满意度调查（见下表），{formula}",
                      detail={"surveys": len(surveys), "periods": [s["period"] for s in surveys]})
 
 

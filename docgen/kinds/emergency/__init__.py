@@ -34,6 +34,7 @@ from docgen.kinds._pack import (
 )
 from docgen.kinds._service import fmt_time, plan_sla
 from docgen.kinds.emergency.kpi import LEVELS, MAJOR_LEVELS, kpi_context, measure
+from docgen.numbers import fmt_num
 from docgen.periods import period_bounds
 
 if TYPE_CHECKING:
@@ -147,7 +148,7 @@ def _minutes(values: dict[str, float], metric: str) -> float | None:
 def _fmt_minutes(value: float | None) -> str:
     if value is None:
         return "—"
-    return f"{int(value)} 分钟" if float(value).is_integer() else f"{value:g} 分钟"
+    return f"{fmt_num(value)} 分钟"
 
 
 def emergency_documents(pack: EmergencyInput, *, archive: Archive | None, warnings: list[str]) -> list[DocumentSpec]:

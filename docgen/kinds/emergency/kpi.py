@@ -13,6 +13,7 @@ from typing import Any
 
 from docgen.facts import NO_PLAN, IncidentRate, PlanSla, ResponseKpiFacts
 from docgen.metrics.sla import RECORD_METRICS, measure_record
+from docgen.numbers import target_text
 from docgen.periods import period_bounds
 
 LEVELS = ("一般", "较大", "重大", "特别重大")
@@ -44,13 +45,8 @@ def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 1)
 
 
-def _num(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else f"{value:g}"
-
-
 def _target(entry: PlanSla) -> str:
-    op = str(entry.op or "").replace("<=", "≤").replace(">=", "≥")
-    return f"{op}{_num(entry.target)} {entry.unit or '分钟'}"
+    return target_text(entry.op, entry.target, entry.unit or "分钟")
 
 
 def _clock(entry: PlanSla | None) -> str:

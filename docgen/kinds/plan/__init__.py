@@ -24,16 +24,13 @@ from docgen.kinds.plan.model import (
     SERVICE_LABELS,
     PlanInput,
 )
+from docgen.numbers import fmt_num, op_text
 
 if TYPE_CHECKING:
     from docgen.archive import Archive
 
 TITLE = "运维项目管理计划"
 MINUTE_METRICS = {"response_minutes", "arrival_minutes", "resolution_minutes", "onsite_minutes"}
-
-
-def _num(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else f"{value:g}"
 
 
 def review_passed(plan: PlanInput) -> bool:
@@ -64,11 +61,11 @@ def plan_rules(plan: PlanInput) -> list[Issue]:
             warning(f"{path}.metric", f"指标编号 {s.metric} 不是 docgen 能自动统计的指标（{'、'.join(KNOWN_METRICS)}），"
                                       "其达成情况需在服务报告中人工填写")
         if s.unit.strip() == "%" and not 0 <= s.target <= 100:
-            error(f"{path}.target", f"百分比目标值应在 0–100 之间，实际为 {_num(s.target)}")
+            error(f"{path}.target", f"百分比目标值应在 0–100 之间，实际为 {fmt_num(s.target)}")
         if s.metric == "satisfaction_score" and not 1 <= s.target <= 5:
-            error(f"{path}.target", f"满意度目标值应在 1–5 分之间，实际为 {_num(s.target)}")
+            error(f"{path}.target", f"满意度目标值应在 1–5 分之间，实际为 {fmt_num(s.target)}")
         if s.metric in MINUTE_METRICS and s.target < 0:
-            error(f"{path}.target", f"时间目标不能为负数，实际为 {_num(s.target)}")
+            error(f"{path}.target", f"时间目标不能为负数，实际为 {fmt_num(s.target)}")
         if (s.clock == "workday" or s.hours) and s.metric not in MINUTE_METRICS:
             error(f"{path}.clock", f"计时方式 workday/工作时段只适用于时间类指标（{'、'.join(sorted(MINUTE_METRICS))}），"
                                    f"{s.metric} 请删除 clock/hours")
@@ -178,12 +175,12 @@ def plan_context(plan: PlanInput, *, history: list[dict[str, str]], warnings: li
             "service": SERVICE_LABELS[s.service], "content": s.content, "method": METHOD_LABELS[s.method],
             "frequency": s.frequency, "outputs": "、".join(s.outputs)}),
         "sla": _numbered(plan.sla, lambda s: {
-            "name": s.name, "metric": s.metric, "op": s.op.replace("<=", "≤").replace(">=", "≥"),
-            "target": _num(s.target), "unit": s.unit,
+            "name": s.name, "metric": s.metric, "op": op_text(s.op),
+            "target": fmt_num(s.target), "unit": s.unit,
             "clock": (CLOCK_LABELS[s.clock] + (f"（{s.hours or '08:30-17:30'}）" if s.clock == "workday" else ""))
             if s.metric in MINUTE_METRICS else "—",
             "source": KNOWN_METRICS.get(s.metric, "人工统计")}),
-        "workload": {"person_days": _num(plan.workload.person_days), "basis": plan.workload.basis},
+        "workload": {"person_days": fmt_num(plan.workload.person_days), "basis": plan.workload.basis},
         "team": _numbered(plan.team, lambda m: m.model_dump()),
         "training": _numbered(plan.training, lambda t: {
             "topic": t.topic, "date": t.date.isoformat(), "audience": t.audience}),

@@ -16,6 +16,7 @@ from docgen.fields import DateTime, OptText, StrictModel, Text, label
 from docgen.kinds._kind import DocumentSpec, Kind
 from docgen.kinds._pack import PackBase, pack_context, pack_hooks, pack_spec
 from docgen.kinds._service import fmt_time
+from docgen.numbers import fmt_num
 from docgen.periods import period_bounds
 
 if TYPE_CHECKING:
@@ -92,12 +93,6 @@ def routine_rules(pack: RoutineInput) -> list[Issue]:
     return issues
 
 
-def _num(value: float | None) -> str:
-    if value is None:
-        return "—"
-    return str(int(value)) if float(value).is_integer() else f"{value:g}"
-
-
 def _trend(pack: RoutineInput) -> tuple[Any, list[dict[str, str]], str]:
     """The trend chart (one line per object/indicator over the recorded days) and its table."""
     from docgen.render import Picture
@@ -116,8 +111,8 @@ def _trend(pack: RoutineInput) -> tuple[Any, list[dict[str, str]], str]:
         numbers = [v for v in values.values() if v is not None]
         change = numbers[-1] - numbers[0] if len(numbers) > 1 else None
         rows.append({"no": str(n), "object": obj, "item": item, "unit": unit or "—",
-                     "first": _num(numbers[0] if numbers else None), "last": _num(numbers[-1] if numbers else None),
-                     "change": ("+" if change and change > 0 else "") + _num(change) if change is not None else "—",
+                     "first": fmt_num(numbers[0] if numbers else None), "last": fmt_num(numbers[-1] if numbers else None),
+                     "change": ("+" if change and change > 0 else "") + fmt_num(change) if change is not None else "—",
                      "count": str(len(values))})
     return Picture(png, TREND_CHART_MM), rows, title
 

@@ -32,13 +32,13 @@ from docgen.kinds.service_report.figures import (
     SlaRow,
     incidents_between,
     leftovers_as_of,
-    num,
     plan_warnings,
     services_between,
     short_time,
     sla_rows,
 )
 from docgen.kinds.service_report.model import ServiceReportInput, period_kind
+from docgen.numbers import AVAILABILITY_DIGITS, fmt_num, rounded
 from docgen.periods import period_bounds, period_label
 
 if TYPE_CHECKING:
@@ -83,9 +83,10 @@ def _chart(rows: list[SlaRow]) -> Any:
     from docgen.render import Picture
     from docgen.render.chart import bar_chart_png
 
-    png = bar_chart_png([r.name for r in charted], [float(r.rate_value) for r in charted],  # type: ignore[arg-type]
+    # the bars' labels show the table's figures (rounded the same way)
+    png = bar_chart_png([r.name for r in charted], [rounded(r.rate_value) for r in charted],  # type: ignore[misc]
                         title="本期 SLA 达成率（达标服务单数 ÷ 服务单数）", ylabel="达成率（%）", ymax=100,
-                        value_format="{:.1f}%", low_at_or_below=99.999, width_in=6.0, height_in=2.8)
+                        value_format="{:g}%", low_at_or_below=99.999, width_in=6.0, height_in=2.8)
     return Picture(png, CHART_MM)
 
 
@@ -93,7 +94,7 @@ def _chart(rows: list[SlaRow]) -> Any:
 def _service_rows(services: list[Service]) -> list[dict[str, str]]:
     return [{"no": str(n), "service_no": s.service_no, "mode": MODES[s.kind], "engineer": s.engineer,
              "content": s.content, "times": f"{short_time(s.requested_at)}\n{short_time(s.resolved_at)}",
-             "minutes": f"{num(s.minutes['response_minutes'])} / {num(s.minutes['resolution_minutes'])}",
+             "minutes": f"{fmt_num(s.minutes['response_minutes'])} / {fmt_num(s.minutes['resolution_minutes'])}",
              "sla": s.sla_text, "reviewed": "已审核" if s.reviewed else "待审核",
              "score": f"{s.score} 分" if s.score is not None else "待回访"}
             for n, s in enumerate(services, 1)]
@@ -139,7 +140,7 @@ def _incident_rows(incidents: list[IncidentFact]) -> list[dict[str, str]]:
         major = inc.level in MAJOR_LEVELS
         rows.append({"no": str(n), "id": inc.id, "level": inc.level, "category": inc.category,
                      "reported_at": inc.reported_at, "resolved_at": inc.resolved_at or "",
-                     "minutes": f"{num(inc.response_minutes)} / {num(inc.resolution_minutes)}",
+                     "minutes": f"{fmt_num(inc.response_minutes)} / {fmt_num(inc.resolution_minutes)}",
                      "major_report": ("有" if inc.major_report else "缺失") if major else "不适用"})
     return rows
 
@@ -181,14 +182,14 @@ def _satisfaction(rows: list[SlaRow], view: ArchiveView | None, services: list[S
         facts = survey.facts_as(SurveyFacts)
         respondents = NO_DATA if facts.respondents is None else facts.respondents
         text = (f"适用于{words[1]}的是 {survey.period} 期需方满意度调查和分析报告（文档编号 {survey.doc_id}）："
-                f"回收问卷 {respondents} 份，总体满意度 {facts.overall:.2f} 分（满分 5 分）")
+                f"回收问卷 {respondents} 份，总体满意度 {fmt_num(facts.overall)} 分（满分 5 分）")
         if row is not None and row.met is not None:
             text += f"，计划目标 {row.target}，{row.result}"
         low = facts.low_scores
         done = sum(1 for item in low if item.followed_up)
         text += f"；低分项 {len(low)} 项，已确认并制定改进措施 {done} 项。" if low else "；无低分项。"
     scored = [s.score for s in services if s.score is not None]
-    visits = (f"{words[1]}服务台回访 {len(scored)} 次，平均评分 {num(sum(scored) / len(scored), 2)} 分"
+    visits = (f"{words[1]}服务台回访 {len(scored)} 次，平均评分 {fmt_num(sum(scored) / len(scored))} 分"
               f"（回访评分只列出，不计入客户满意度指标）。" if scored else f"{words[1]}没有服务台回访评分。")
     return {"text": text, "visits": visits,
             "rows": [{"no": str(n), "service_no": s.service_no, "mode": MODES[s.kind], "engineer": s.engineer,
@@ -245,7 +246,7 @@ def service_report_documents(report: ServiceReportInput, *, archive: Archive | N
 
     key_points = [_service_summary(services, words).rstrip("。"), _sla_summary(rows, plan).rstrip("。")]
     if report.availability_percent is not None:
-        key_points.append(f"系统可用率 {num(report.availability_percent, 3)}%（监控平台测得）")
+        key_points.append(f"系统可用率 {fmt_num(report.availability_percent, AVAILABILITY_DIGITS)}%（监控平台测得）")
     key_points.append(f"事件 {len(incidents)} 起（重大及以上 {len(majors)} 起）" if incidents else "本期无事件记录")
     key_points.append(f"截至 {last} 未关闭的遗留问题 {len(open_)} 项（已逾期 {len(overdue)} 项），"
                       f"本期关闭 {len(closed)} 项")

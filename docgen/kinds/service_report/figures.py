@@ -26,7 +26,9 @@ from docgen.metrics.kpi import (
     sla_figures_between,
 )
 from docgen.metrics.leftovers import Leftover, leftovers
-from docgen.metrics.sla import OP_TEXT, RECORD_METRICS, fmt_num, judge
+from docgen.metrics.sla import RECORD_METRICS
+from docgen.numbers import AVAILABILITY_DIGITS, fmt_num, judge
+from docgen.numbers import target_text as requirement
 from docgen.periods import months_between
 
 if TYPE_CHECKING:
@@ -36,19 +38,8 @@ MET, NOT_MET, NO_DATA = "达标", "未达标", "—"
 NO_TARGET = "计划未设目标"
 
 
-def num(value: float | None, digits: int = 1) -> str:
-    """15.0 → 15, 22.5 → 22.5, 66.666… → 66.7 (digits after the point, trailing zeros dropped)."""
-    return fmt_num(value, digits)
-
-
-def op_text(op: str) -> str:
-    return OP_TEXT.get(op, op)
-
-
 def target_text(entry: PlanSla) -> str:
-    unit = entry.unit or ""
-    value = num(entry.target, 2)
-    return f"{op_text(entry.op or '')}{value}{unit if unit in ('%', '％') else (' ' + unit if unit else '')}"
+    return requirement(entry.op, entry.target, entry.unit)
 
 
 def short_time(text: Any) -> str:
@@ -150,7 +141,7 @@ def _record_row(entry: PlanSla, figure: Any, services: list[Service]) -> SlaRow:
     unit = entry.unit or "分钟"
     fact |= {"met": met, "not_met": failed}
     return SlaRow(metric, figure.name, target, f"达标 {figure.met}/{figure.records} 单",
-                  f"{num(figure.value)}%", f"{num(figure.mean)} / {num(figure.p90)} {unit}",
+                  f"{fmt_num(figure.value)}%", f"{fmt_num(figure.mean)} / {fmt_num(figure.p90)} {unit}",
                   MET if met else NOT_MET, "；".join(notes), met, figure.value, fact)
 
 
@@ -166,7 +157,7 @@ def _availability_row(entry: PlanSla, value: float | None) -> SlaRow:
         return SlaRow("availability_percent", fact["name"], target, "未填写", NO_DATA, NO_DATA, NO_DATA,
                       "本报告输入未填写 availability_percent", None, None, fact | {"met": None})
     met = _judge(value, entry)
-    return SlaRow("availability_percent", fact["name"], target, f"{num(value, 3)}%", NO_DATA, NO_DATA,
+    return SlaRow("availability_percent", fact["name"], target, f"{fmt_num(value, AVAILABILITY_DIGITS)}%", NO_DATA, NO_DATA,
                   MET if met else NOT_MET, "监控平台测得", met, None, fact | {"met": met})
 
 
@@ -206,7 +197,7 @@ def _report_ratio_row(entry: PlanSla, archive: Archive | ArchiveView, project: s
                       "", None, None, fact | {"due": 0, "delivered": 0, "value": None, "met": None})
     value = delivered / due * 100
     met = _judge(value, entry)
-    return SlaRow("report_ratio", fact["name"], target, f"应交 {due} 份，已交 {delivered} 份", f"{num(value)}%",
+    return SlaRow("report_ratio", fact["name"], target, f"应交 {due} 份，已交 {delivered} 份", f"{fmt_num(value)}%",
                   NO_DATA, MET if met else NOT_MET, "含本报告", met, None,
                   fact | {"due": due, "delivered": delivered, "value": value, "met": met})
 
@@ -219,7 +210,7 @@ def _measured_rows(services: list[Service]) -> list[SlaRow]:
         if not values:
             continue
         mean, p90 = sum(values) / len(values), p90_nearest_rank(values)
-        rows.append(SlaRow(metric, name, NO_PLAN, f"{len(values)} 单", NO_DATA, f"{num(mean)} / {num(p90)} 分钟",
+        rows.append(SlaRow(metric, name, NO_PLAN, f"{len(values)} 单", NO_DATA, f"{fmt_num(mean)} / {fmt_num(p90)} 分钟",
                            NO_DATA, "项目尚未归档计划，无目标可比", None, None,
                            {"metric": metric, "name": name, "records": len(values), "mean": mean, "p90": p90,
                             "met": None}))
@@ -232,7 +223,7 @@ def sla_rows(archive: Archive | ArchiveView | None, project: str, period: str, f
     if plan is None or archive is None:
         rows = _measured_rows(services)
         if availability is not None:
-            rows.append(SlaRow("availability_percent", "系统可用率", NO_PLAN, f"{num(availability, 3)}%", NO_DATA,
+            rows.append(SlaRow("availability_percent", "系统可用率", NO_PLAN, f"{fmt_num(availability, AVAILABILITY_DIGITS)}%", NO_DATA,
                                NO_DATA, NO_DATA, "监控平台测得", None, None,
                                {"metric": "availability_percent", "value": availability, "met": None}))
         if archive is not None:
@@ -263,7 +254,7 @@ def sla_rows(archive: Archive | ArchiveView | None, project: str, period: str, f
                                NO_DATA, NO_DATA, f"指标 {metric} 不由 docgen 统计", None, None,
                                {"metric": metric, "name": entry.name, "met": None}))
     if availability is not None and "availability_percent" not in seen:
-        rows.append(SlaRow("availability_percent", "系统可用率", NO_TARGET, f"{num(availability, 3)}%", NO_DATA,
+        rows.append(SlaRow("availability_percent", "系统可用率", NO_TARGET, f"{fmt_num(availability, AVAILABILITY_DIGITS)}%", NO_DATA,
                            NO_DATA, NO_DATA, "监控平台测得", None, None,
                            {"metric": "availability_percent", "value": availability, "met": None}))
     return rows

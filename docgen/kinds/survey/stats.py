@@ -4,18 +4,13 @@ overall = the sum of every single score ÷ their number (not a mean of the quest
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from fractions import Fraction
 
 from docgen.kinds.survey.model import SCORES, Followup, Response, SurveyInput
+from docgen.numbers import round_half_up
 
 SATISFIED_FROM = 4  # 满意率 counts scores of 4 and 5
-
-
-def round_half_up(value: Fraction, places: int = 2) -> Decimal:
-    """Rounded as people round by hand (4.125 → 4.13), from the exact fraction."""
-    exact = Decimal(value.numerator) / Decimal(value.denominator)
-    return exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
 
 
 @dataclass(frozen=True)
