@@ -1,4 +1,4 @@
-"""The built-in document types of cli.md, with their Chinese titles."""
+"""The built-in document types (the README lists them), with their Chinese titles."""
 from __future__ import annotations
 
 DOC_TYPES: dict[str, str] = {
@@ -29,7 +29,7 @@ DOC_TYPES: dict[str, str] = {
     "audit_report": "项目交付审计报告",
 }
 
-# doc types that a per_service report schedule can count (archive.md "Report counting")
+# doc types that a per_service report schedule can count (docs/archive.md "Report counting")
 PER_SERVICE_DOC_TYPES = {"onsite_report": "onsite", "remote_record": "remote"}
 
 

@@ -1,5 +1,5 @@
 """`docgen archive add`: take a document made elsewhere into the archive (and the index), with the
-identity, date and period archive.md gives such documents."""
+identity, date and period docs/archive.md gives such documents."""
 from __future__ import annotations
 
 import datetime

@@ -1,4 +1,4 @@
-"""Periods as archive.md defines them: YYYY-MM-DD, YYYY-Www (ISO week), YYYY-MM, YYYY-Qn, YYYY."""
+"""Periods as docs/archive.md defines them: YYYY-MM-DD, YYYY-Www (ISO week), YYYY-MM, YYYY-Qn, YYYY."""
 from __future__ import annotations
 
 import calendar

@@ -65,7 +65,7 @@ def build_archive(root: Path) -> Archive:
     """The example plan plus hand-made records; the figures each test expects are derived here."""
     archive = Archive(root)
     generate([EXAMPLES / "plan.yaml"], archive=archive, templates=TemplateSet())
-    # service records (archive.md: a record belongs to the month of its resolved_at)
+    # service records (docs/archive.md: a record belongs to the month of its resolved_at)
     #   XC-0 2024-12-30 — before the project: never counted
     #   XC-1 2025-03-03 response 20 ✓ arrival 200 ✓ resolution 300 ✓ (leftover XC-1#1, closed by YC-1)
     #   XC-2 2025-06-10 response 40 ✗ arrival 250 ✗ resolution 400 ✓ (leftover XC-2#1, never closed)
@@ -215,7 +215,7 @@ def test_example_against_archive_deliverables_sla_and_findings(tmp_path):
     leftovers = [t for c, t in findings if c == "遗留问题"]
     assert len(leftovers) == 1 and "XC-2#1" in leftovers[0] and "2025-12-31" in leftovers[0]
 
-    # facts (archive.md: applied_on, deadline, open issues; findings and SLA results)
+    # facts (docs/archive.md: applied_on, deadline, open issues; findings and SLA results)
     facts = archive.latest(DOC_ID)["facts"]
     assert (facts["applied_on"], facts["deadline"], facts["on_time"], facts["open_issues"]) == \
         ("2026-01-20", "2026-01-31", True, [])

@@ -167,3 +167,13 @@ def test_every_kind_declares_its_stage_and_generate_and_watcher_share_it(tmp_pat
     for name in kind_names():
         assert Classified(tmp_path / "x.yaml", "input", name).stage == stages[name]
     assert Classified(tmp_path / "x.pdf", "document").stage == RECEIVED_STAGE
+
+
+def test_docs_list_every_facts_class():
+    """docs/facts.md is the contract's description: every class and its every field are in it."""
+    text = (Path(__file__).parent.parent / "docs" / "facts.md").read_text(encoding="utf-8")
+    for cls in {*FACTS_TYPES.values(), ReceivedFacts}:
+        row = next((line for line in text.splitlines() if line.startswith(f"| `{cls.__name__}` |")), None)
+        assert row is not None, f"docs/facts.md has no row for {cls.__name__}"
+        for name in cls.model_fields:
+            assert f"`{name}`" in row, f"docs/facts.md: {cls.__name__} lacks {name}"

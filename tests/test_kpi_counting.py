@@ -1,4 +1,4 @@
-"""服务报告比例 and the record-based SLA figures (archive.md "Report counting", "SLA metrics";
+"""服务报告比例 and the record-based SLA figures (docs/archive.md "Report counting", "SLA metrics";
 regulation §8), on real archives: every expected figure is worked out by hand in the comments."""
 from __future__ import annotations
 
@@ -40,7 +40,7 @@ def _put(archive: Archive, doc_type: str, period: str, *, day: str, key: tuple[s
 
 def _record(archive: Archive, doc_type: str, service_no: str, resolved_at: str, *, sla=None, measures=None,
             project: str = P):
-    """A synthetic onsite/remote document carrying a record's facts (archive.md identity and period)."""
+    """A synthetic onsite/remote document carrying a record's facts (docs/archive.md identity and period)."""
     facts = {"service_no": service_no, "resolved_at": resolved_at, "measures": measures or {},
              "sla": [] if sla is None else sla}
     return _put(archive, doc_type, resolved_at[:7], day=resolved_at[:10], key=(service_no,), project=project,

@@ -1,4 +1,4 @@
-"""Every inputs.md rule for plans: a bad input is refused with a Chinese message naming the field
+"""Every input rule for plans: a bad input is refused with a Chinese message naming the field
 path, exit 1, no output file, the archive untouched; warnings render and are reported."""
 from __future__ import annotations
 

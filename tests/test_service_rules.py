@@ -1,4 +1,4 @@
-"""§5.4.6 rules for on-site and remote records (inputs.md): each error refuses with a message naming
+"""§5.4.6 rules for on-site and remote records (the README's input rules): each error refuses with a message naming
 the step and the field, exit 1, nothing written; each warning renders and is reported."""
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""SLA measures and facts of service records (archive.md): minutes between the record's times, met
+"""SLA measures and facts of service records (docs/archive.md): minutes between the record's times, met
 flags against the archived plan in force (or 无计划目标), the working-day clock, leftover ids."""
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The survey kind end to end: the rules of inputs.md (bad inputs refused with the field path, low
+"""The survey kind end to end: the input rules (bad inputs refused with the field path, low
 scores without a §5.4.5 follow-up warned), hand-checkable statistics in the report and the archive,
 the charts (deterministic PNGs in the shipped Chinese font) and the Excel 录入表 round trip."""
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """The archive store: every generated document is kept here, versioned, with sidecar metadata and an
-append-only ledger. KPI, audit and reports read the metadata (archive.md), never the documents' text."""
+append-only ledger. KPI, audit and reports read the metadata (docs/archive.md), never the documents' text."""
 from __future__ import annotations
 
 from docgen.archive._atomic import write_atomic

@@ -243,7 +243,7 @@ class Archive:
 
 
 def _same_content(latest: dict, sha: str, context_sha256: str | None, template_sha256: str | None) -> bool:
-    # archive.md: "unchanged" means the same rendered context and template; rendering a docx twice
+    # docs/archive.md: "unchanged" means the same rendered context and template; rendering a docx twice
     # gives different bytes (timestamps inside the zip), so bytes decide only without a context hash
     if context_sha256 is not None:
         return latest.get("context_sha256") == context_sha256 and latest.get("template_sha256") == template_sha256

@@ -78,7 +78,7 @@ def config_update_spec(pack: PackBase, pack_kind: str, updates: list[ConfigUpdat
 
 
 def pack_day(pack: PackBase) -> datetime.date:
-    """Pack items are dated the last day of their period (archive.md)."""
+    """Pack items are dated the last day of their period (docs/archive.md)."""
     return period_bounds(pack.period)[1]
 
 

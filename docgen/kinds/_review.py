@@ -1,5 +1,5 @@
 """Review records inside the deliverable packs (方案/实施方案/规划建议的评审记录, §5.4.7.3–4): any role
-(e.g. 客户接口人, inputs.md), a conclusion and a date; a conclusion that does not approve is a warning."""
+(e.g. 客户接口人), a conclusion and a date; a conclusion that does not approve is a warning."""
 from __future__ import annotations
 
 import datetime

@@ -243,7 +243,7 @@ def plan_sla(archive: Archive | ArchiveView | None, project: str) -> tuple[list[
 def service_spec(record: Any, doc_type: str, title: str, context: dict[str, Any], facts: ServiceRecordFacts,
                  warnings: list[str]) -> Any:
     """A record's document: identity project + doc_type + service_no, dated the day of resolved_at,
-    covering the month of resolved_at (archive.md)."""
+    covering the month of resolved_at (docs/archive.md)."""
     from docgen.kinds._kind import DocumentSpec
 
     day = record.resolved_at.date()

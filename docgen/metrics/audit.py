@@ -1,6 +1,6 @@
 """`docgen audit`: the §5.4.3 quality checks (质量部 … 对服务交付的情况做审计评估：策划的执行情况、服务交付的
 规范程度、文档的归档情况、交付过程信息的记录情况) on one project's archive, read from its metadata
-(archive.md). A pure function: it reads the archive and returns findings; it never writes."""
+(docs/archive.md). A pure function: it reads the archive and returns findings; it never writes."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field

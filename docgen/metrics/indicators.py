@@ -4,7 +4,7 @@ each year; §8: 服务报告比例 = 实际交付服务报告数量/应交付的
 A YAML file lists the indicators; the packaged default (indicators.yaml beside this module) is §8 plus
 the plan-metric indicators. Which file applies: ``--config FILE`` when given, else
 ``ARCHIVE/config/indicators.yaml`` when it exists, else the packaged default. A plan's own SLA target
-for the same metric wins over the file's target (archive.md: the plan's targets decide SLA results)."""
+for the same metric wins over the file's target (docs/archive.md: the plan's targets decide SLA results)."""
 from __future__ import annotations
 
 import difflib

@@ -1,4 +1,4 @@
-"""Monthly KPI figures read from the archive's metadata (archive.md "Report counting" and "SLA metrics"):
+"""Monthly KPI figures read from the archive's metadata (docs/archive.md "Report counting" and "SLA metrics"):
 服务报告比例 (regulation §8: 实际交付服务报告数量 / 应交付的服务报告数量 × 100 %, target 95 %) and the
 record-based SLA figures. Pure functions: they read the archive, never print or write."""
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Leftover issues (遗留问题, step 8) tracked across records from the archive's metadata (archive.md):
+"""Leftover issues (遗留问题, step 8) tracked across records from the archive's metadata (docs/archive.md):
 an issue raised by an onsite/remote record (id `<service_no>#<n>`) stays open until a later record
 lists it under `resolved_leftovers`; open past its due date is an audit finding."""
 from __future__ import annotations

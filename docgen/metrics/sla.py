@@ -1,4 +1,4 @@
-"""SLA measures of one service record (archive.md "SLA metrics"): the minutes between its times,
+"""SLA measures of one service record (docs/archive.md "SLA metrics"): the minutes between its times,
 and, against the plan in force, whether each plan metric was met."""
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""项目验收 (kind: acceptance, §5.4.4): the checks of inputs.md (internal application within one month
+"""项目验收 (kind: acceptance, §5.4.4): the input checks (internal application within one month
 after project end, preliminary open issues done before final acceptance, dates in order, 运维部 and
 质量部 evaluating) and the 项目验收报告 (acceptance_report), whose deliverables list and SLA
 self-assessment are computed from the archive's metadata over the whole project period."""

@@ -1,4 +1,4 @@
-"""What the 项目验收报告 reads from the archive's metadata (archive.md; never the documents' text): the
+"""What the 项目验收报告 reads from the archive's metadata (docs/archive.md; never the documents' text): the
 project's latest plan, its deliverables by document type, the SLA achieved over the whole project
 period against every SLA entry of the plan, and the leftover issues still open at project end.
 Deterministic: the same archive gives the same figures (no "today")."""
@@ -58,8 +58,8 @@ def plan_view(doc: ArchivedDoc | None) -> PlanView | None:
 # ------------------------------------------------------------------------------------- deliverables
 def deliverables(archive: Archive | ArchiveView | None, project: str) -> list[dict[str, Any]]:
     """The project's archived documents (latest version of each), grouped by doc type in the order of
-    cli.md (other types after, by id): [{doc_type, title, count, documents: [{title, period, version,
-    date, doc_id}]}]. KPI, audit and acceptance reports are computed, not delivered: left out."""
+    docgen.doctypes (other types after, by id): [{doc_type, title, count, documents: [{title, period,
+    version, date, doc_id}]}]. KPI, audit and acceptance reports are computed, not delivered: left out."""
     if archive is None:
         return []
     groups: dict[str, list[ArchivedDoc]] = {}

@@ -2,7 +2,7 @@
 数据记录 (xlsx with native charts: SLA 达成情况、数量、分布、趋势), 重大事件(故障)分析改进报告 (one per major
 incident), 运行维护服务对象配置信息更新记录 (xlsx), 交付清单 and the customer zip.
 
-Incidents feed this pack's KPI workbook only (archive.md): the monthly KPI uses service records."""
+Incidents feed this pack's KPI workbook only (docs/archive.md): the monthly KPI uses service records."""
 from __future__ import annotations
 
 import re

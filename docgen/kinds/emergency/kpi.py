@@ -2,7 +2,7 @@
 context for templates_xlsx/response_kpi.xlsx (tools/build_kpi_template.py): the rows of its four
 sheets and the native charts over them (context ``charts``, docgen/render/_xlsx.py).
 
-An incident belongs to the month of its resolved_at (as service records do, archive.md); only the
+An incident belongs to the month of its resolved_at (as service records do, docs/archive.md); only the
 months of the pack period are counted. Minutes are 7×24 except where the plan's SLA entry asks for
 ``clock: workday`` (docgen.metrics.sla.measure_record)."""
 from __future__ import annotations

@@ -23,7 +23,7 @@ METHOD_LABELS = {"onsite": "现场", "remote": "远程", "both": "现场+远程"
 PROJECT_TYPE_LABELS = {"new": "新签订", "renewal": "续签类"}
 FREQUENCY_LABELS = {"monthly": "每月", "weekly": "每周", "quarterly": "每季度", "per_service": "每次服务"}
 CLOCK_LABELS = {"7x24": "7×24 小时", "workday": "工作时间"}
-# metric ids docgen measures itself (archive.md "SLA metrics"), with where each figure comes from
+# metric ids docgen measures itself (docs/archive.md "SLA metrics"), with where each figure comes from
 KNOWN_METRICS = {
     "response_minutes": "现场/远程服务记录：报修→响应",
     "arrival_minutes": "现场服务记录：报修→到场",

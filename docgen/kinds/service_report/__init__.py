@@ -3,7 +3,7 @@ the periodic report of one project. The person writes the summary, the monitored
 the next period's plan; docgen adds, from the archive's metadata, the services resolved in the
 period, the SLA achieved per plan metric (with a chart), the incidents of the emergency packs, the
 leftover issues still open and the satisfaction survey. Nothing depends on the day it is generated:
-the same input against the same archive renders the same report (archive.md "Unchanged")."""
+the same input against the same archive renders the same report (docs/archive.md "Unchanged")."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any

@@ -1,4 +1,4 @@
-"""What a 运维服务报告 reads from the archive's metadata for its project and period (archive.md):
+"""What a 运维服务报告 reads from the archive's metadata for its project and period (docs/archive.md):
 the services resolved in the period, the SLA figures per plan metric, the incidents of the
 emergency packs, the leftover issues and the satisfaction survey. Pure: reads, never writes, and
 never looks at the clock, so the same archive gives the same report."""

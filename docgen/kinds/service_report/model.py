@@ -23,7 +23,7 @@ from docgen.fields import (
 )
 from docgen.kinds._service import ProjectRef
 
-# the report's period decides which entry of the plan's report schedule it fills (archive.md)
+# the report's period decides which entry of the plan's report schedule it fills (docs/archive.md)
 FREQUENCIES = {"month": "monthly", "week": "weekly", "quarter": "quarterly"}
 
 

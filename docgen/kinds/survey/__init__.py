@@ -1,4 +1,4 @@
-"""需方满意度调查 (kind: survey): the checks of inputs.md and §5.4.5 (every low score confirmed with the
+"""需方满意度调查 (kind: survey): the input checks and §5.4.5 (every low score confirmed with the
 customer and followed up), the statistics and the 需方满意度调查和分析报告 (survey_report)."""
 from __future__ import annotations
 
