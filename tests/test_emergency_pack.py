@@ -197,13 +197,13 @@ def test_bad_inputs_are_refused(tmp_path, emergency, write_yaml, change, expecte
     assert not (tmp_path / "a").exists() and not (tmp_path / "out").exists()
 
 
-def test_kpi_template_builder_reproduces_the_committed_template(tmp_path):
+def test_response_kpi_template_builder_reproduces_the_committed_template(tmp_path):
     sys.path.insert(0, str(ROOT / "tools"))
     try:
-        import build_kpi_template
+        import build_response_kpi_template
     finally:
         sys.path.remove(str(ROOT / "tools"))
-    assert build_kpi_template.main(out=tmp_path / "response_kpi.xlsx") == 0
+    assert build_response_kpi_template.main(out=tmp_path / "response_kpi.xlsx") == 0
     assert (tmp_path / "response_kpi.xlsx").read_bytes() == (ROOT / "templates_xlsx" / "response_kpi.xlsx").read_bytes()
 
 

@@ -55,7 +55,6 @@ from docgen.facts._types import (
     SurveyFacts,
     SurveyQuestion,
     TrendAnalysisFacts,
-    parse_time,
 )
 
 __all__ = [
@@ -68,5 +67,5 @@ __all__ = [
     "ManifestItem", "OptimizationPlanFacts", "PackFacts", "Part", "PlanFacts", "PlanReport", "PlanReviewer",
     "PlanSla", "ReceivedFacts", "ReportSla", "ResolvedLeftoverFact", "ResponseKpiFacts", "ResponseRecordFacts",
     "ReviewFact", "ServiceCounts", "ServiceRecordFacts", "ServiceReportFacts", "SlaSummary", "StatusRecordFacts",
-    "SurveyFacts", "SurveyQuestion", "TrendAnalysisFacts", "facts_class", "parse_time", "read_doc", "view_of",
+    "SurveyFacts", "SurveyQuestion", "TrendAnalysisFacts", "facts_class", "read_doc", "view_of",
 ]

@@ -5,12 +5,13 @@ and later documents to read. Kinds build these when they render a document; the 
 Times are the text the documents print ("2025-03-12 09:10"); days are dates; minutes are floats."""
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Literal
 
 from pydantic import Field, field_validator
 
 from docgen.facts._base import NO_PLAN, Facts, Part
+from docgen.periods import parse_day
 
 # --------------------------------------------------------------------------------------------- plan
 
@@ -109,7 +110,7 @@ class LeftoverFact(Part):
 
     @property
     def due_day(self) -> date | None:
-        return _day(self.due)
+        return parse_day(self.due)
 
 
 class ResolvedLeftoverFact(Part):
@@ -121,7 +122,7 @@ class ResolvedLeftoverFact(Part):
 
     @property
     def day(self) -> date | None:
-        return _day(self.at)
+        return parse_day(self.at)
 
 
 class ServiceRecordFacts(Facts):
@@ -155,13 +156,13 @@ class ServiceRecordFacts(Facts):
     @field_validator("resolved_at")
     @classmethod
     def _resolved_is_a_time(cls, value: str) -> str:
-        if _day(value) is None:
+        if parse_day(value) is None:
             raise ValueError(f"“{value}” 不是 YYYY-MM-DD HH:MM 形式的时间")
         return value
 
     @property
     def resolved_day(self) -> date:
-        return _day(self.resolved_at)  # type: ignore[return-value]  # checked by the validator
+        return parse_day(self.resolved_at)  # type: ignore[return-value]  # checked by the validator
 
     @property
     def no_plan(self) -> bool:
@@ -264,7 +265,7 @@ class IncidentFact(Part):
 
     @property
     def reported_day(self) -> date | None:
-        return _day(self.reported_at)
+        return parse_day(self.reported_at)
 
 
 class ResponseRecordFacts(PackFacts):
@@ -544,23 +545,3 @@ class ReceivedFacts(Facts):
     original_name: str  # its presence marks a received document (see read_doc)
     characters: int = 0
     service_no: str | None = None
-
-
-def _day(text: str | None) -> date | None:
-    """The day of "YYYY-MM-DD" or "YYYY-MM-DD HH:MM" text; None for empty or malformed text."""
-    if not isinstance(text, str) or len(text) < 10:
-        return None
-    try:
-        return date.fromisoformat(text[:10])
-    except ValueError:
-        return None
-
-
-def parse_time(text: str | None) -> datetime | None:
-    """A record time "YYYY-MM-DD HH:MM" as a datetime; None for empty or malformed text."""
-    if not isinstance(text, str) or not text:
-        return None
-    try:
-        return datetime.fromisoformat(text)
-    except ValueError:
-        return None

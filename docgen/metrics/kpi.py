@@ -87,13 +87,6 @@ def _month_bounds(month: str) -> tuple[date, date]:
     return date(year, mon, 1), date(year, mon, calendar.monthrange(year, mon)[1])
 
 
-def service_records_between(archive: Archive | ArchiveView, project: str, kind: str, first: date,
-                            last: date) -> dict[str, ArchivedDoc]:
-    """The kind's ("onsite" / "remote") service records resolved between `first` and `last` (inclusive),
-    one per service_no (the latest archived document standing for it), in service_no order."""
-    return view_of(archive).service_records(project, kind, first, last)
-
-
 def _due_slots(entry: PlanReport, project: str, month: str, first: date, last: date, plan_start: date,
                plan_end: date, view: ArchiveView) -> list[Slot]:
     doc_type, kind = entry.doc_type, entry.frequency

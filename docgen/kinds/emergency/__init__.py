@@ -33,7 +33,7 @@ from docgen.kinds._pack import (
     pack_spec,
 )
 from docgen.kinds._service import fmt_time, plan_sla
-from docgen.kinds.emergency.kpi import LEVELS, MAJOR_LEVELS, kpi_context, measure
+from docgen.kinds.emergency.response_kpi import LEVELS, MAJOR_LEVELS, measure, response_kpi_context
 from docgen.numbers import fmt_num
 from docgen.periods import period_bounds
 
@@ -184,11 +184,11 @@ def emergency_documents(pack: EmergencyInput, *, archive: Archive | None, warnin
                        facts=ResponseRecordFacts(pack=PACK, incidents=facts_incidents, by_level=by_level,
                                                  by_category=by_category))
 
-    kpi_ctx, kpi_facts = kpi_context(incidents, pack=PACK, period=pack.period, plan_sla=sla,
+    response_ctx, response_facts = response_kpi_context(incidents, pack=PACK, period=pack.period, plan_sla=sla,
                                      plan_version=plan_version)
-    kpi = pack_spec(pack, PACK, "response_kpi", template="response_kpi.xlsx", warnings=warnings,
-                    context=pack_context(pack, doc_type="response_kpi", warnings=warnings) | kpi_ctx,
-                    facts=kpi_facts)
+    indicators = pack_spec(pack, PACK, "response_kpi", template="response_kpi.xlsx", warnings=warnings,
+                    context=pack_context(pack, doc_type="response_kpi", warnings=warnings) | response_ctx,
+                    facts=response_facts)
 
     majors = []
     by_id = {inc.id: inc for inc in incidents}
@@ -219,7 +219,7 @@ def emergency_documents(pack: EmergencyInput, *, archive: Archive | None, warnin
                                                   for i in rep.improvements])))
 
     config = config_update_spec(pack, PACK, sorted(pack.config_updates, key=lambda u: u.at), warnings=warnings)
-    return [record, kpi, *majors, config]
+    return [record, indicators, *majors, config]
 
 
 def _idle_items(pack: EmergencyInput) -> dict[str, str]:

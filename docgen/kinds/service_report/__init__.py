@@ -22,7 +22,7 @@ from docgen.facts import (
     view_of,
 )
 from docgen.kinds._kind import DocumentSpec, Kind
-from docgen.kinds.emergency.kpi import MAJOR_LEVELS
+from docgen.kinds.emergency.response_kpi import MAJOR_LEVELS
 from docgen.kinds.service_report.figures import (
     MET,
     MODES,

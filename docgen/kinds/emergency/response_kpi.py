@@ -1,5 +1,5 @@
 """响应支持关键指标数据记录 (response_kpi.xlsx, §5.4.7.2: 服务级别协议达成情况、数量、分布、趋势) — the
-context for templates_xlsx/response_kpi.xlsx (tools/build_kpi_template.py): the rows of its four
+context for templates_xlsx/response_kpi.xlsx (tools/build_response_kpi_template.py): the rows of its four
 sheets and the native charts over them (context ``charts``, docgen/render/_xlsx.py).
 
 An incident belongs to the month of its resolved_at (as service records do, docs/archive.md); only the
@@ -55,7 +55,7 @@ def _clock(entry: PlanSla | None) -> str:
     return "7×24"
 
 
-def kpi_context(incidents: list[Any], *, pack: str, period: str, plan_sla: list[PlanSla] | None,
+def response_kpi_context(incidents: list[Any], *, pack: str, period: str, plan_sla: list[PlanSla] | None,
                 plan_version: str | None) -> tuple[dict[str, Any], ResponseKpiFacts]:
     """(context additions: achievement, counts, distribution, trend, charts; facts)."""
     months = period_months(period)

@@ -1,6 +1,6 @@
 """Build templates_xlsx/response_kpi.xlsx, the 响应支持关键指标数据记录 (§5.4.7.2 应急响应), reproducibly.
 
-    python tools/build_kpi_template.py
+    python tools/build_response_kpi_template.py
 
 Four sheets, each in the style of tools/build_xlsx_templates.py (company, title, info block, shaded
 header row, ONE sample row tagged ``{%tr for r in LIST %}``) that ``docgen.render.render_xlsx`` fills:
