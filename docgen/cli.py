@@ -501,7 +501,7 @@ def templates() -> None:
 @pass_settings
 def templates_list(settings: _Settings) -> None:
     """列出每种文档使用的模板及其来源。"""
-    from docgen.render.check import list_templates
+    from docgen.pipeline import list_templates
 
     for row in list_templates(settings.templates()):
         click.echo(f"{row.doc_type:<24} {row.template:<20} {row.source}  {row.path}")
@@ -513,7 +513,7 @@ def templates_list(settings: _Settings) -> None:
 def templates_check(settings: _Settings, directory: Path | None) -> None:
     """检查模板目录（默认当前使用的模板）：未知变量、Jinja 语法错误、被 Word 拆开的标签、缺少的模板。"""
     from docgen.render import TemplateSet
-    from docgen.render.check import check_templates
+    from docgen.pipeline import check_templates
 
     target = TemplateSet(directory) if directory else settings.templates()
     findings = check_templates(target, only_user=directory is not None)

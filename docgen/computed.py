@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from docgen.errors import DocgenError
 from docgen.fields import PROJECT_CODE_RE
-from docgen.metrics.sla import OP_TEXT
+from docgen.numbers import fmt_num, target_text
 
 if TYPE_CHECKING:
     from docgen.archive import Archive
@@ -43,7 +43,7 @@ def run_audit(archive: Archive, project: str, *, templates: TemplateSet, as_of: 
     """Audit one project; with `out_file`, also write the 项目交付审计报告 workbook there and archive it
     as `audit_report` (identity: the project)."""
     from docgen.metrics.audit import audit_project
-    from docgen.metrics.audit_workbook import audit_spec
+    from docgen.kinds.audit_report import audit_spec
     from docgen.facts import view_of
     from docgen.pipeline import publish
 
@@ -69,27 +69,21 @@ class KpiRun:
         """The figures as text: one line per indicator and project."""
         out = [f"{self.report.title}"]
         for row in self.report.rows:
-            target = "—" if row.target is None else f"{OP_TEXT.get(row.op, row.op)}{_num(row.target)}{_unit(row.unit)}"
+            target = target_text(row.op, row.target, row.unit)
             if row.value is None:
                 figure = row.note or "无数据"
             else:
-                figure = f"{_num(row.value)}{_unit(row.unit)}"
+                figure = f"{fmt_num(row.value)}{_unit(row.unit)}"
                 if row.due is not None:
                     figure += f"（{row.delivered}/{row.due}）"
                 if row.mean is not None:
-                    figure += f"，平均 {_num(row.mean)} 分钟，P90 {_num(row.p90)} 分钟（每单目标 {row.plan_target}）"
+                    figure += f"，平均 {fmt_num(row.mean)} 分钟，P90 {fmt_num(row.p90)} 分钟（每单目标 {row.plan_target}）"
             verdict = {True: "达标", False: "未达标", None: "—"}[row.met]
             project = "总体" if row.project == "_all" else row.project
             out.append(f"  {project}  {row.name}：{figure}　目标 {target}　{verdict}")
         if not self.report.rows:
             out.append("  没有可统计的项目（归档库中还没有运维项目管理计划）。")
         return out
-
-
-def _num(value: float | None) -> str:
-    if value is None:
-        return "—"
-    return str(int(value)) if float(value).is_integer() else f"{value:.1f}"
 
 
 def _unit(unit: str) -> str:
@@ -104,7 +98,8 @@ def run_kpi(archive: Archive, month: str, *, project: str | None = None, config:
     unfiltered; unchanged figures make no new version) unless write_archive is False, and copied to
     `out_file` when given. Nothing is archived while the archive has no project to count."""
     from docgen.metrics.indicators import load_indicators
-    from docgen.metrics.kpi_report import compute_kpi, kpi_spec
+    from docgen.kinds.kpi_report import kpi_spec
+    from docgen.metrics.kpi_report import compute_kpi
     from docgen.pipeline import publish
 
     if project is not None:

@@ -165,9 +165,10 @@ def run_demo(*, archive: Archive, templates: TemplateSet,
     from docgen.search import search
 
     from docgen.metrics.audit import audit_project
-    from docgen.metrics.audit_workbook import audit_spec
+    from docgen.kinds.audit_report import audit_spec
     from docgen.facts import view_of
-    from docgen.metrics.kpi_report import compute_kpi, kpi_spec
+    from docgen.kinds.kpi_report import kpi_spec
+    from docgen.metrics.kpi_report import compute_kpi
     from docgen.pipeline import publish
 
     with tempfile.TemporaryDirectory(prefix="docgen-demo-") as tmp:

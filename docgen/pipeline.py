@@ -25,6 +25,7 @@ from docgen.validation import issues_from_validation
 if TYPE_CHECKING:
     from docgen.archive import Archive
     from docgen.render import TemplateSet
+    from docgen.render.check import Finding, TemplateRow
 
 
 @dataclass
@@ -148,23 +149,13 @@ def context_digest(context: dict[str, Any]) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-@dataclass
-class _Builder:
-    """Stands in for a template when a document is laid out by code (DocumentSpec.build)."""
-
-    name: str
-    sha256: str
-
-
 def render_spec(spec: DocumentSpec, templates: TemplateSet) -> tuple[bytes, str, Any]:
     from docgen.render import render_docx
 
-    if spec.build is not None:
-        marker = f"{spec.template}:{spec.builder_version}".encode()
-        return spec.build(spec.context), Path(spec.template).suffix.lower(), \
-            _Builder(spec.template, hashlib.sha256(marker).hexdigest())
     template = templates.find(spec.template)
     ext = template.path.suffix.lower()
+    if spec.fill is not None:  # the kind fills its template itself (rows and sheets the data decides)
+        return spec.fill(template.path, spec.context), ext, template
     if ext == ".xlsx":
         from docgen.render import render_xlsx
 
@@ -184,7 +175,7 @@ def _render_specs(item: CheckedInput | None, specs: list[DocumentSpec], template
     return rendered
 
 
-def _store(r: _Rendered, *, archive: Archive | None, write_archive: bool, outdir: Path | None,
+def _archive_rendered(r: _Rendered, *, archive: Archive | None, write_archive: bool, outdir: Path | None,
            source: str, out_file: Path | None = None) -> GeneratedDoc:
     """Archive a rendered document and/or copy it to `out_file` (default: its name in `outdir`)."""
     from docgen.archive import make_doc_id, write_atomic
@@ -248,11 +239,11 @@ def generate(paths: list[str | Path], *, archive: Archive | None, templates: Tem
         assert kind is not None and model is not None
         warnings = [i.text() for i in item.warnings]
         specs = kind.documents(model, archive=reader(), warnings=warnings)
-        produced = [_store(r, archive=archive, write_archive=write_archive, outdir=outdir, source=source)
+        produced = [_archive_rendered(r, archive=archive, write_archive=write_archive, outdir=outdir, source=source)
                     for r in _render_specs(item, specs, templates)]
         if kind.finish is not None:
             later = kind.finish(model, archive=reader(), produced=produced, warnings=warnings)
-            produced += [_store(r, archive=archive, write_archive=write_archive, outdir=outdir, source=source)
+            produced += [_archive_rendered(r, archive=archive, write_archive=write_archive, outdir=outdir, source=source)
                          for r in _render_specs(item, later, templates)]
         if outdir is not None and kind.bundle is not None and produced:
             bundle = kind.bundle(model, produced, reader(), outdir)
@@ -261,7 +252,7 @@ def generate(paths: list[str | Path], *, archive: Archive | None, templates: Tem
         if progress:
             progress(done, len(checked))
     if write_archive and index:
-        _index(archive, results)
+        _update_index(archive, results)
     return results
 
 
@@ -274,14 +265,14 @@ def publish(specs: list[DocumentSpec], *, archive: Archive | None, templates: Te
     if out_file is not None and len(specs) != 1:
         raise ValueError("out_file names one document; use outdir for several")
     rendered = _render_specs(None, specs, templates, source)
-    results = [_store(r, archive=archive, write_archive=write_archive, outdir=outdir, source=source,
+    results = [_archive_rendered(r, archive=archive, write_archive=write_archive, outdir=outdir, source=source,
                       out_file=out_file) for r in rendered]
     if write_archive:
-        _index(archive, results)
+        _update_index(archive, results)
     return results
 
 
-def _index(archive: Archive | None, results: list[GeneratedDoc]) -> None:
+def _update_index(archive: Archive | None, results: list[GeneratedDoc]) -> None:
     """Bring the search index up to date after archiving; its notes go with the last document."""
     if archive is None or not results:
         return
@@ -290,3 +281,41 @@ def _index(archive: Archive | None, results: list[GeneratedDoc]) -> None:
     notes = index_after_write(archive)
     if notes:
         results[-1].notes.extend(notes)
+
+
+# ---------------------------------------------------------------------------------------------- templates
+def example_contexts() -> dict[str, dict[str, Any]]:
+    """template name -> the context the bundled example renders it with: the variables docgen provides
+    (for the documents computed from the archive, the small example each of them gives)."""
+    from docgen.kinds import computed_names, get_computed
+    from docgen.render import packaged_examples
+
+    contexts: dict[str, dict[str, Any]] = {}
+    for name in kind_names():
+        kind = get_kind(name)
+        checked = check_input(packaged_examples() / kind.example)
+        if checked.model is None:
+            continue
+        for spec in kind.documents(checked.model, archive=None, warnings=["示例警告"]):
+            contexts.setdefault(spec.template, spec.context)
+    for name in computed_names():
+        for template, context in get_computed(name).sample().items():
+            contexts.setdefault(template, context)
+    return contexts
+
+
+def list_templates(templates: TemplateSet) -> list[TemplateRow]:
+    """`docgen templates list`: where each document type's template is found."""
+    from docgen.kinds import registered_templates
+    from docgen.render.check import template_rows
+
+    return template_rows(templates, registered_templates())
+
+
+def check_templates(templates: TemplateSet, *, only_user: bool = False) -> list[Finding]:
+    """`docgen templates check`: every registered template, as `templates` resolves it, against the
+    context its document is rendered with (unknown variables, syntax errors, split tags, missing files)."""
+    from docgen.kinds import registered_templates
+    from docgen.render.check import check_template_set
+
+    return check_template_set(templates, registered_templates(), example_contexts(), only_user=only_user)

@@ -3,6 +3,7 @@ and leftover tracking (archive.md: open until a later record's resolved_leftover
 from __future__ import annotations
 
 import datetime
+import io
 import json
 from pathlib import Path
 
@@ -243,3 +244,72 @@ def test_audit_writes_nothing_without_output(archive):
     before = archive.ledger_size()
     CliRunner().invoke(cli, ["--archive", str(archive.root), "audit", P, "--as-of", "2025-03-10"])
     assert archive.ledger_size() == before
+
+
+# --- the workbook and its template -------------------------------------------------------------
+
+
+def test_workbook_is_filled_into_its_template(archive):
+    from docgen.kinds.audit_report import TEMPLATE, audit_context, fill_audit_workbook
+
+    report = audit_project(archive, P, as_of=D(2025, 3, 10))
+    path = TemplateSet().find(TEMPLATE).path
+    data = fill_audit_workbook(path, audit_context(report, project_name="示例项目"))
+    assert data == fill_audit_workbook(path, audit_context(report, project_name="示例项目"))  # same bytes
+    wb, model = load_workbook(io.BytesIO(data)), load_workbook(path)
+    ws = wb["审计结果"]
+    assert ws["A1"].value == f"项目交付审计报告　{P} 示例项目" and ws["A1"].font.name == "黑体"
+    assert ws["A2"].value == "审计日期：2025-03-10　服务报告检查月份：2025-01 至 2025-02　依据：《交付管理规定》§5.4.3"
+    assert [c.value for c in ws[6]] == [c.value for c in model["审计结果"][6]]
+    assert ws["A6"].fill.fgColor.rgb.endswith("1F4E78") and ws["A6"].font.color.rgb.endswith("FFFFFF")
+    rows = range(7, 7 + len(report.findings))
+    for r in rows:  # every finding in the style of the template's sample row
+        assert ws.cell(r, 1).value == r - 6 and ws.cell(r, 6).alignment.wrap_text
+        assert ws.cell(r, 2).font.name == "宋体" and ws.cell(r, 2).border.left.style == "thin"
+    assert ws["B4"].value == f'=COUNTIF($B$7:$B${rows[-1]},"严重")'
+    rules = {str(cf.sqref): [r.formula[0] for r in cf.rules] for cf in ws.conditional_formatting}
+    assert rules == {f"A7:G{rows[-1]}": ['$B7="严重"', '$B7="一般"', '$B7="提示"']}
+    assert ws.auto_filter.ref == f"A6:G{rows[-1]}" and ws.freeze_panes == "A7"
+    assert ws.oddFooter.center.text == "第 &P 页 共 &N 页" and ws.oddHeader.right.text == P
+    checks = wb["检查项"]
+    assert checks["A2"].value == "§5.2 交付策划" and checks.max_row == 11
+    assert checks["D2"].value.startswith("=COUNTIFS('审计结果'!$C$7:$C$")
+    assert wb.properties.title == f"项目交付审计报告（{P}）"
+    texts = [c.value for sheet in wb for row in sheet.iter_rows() for c in row if isinstance(c.value, str)]
+    assert not [t for t in texts if "{{" in t or "{#" in t]
+
+
+def test_no_findings_says_so(tmp_path):
+    from docgen.kinds.audit_report import TEMPLATE, audit_context, fill_audit_workbook
+    from docgen.metrics.audit import AuditReport
+
+    report = AuditReport(P, D(2025, 3, 1), [], {}, [])
+    ws = load_workbook(io.BytesIO(fill_audit_workbook(TemplateSet().find(TEMPLATE).path,
+                                                      audit_context(report))))["审计结果"]
+    assert ws["F7"].value == "未发现问题：各项检查均已通过" and ws["E4"].value == "=0"
+    assert "服务报告检查月份：—" in ws["A2"].value
+
+
+def test_user_template_restyles_the_workbook(archive, tmp_path):
+    from openpyxl.styles import Font, PatternFill
+
+    from docgen.kinds.audit_report import TEMPLATE
+
+    folder = tmp_path / "tpl"
+    folder.mkdir()
+    wb = load_workbook(TemplateSet().find(TEMPLATE).path)
+    for cell in wb["审计结果"][6]:
+        cell.fill = PatternFill("solid", start_color="7030A0", end_color="7030A0")
+    for cell in wb["审计结果"][7]:
+        cell.font = Font(name="仿宋", size=11)
+    wb.save(folder / TEMPLATE)
+    out = tmp_path / "audit.xlsx"
+    args = ["--archive", str(archive.root), "--templates", str(folder), "audit", P, "--as-of", "2025-03-10",
+            "-o", str(out)]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    ws = load_workbook(out)["审计结果"]
+    assert ws["C6"].fill.fgColor.rgb.endswith("7030A0") and ws["C6"].value == "条款"
+    assert {ws.cell(r, 6).font.name for r in range(7, ws.max_row + 1)} == {"仿宋"}
+    assert archive.latest(f"{P}/audit_report")["template_sha256"] == TemplateSet(folder).find(TEMPLATE).sha256
+    assert "（unchanged）" in CliRunner().invoke(cli, args).output

@@ -21,8 +21,8 @@ def test_text_output_names_each_figure(tmp_path):
     result = _run(archive, "2025-03")
     assert result.exit_code == 0, result.output
     # due: the March service report + XC-1 and XC-2's 现场服务报告单; delivered: the report and XC-1's
-    assert f"{P}  服务报告比例：66.7%（2/3）　目标 ≥95%　未达标" in result.output
-    assert "总体  服务报告比例：66.7%（2/3）" in result.output
+    assert f"{P}  服务报告比例：66.67%（2/3）　目标 ≥95%　未达标" in result.output
+    assert "总体  服务报告比例：66.67%（2/3）" in result.output
     assert "无计划目标" in result.stderr  # YC-N archived before the plan: listed, not counted
 
 
@@ -103,3 +103,35 @@ def test_bad_arguments_exit_1_in_chinese(tmp_path, args, message):
     assert result.exit_code == 1, result.output
     assert message in result.stderr and "Traceback" not in result.output
     assert archive.ledger_size() == before
+
+
+def test_templates_option_restyles_the_workbook(tmp_path):
+    from openpyxl.styles import PatternFill
+
+    from docgen.render import TemplateSet
+
+    archive = _march_archive(tmp_path)
+    folder = tmp_path / "tpl"
+    folder.mkdir()
+    wb = load_workbook(TemplateSet().find("kpi_report.xlsx").path)
+    for ws in wb.worksheets:  # every table header row a different colour
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.fill.fgColor.rgb == "00D9D9D9":
+                    cell.fill = PatternFill("solid", start_color="BDD7EE", end_color="BDD7EE")
+    wb.save(folder / "kpi_report.xlsx")
+    out = tmp_path / "KPI.xlsx"
+    result = CliRunner().invoke(cli, ["--archive", str(archive.root), "--templates", str(folder), "kpi", "2025-03",
+                                      "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    made = load_workbook(out)
+    # the header rows, wherever the data put them (SLA达成率: three metrics of P above the records)
+    for title, cell, text in (("汇总", "B4", "指标"), ("服务报告比例", "B5", "项目编号"), ("SLA达成率", "E11", "服务单号"),
+                              ("趋势", "B6", "应交付数量")):
+        assert made[title][cell].value == text and made[title][cell].fill.fgColor.rgb.endswith("BDD7EE"), title
+    again = CliRunner().invoke(cli, ["--archive", str(archive.root), "--templates", str(folder), "kpi", "2025-03"])
+    assert "v1（unchanged）" in again.output
+    broken = folder / "kpi_report.xlsx"
+    broken.write_bytes(b"not a workbook")
+    failed = CliRunner().invoke(cli, ["--archive", str(archive.root), "--templates", str(folder), "kpi", "2025-03"])
+    assert failed.exit_code == 1 and "kpi_report.xlsx" in failed.stderr and "Traceback" not in failed.output

@@ -15,8 +15,8 @@ from openpyxl import load_workbook
 from docgen.archive import Archive
 from docgen.errors import InputError, ValidationFailed
 from docgen.metrics.indicators import default_indicators, load_indicators, read_indicators, write_default_indicators
-from docgen.metrics.kpi_report import ALL, compute_kpi, kpi_spec, months_ending
-from docgen.metrics.kpi_workbook import build_kpi_workbook
+from docgen.kinds.kpi_report import TEMPLATE, fill_kpi_workbook, kpi_context, kpi_spec
+from docgen.metrics.kpi_report import ALL, compute_kpi, months_ending
 from docgen.pipeline import publish
 from docgen.render import TemplateSet
 from tests.test_kpi_counting import P, _plan, _put, _record
@@ -32,6 +32,11 @@ REQUIRED_KEYS = {"id", "name", "target", "project", "due", "delivered", "value",
 def _sla(metric: str, value: float, met: bool, target: float = 30, op: str = "<=") -> dict:
     return {"metric": metric, "name": metric, "clock": "7x24", "hours": None, "op": op, "target": target,
             "unit": "分钟", "value": value, "met": met}
+
+
+def _workbook(report, templates: TemplateSet | None = None) -> bytes:
+    """The 月度KPI统计表 filled into the kpi_report.xlsx template as `templates` finds it."""
+    return fill_kpi_workbook((templates or TemplateSet()).find(TEMPLATE).path, kpi_context(report))
 
 
 def _rows(report) -> dict[tuple[str, str], dict]:
@@ -78,14 +83,14 @@ def test_march_rows_by_hand(tmp_path):
     # due: service_report 2025-03 + onsite_report XC-1, XC-2 = 3; delivered: 2025-03 (v1/v2 once), XC-1 = 2
     # (the 2025-04 report written in March is April's) → 2 / 3 = 66.67 % < 95 (the plan's report_ratio target)
     assert (ratio["due"], ratio["delivered"], ratio["met"], ratio["target"]) == (3, 2, False, 95)
-    assert ratio["value"] == pytest.approx(200 / 3)
+    assert ratio["value"] == 66.67  # rounded as the text and the workbook show it
     assert ratio["target_source"] == "plan" and ratio["note"] == ""
 
     response = rows[P, "response_minutes"]
     # XC-1 20 ✓, XC-2 45 ✗, YC-1 10 ✓ → 2 of 3 = 66.67 % vs the sla_share target 100 → not met;
     # mean (20 + 45 + 10) / 3 = 25; p90 ⌈2.7⌉ = 3rd smallest = 45; YC-N (无计划目标) listed, not counted
     assert (response["due"], response["delivered"], response["met"], response["target"]) == (3, 2, False, 100)
-    assert response["value"] == pytest.approx(200 / 3)
+    assert response["value"] == 66.67
     assert (response["mean"], response["p90"]) == (25, 45)
     assert response["plan_target"] == "≤30 分钟"
     assert response["no_plan_target"] == ["YC-N"] and "YC-N" in response["note"]
@@ -113,7 +118,7 @@ def test_march_rows_by_hand(tmp_path):
 
     overall = rows[ALL, "report_ratio"]
     assert (overall["due"], overall["delivered"], overall["target"]) == (3, 2, 95)
-    assert overall["value"] == pytest.approx(200 / 3)
+    assert overall["value"] == 66.67
 
     # April: service_report 2025-04 (written 31 March) delivers April's slot; no onsite records → 1 / 1
     april = _rows(compute_kpi(archive, "2025-04"))
@@ -190,7 +195,7 @@ def test_month_with_nothing_due(tmp_path):
         assert row["note"].startswith("本月无应交报告")
     assert "计划服务期" in rows[P, "report_ratio"]["note"]
     # the workbook says so instead of dividing by zero
-    wb = load_workbook(io.BytesIO(build_kpi_workbook(report.context())))
+    wb = load_workbook(io.BytesIO(_workbook(report)))
     summary = wb["汇总"]
     values = [c.value for row in summary.iter_rows(min_row=5) for c in row if isinstance(c.value, str)]
     assert any(v.startswith("=IF(") and "本月无应交报告" in v for v in values)
@@ -255,7 +260,7 @@ def test_config_from_the_archive_then_an_explicit_file(tmp_path, plan_data):
     rows = _rows(compute_kpi(archive, "2025-03"))  # picks up ARCHIVE/config/indicators.yaml by itself
     ratio = rows[P, "report_ratio"]
     assert (ratio["name"], ratio["target"], ratio["met"]) == ("交付报告比例", 30, True)  # 33.3 ≥ 30
-    assert ratio["value"] == pytest.approx(100 / 3)
+    assert ratio["value"] == 33.33
     # sla_share target 60 from the file: 50 % < 60 → not met
     assert (rows[P, "response_minutes"]["target"], rows[P, "response_minutes"]["met"]) == (60, False)
 
@@ -347,7 +352,7 @@ def test_config_decides_which_indicators_and_fills_missing_plan_targets(tmp_path
     assert [(r["project"], r["id"], r["target"], r["met"]) for r in report.as_json()["indicators"]] == [
         (P, "reports", 95, False), (P, "uptime", 99.5, False), (ALL, "reports", 90, False)]
     assert _rows(report)[P, "uptime"]["target_source"] == "config"
-    wb = load_workbook(io.BytesIO(build_kpi_workbook(report.context())))
+    wb = load_workbook(io.BytesIO(_workbook(report)))
     assert wb.sheetnames == ["汇总", "服务报告比例", "系统可用率", "趋势"]
 
 
@@ -381,8 +386,8 @@ def test_workbook_formulas_formats_chart_and_detail(tmp_path, plan_data):
     archive = _march_archive(tmp_path, plan_data)
     _record(archive, "remote_record", "+YC-2", "2025-03-21 09:00", sla=[_sla("response_minutes", 5, True)])
     report = compute_kpi(archive, "2025-03")
-    data = build_kpi_workbook(report.context())
-    assert data == build_kpi_workbook(compute_kpi(archive, "2025-03").context())  # deterministic bytes
+    data = _workbook(report)
+    assert data == _workbook(compute_kpi(archive, "2025-03"))  # deterministic bytes
     wb = load_workbook(io.BytesIO(data))
     assert wb.sheetnames == ["汇总", "服务报告比例", "SLA达成率", "系统可用率", "客户满意度", "趋势"]
 
@@ -396,7 +401,7 @@ def test_workbook_formulas_formats_chart_and_detail(tmp_path, plan_data):
     assert first[4].value == 0.95 and "0.0" in first[4].number_format and "%" in first[4].number_format
     assert first[5].value.startswith("='服务报告比例'!") and first[6].value.startswith("='服务报告比例'!")
     assert first[7].value.startswith("=IF('服务报告比例'!") and "本月无应交报告" in first[7].value
-    assert first[7].number_format == "0.0%"
+    assert first[7].number_format == "0.0#%"
     assert first[8].value.startswith("=IF(") and '"达标"' in first[8].value
     assert first[3].value == plan_data["project"]["name"] and first[3].data_type == "s"  # text, not a formula
     rules = [rule.formula[0] for cf in summary.conditional_formatting for rule in cf.rules]
@@ -481,5 +486,143 @@ def test_no_projects_at_all(tmp_path):
     report = compute_kpi(archive, "2025-03")
     assert [(r["project"], r["due"], r["value"], r["note"]) for r in report.as_json()["indicators"]] == \
         [(ALL, 0, None, "本月无应交报告")]
-    wb = load_workbook(io.BytesIO(build_kpi_workbook(report.context())))
+    wb = load_workbook(io.BytesIO(_workbook(report)))
     assert len(wb["趋势"]._charts) == 1
+
+
+# --- the template ------------------------------------------------------------------------------
+
+
+def test_workbook_is_filled_into_its_template(tmp_path):
+    archive = _march_archive(tmp_path)
+    wb = load_workbook(io.BytesIO(_workbook(compute_kpi(archive, "2025-03"))))
+    template = load_workbook(TemplateSet().find(TEMPLATE).path)
+    summary, model = wb["汇总"], template["汇总"]
+    # the header block is the template's, its placeholders filled
+    assert (summary["A1"].value, summary["A2"].value) == ("云南腾电科技有限公司", "月度KPI统计表（2025-03）")
+    assert summary["A3"].value.startswith("统计月份：2025-03　　统计范围：全部项目（1 个）　　指标定义：内置默认")
+    assert summary["A2"].font.name == model["A2"].font.name == "黑体" and summary["A2"].font.sz == 16
+    assert [c.value for c in summary[4]] == [c.value for c in model[4]]
+    assert summary["A4"].fill.fgColor.rgb == model["A4"].fill.fgColor.rgb
+    assert summary.oddHeader.right.text == "月度KPI统计表（2025-03）" and summary.oddFooter.center.text == "第 &P 页，共 &N 页"
+    assert wb.properties.title == "月度KPI统计表（2025-03）"
+    assert summary.freeze_panes == model.freeze_panes == "A5"
+    # rows 5–10 are P's six indicators in the sample row's style, row 11 the 全部项目 row in the bold one
+    for r in range(5, 11):
+        row = summary[r]
+        assert row[0].value == r - 4 and row[2].value == P
+        for cell, sample in zip(row, model[5]):
+            assert (cell.font.name, cell.font.b, cell.border.left.style, cell.alignment.horizontal) == \
+                (sample.font.name, sample.font.b, sample.border.left.style, sample.alignment.horizontal)
+    assert summary["C11"].value == "全部项目" and summary["B11"].font.b and not summary["B10"].font.b
+    assert summary["H5"].value.startswith("=IF('服务报告比例'!") and summary["I11"].value.startswith("=IF(")
+    # the template's red/green rules follow the rows, their formulas moved with them
+    rules = {str(cf.sqref): [r.formula[0] for r in cf.rules] for cf in summary.conditional_formatting}
+    assert rules["H5:I10"] == ['$I5="未达标"', '$I5="达标"'] and rules["H11:I11"] == ['$I11="未达标"', '$I11="达标"']
+    # the definitions and the note come after the rows, one definition per indicator
+    definitions = [r for r in range(12, summary.max_row + 1) if summary.cell(r, 2).value in ("服务报告比例", "SLA达成率")]
+    assert definitions == [15, 16] and summary["A13"].value.startswith("指标定义　　来源：")
+    assert summary.cell(summary.max_row, 1).value.startswith("注：") and "C15:D15" in summary.merged_cells
+    # the detail sheets: moved sample rows keep their colours; the template's marks and tags are gone
+    slots = wb["服务报告比例"]
+    detail_rules = {str(cf.sqref) for cf in slots.conditional_formatting}
+    assert "G11:G13" in detail_rules and slots["G11"].value in ("已交付", "缺失")
+    texts = [c.value for ws in wb for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+    assert not [t for t in texts if "{{" in t or "{#" in t or "{%" in t]
+    assert len(wb["趋势"]._charts) == 1
+
+
+def test_indicator_names_may_be_other_sheets_names(tmp_path, plan_data):
+    archive = _plan(tmp_path, plan_data)
+    config = tmp_path / "kpi.yaml"
+    config.write_text(yaml.safe_dump({"indicators": [
+        {"id": "reports", "name": "汇总", "formula": "report_ratio", "target": 90},
+        {"id": "uptime", "name": "客户满意度", "formula": "availability_percent", "target": 99.5},
+        {"id": "score", "name": "系统可用率", "formula": "satisfaction_score", "target": 4.5, "unit": "分"},
+    ]}, allow_unicode=True), encoding="utf-8")
+    report = compute_kpi(archive, "2025-03", indicators=load_indicators(config))
+    wb = load_workbook(io.BytesIO(_workbook(report)))
+    # each indicator's sheet comes from its formula's template sheet, named as the file says
+    assert wb.sheetnames == ["汇总", "汇总(2)", "客户满意度", "系统可用率", "趋势"]
+    assert wb["客户满意度"]["A2"].value == "月度KPI统计表（2025-03）——客户满意度"
+    assert "计算公式：运维服务报告记录的本月系统可用率" in wb["客户满意度"]["A3"].value  # the availability indicator
+    assert wb["汇总(2)"]["A9"].value.startswith("二、应交报告明细")
+
+
+def test_trend_has_a_column_group_per_project(tmp_path, plan_data):
+    archive = _plan(tmp_path)
+    plan_data["project"]["code"] = B
+    _plan(tmp_path, plan_data, "b.yaml", archive=archive)
+    _put(archive, "service_report", "2025-03", day="2025-04-01", project=B)
+    wb = load_workbook(io.BytesIO(_workbook(compute_kpi(archive, "2025-03"))))
+    trend = wb["趋势"]
+    assert (trend["B5"].value, trend["G5"].value, trend["J5"].value) == ("全部项目合计", B, P)
+    assert [trend.cell(6, c).value for c in range(7, 13)] == ["应交付数量", "实际交付数量", "服务报告比例"] * 2
+    merged = {str(m) for m in trend.merged_cells.ranges}
+    assert {"A1:L1", "A4:L4", "B5:F5", "G5:I5", "J5:L5", "A5:A6"} <= merged
+    assert trend.column_dimensions["J"].width == trend.column_dimensions["G"].width
+    assert trend["L18"].border.left.style == trend["I18"].border.left.style == "thin"  # March, P
+    assert (trend["J18"].value, trend["K18"].value, trend["L18"].value) == (1, 0, "=K18/J18")  # P's March report
+    assert trend["J19"].value == "=SUM(J7:J18)" and trend["L19"].value.startswith("=IF(J19=0")
+    chart = trend._charts[0]
+    assert len(chart.series) == 4  # the scope, B, P and the target
+    assert trend.print_area == "'趋势'!$A$1:$L$40"  # the chart: rows 22–40, under its heading (row 21)
+
+
+def test_user_template_restyles_and_is_the_archived_template(tmp_path):
+    from openpyxl.styles import Font, PatternFill
+
+    archive = _march_archive(tmp_path)
+    folder = tmp_path / "tpl"
+    folder.mkdir()
+    packaged = TemplateSet().find(TEMPLATE).path
+    wb = load_workbook(packaged)
+    ws = wb["汇总"]
+    for cell in ws[4]:
+        cell.fill = PatternFill("solid", start_color="FFC000", end_color="FFC000")
+    for cell in ws[5]:
+        cell.font = Font(name="仿宋", size=12)
+    ws["A2"].font = Font(name="楷体", size=18, bold=True, color="C00000")
+    wb.save(folder / TEMPLATE)
+    templates = TemplateSet(folder)
+    out = load_workbook(io.BytesIO(_workbook(compute_kpi(archive, "2025-03"), templates)))["汇总"]
+    assert out["B4"].fill.fgColor.rgb.endswith("FFC000") and out["B4"].value == "指标"
+    assert {out.cell(r, 2).font.name for r in range(5, 11)} == {"仿宋"}
+    assert out["A2"].font.name == "楷体" and out["A2"].font.color.rgb.endswith("C00000")
+
+    # archived with the user template's checksum: the same figures and template are unchanged, the
+    # packaged template again is a new version
+    first = publish([kpi_spec(compute_kpi(archive, "2025-03"), today=TODAY)], archive=archive, templates=templates,
+                    source="kpi")
+    record = archive.latest(f"{ALL}/kpi_report/2025-03")
+    assert record["template_sha256"] == templates.find(TEMPLATE).sha256 != TemplateSet().find(TEMPLATE).sha256
+    again = publish([kpi_spec(compute_kpi(archive, "2025-03"), today=TODAY)], archive=archive, templates=templates,
+                    source="kpi")
+    assert (first[0].status, again[0].status) == ("new", "unchanged")
+    packaged_again = publish([kpi_spec(compute_kpi(archive, "2025-03"), today=TODAY)], archive=archive,
+                             templates=TemplateSet(), source="kpi")
+    assert (packaged_again[0].status, packaged_again[0].version) == ("version", 2)
+
+
+def test_user_template_problems_name_the_template(tmp_path):
+    from docgen.errors import TemplateProblem
+
+    archive = _march_archive(tmp_path)
+    report = compute_kpi(archive, "2025-03")
+    folder = tmp_path / "tpl"
+    folder.mkdir()
+    wb = load_workbook(TemplateSet().find(TEMPLATE).path)
+    wb["汇总"]["A3"] = "统计月份：{{ monthh }}"
+    wb.save(folder / TEMPLATE)
+    with pytest.raises(TemplateProblem, match=r"kpi_report.xlsx 的单元格 汇总!A3中的占位符.*monthh"):
+        _workbook(report, TemplateSet(folder))
+    del wb["趋势"]
+    wb["汇总"]["A3"] = "{{ month }}"
+    wb.save(folder / TEMPLATE)
+    with pytest.raises(TemplateProblem, match="缺少工作表“趋势”"):
+        _workbook(report, TemplateSet(folder))
+    wb = load_workbook(TemplateSet().find(TEMPLATE).path)
+    wb["汇总"]["A5"] = "1"  # the sample row's mark gone: rows were moved or removed
+    wb.save(folder / TEMPLATE)
+    with pytest.raises(TemplateProblem, match="第 5 行应为数据行"):
+        _workbook(report, TemplateSet(folder))

@@ -11,12 +11,13 @@ from click.testing import CliRunner
 from docgen.cli import cli
 from docgen.errors import TemplateProblem
 from docgen.render import TemplateSet, render_docx
-from docgen.render.check import check_templates, sample_contexts, split_tags
+from docgen.pipeline import check_templates, example_contexts
+from docgen.render.check import split_tags
 from tests.conftest import EXAMPLES
 
 
 def context_for(template: str) -> dict:
-    return copy.deepcopy(sample_contexts()[template])
+    return copy.deepcopy(example_contexts()[template])
 
 
 def _user_template(folder: Path, *paragraphs: str | list[str], name: str = "plan.docx") -> Path:
@@ -127,3 +128,68 @@ def test_check_finds_unknown_placeholders_in_excel_templates(tmp_path):
     findings = check_templates(TemplateSet(folder), only_user=True)
     messages = " ".join(f.text() for f in findings if f.template == "status_record.xlsx")
     assert "r.objct" in messages and "project.nmae" in messages
+
+
+# --- the documents computed from the archive (kpi_report, audit_report) -------------------------
+
+
+def test_computed_documents_are_registered_apart_from_input_kinds(tmp_path):
+    from docgen.kinds import computed_names, get_computed, get_kind, kind_names
+    from docgen.pipeline import check_input
+
+    assert len(kind_names()) == 10 and not {"kpi_report", "audit_report"} & set(kind_names())
+    assert computed_names() == ["kpi_report", "audit_report"]
+    kpi, audit = get_computed("kpi_report"), get_computed("audit_report")
+    assert (kpi.stage, audit.stage) == (7, 8) and max(get_kind(n).stage for n in kind_names()) < kpi.stage
+    assert (kpi.templates, audit.templates) == ({"kpi_report": "kpi_report.xlsx"}, {"audit_report": "audit_report.xlsx"})
+    # no input file is of these kinds
+    path = tmp_path / "kpi.yaml"
+    path.write_text("kind: kpi_report\nmonth: 2025-03\n", encoding="utf-8")
+    assert "未知的输入类型 kind: kpi_report" in " ".join(i.message for i in check_input(path).errors)
+    assert CliRunner().invoke(cli, ["init", "kpi_report"]).exit_code == 2
+
+
+def test_report_templates_are_listed_and_checked():
+    result = CliRunner().invoke(cli, ["templates", "list"])
+    assert result.exit_code == 0
+    lines = {line.split()[0]: line for line in result.output.splitlines()}
+    assert "kpi_report.xlsx" in lines["kpi_report"] and "audit_report.xlsx" in lines["audit_report"]
+    contexts = example_contexts()
+    assert {"month", "scope_label", "indicator", "trend"} <= set(contexts["kpi_report.xlsx"])
+    assert {"project", "project_name", "as_of", "months_text"} <= set(contexts["audit_report.xlsx"])
+
+
+def test_check_finds_unknown_placeholders_in_report_templates(tmp_path):
+    import openpyxl
+
+    from docgen.render import packaged_dirs
+
+    folder = tmp_path / "tpl"
+    folder.mkdir()
+    kpi = openpyxl.load_workbook(packaged_dirs()[1] / "kpi_report.xlsx")
+    kpi["汇总"]["A3"] = "统计月份：{{ monthh }}"
+    kpi["SLA达成率"]["A2"] = "{{ title }}——{{ indicator.nmae }}"
+    kpi.save(folder / "kpi_report.xlsx")
+    audit = openpyxl.load_workbook(packaged_dirs()[1] / "audit_report.xlsx")
+    audit["审计结果"]["A2"] = "审计日期：{{ as_off }}"
+    audit.save(folder / "audit_report.xlsx")
+    findings = check_templates(TemplateSet(folder), only_user=True)
+    errors = {f.template: f.message for f in findings if f.level == "error"}
+    kpi_errors = " ".join(f.message for f in findings if f.template == "kpi_report.xlsx")
+    assert "monthh" in kpi_errors and "indicator.nmae" in kpi_errors and "as_off" in errors["audit_report.xlsx"]
+    result = CliRunner().invoke(cli, ["templates", "check", str(folder)])
+    assert result.exit_code == 1 and "monthh" in result.stderr and "plan.docx" in result.output  # the rest: 内置
+
+
+def test_report_template_builder_reproduces_the_committed_templates(tmp_path):
+    import sys
+
+    root = Path(__file__).resolve().parent.parent
+    sys.path.insert(0, str(root / "tools"))
+    try:
+        import build_report_templates
+    finally:
+        sys.path.remove(str(root / "tools"))
+    assert build_report_templates.main([], out_dir=tmp_path) == 0
+    for name in ("kpi_report.xlsx", "audit_report.xlsx"):
+        assert (tmp_path / name).read_bytes() == (root / "templates_xlsx" / name).read_bytes(), name

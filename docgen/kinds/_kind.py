@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
 from docgen.errors import Issue
@@ -27,11 +28,10 @@ class DocumentSpec:
     facts: Facts | None = None  # what the document states for others to read (archived in its sidecar)
     warnings: list[str] = field(default_factory=list)
     out_name: str = ""  # file name (without extension) for -o OUTDIR copies
-    # documents laid out by code rather than a template (the KPI and audit workbooks, whose sheets
-    # depend on the data): build(context) -> file bytes; `template` then names the builder
-    # ("kpi_report.xlsx") and `builder_version` stands in for the template's checksum
-    build: Callable[[dict[str, Any]], bytes] | None = None
-    builder_version: str = ""
+    # documents whose rows and sheets the data decides (the KPI and audit workbooks): fill(template path,
+    # context) -> file bytes, starting from `template` as found in the template folders (so a user's copy
+    # restyles it and its checksum goes into the archive's unchanged check); None: the generic renderer
+    fill: Callable[[Path, dict[str, Any]], bytes] | None = None
 
 
 @dataclass(frozen=True)
@@ -54,6 +54,19 @@ class Kind:
     finish: Callable[..., list[DocumentSpec]] | None = None
     # with -o OUTDIR: (model, docs, archive, outdir) -> the customer bundle written (a pack's zip)
     bundle: Callable[..., Any] | None = None
+
+
+@dataclass(frozen=True)
+class ComputedKind:
+    """A registry entry for a document computed from the archive rather than typed in (`docgen kpi`,
+    `docgen audit`): no input file, so no model or rules; its templates are checked like the others'."""
+
+    name: str  # its doc_type
+    title: str  # Chinese name, e.g. 月度KPI统计表
+    stage: int  # after every input kind's: it reads what they archived
+    templates: dict[str, str]  # doc_type -> template file name
+    spec: Callable[..., DocumentSpec]  # (computed figures, *, today, …) -> the document to render and archive
+    sample: Callable[[], dict[str, dict[str, Any]]]  # template name -> the context `templates check` uses
 
 
 def issues_to_warnings(issues: list[Issue]) -> list[str]:

@@ -22,7 +22,7 @@ from pydantic import (
 
 from docgen.errors import InputError, Issue, ValidationFailed
 from docgen.fields import StrictModel, Text, label
-from docgen.numbers import OP_TEXT, fmt_num, target_text  # noqa: F401  (OP_TEXT: the KPI report imports it from here, for now)
+from docgen.numbers import fmt_num, target_text
 
 if TYPE_CHECKING:
     from docgen.archive import Archive
@@ -111,7 +111,6 @@ class IndicatorFile(StrictModel):
     indicators: list[Indicator] = Field(title="指标列表", min_length=1)
 
 
-fmt_number = fmt_num  # the name the KPI report imports (to go once it uses docgen.numbers itself)
 
 
 @dataclass

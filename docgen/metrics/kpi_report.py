@@ -1,7 +1,7 @@
 """The monthly KPI report (`docgen kpi MONTH`): every indicator of the indicator file (regulation §7/§8)
 per project, from the archive's metadata only (archive.md "Report counting", "SLA metrics"), plus the
-12-month trend of 服务报告比例; and the DocumentSpec that renders it as the 月度KPI统计表 workbook and
-archives it as `kpi_report` (identity: month + project, `_all` when unfiltered).
+12-month trend of 服务报告比例. The 月度KPI统计表 workbook that shows them is the kpi_report kind's
+(docgen/kinds/kpi_report); nothing here renders.
 
 Rows, per project (in project-code order):
 * 服务报告比例 (formula report_ratio): due / delivered slots of the plan's report schedule; target from
@@ -16,18 +16,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from docgen.doctypes import doc_type_title
 from docgen.errors import InputError
-from docgen.metrics.indicators import OP_TEXT, Indicator, IndicatorSet, fmt_number, load_indicators
+from docgen.metrics.indicators import Indicator, IndicatorSet, load_indicators
 from docgen.facts import (
     ALL_PROJECTS,
     NO_PLAN,
     ArchiveView,
     FrozenSla,
-    KpiReportFacts,
     PlanSla,
     ServiceRecordFacts,
 )
@@ -39,21 +36,19 @@ from docgen.metrics.kpi import (
     satisfaction_figure,
     sla_figures,
 )
-from docgen.metrics.sla import RECORD_METRICS, judge
+from docgen.metrics.sla import RECORD_METRICS
+from docgen.numbers import judge, rounded
+from docgen.numbers import target_text as requirement
 from docgen.periods import period_bounds
 
 if TYPE_CHECKING:
     from docgen.archive import Archive
-    from docgen.kinds._kind import DocumentSpec
 
 ALL = ALL_PROJECTS  # the project of the unfiltered report and of its overall row (archive.md: documents/_all/)
 TITLE = "月度KPI统计表"
-TEMPLATE = "kpi_report.xlsx"  # names the builder: the workbook is laid out by code
 TREND_MONTHS = 12
 NO_RECORDS = "本月无考核记录"  # an SLA share with no record counted
 NO_DATA = "无数据"
-COMPANY = "云南腾电科技有限公司"
-FREQUENCIES = {"monthly": "每月", "weekly": "每周", "quarterly": "每季度", "per_service": "每次服务"}
 _MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 
 
@@ -90,10 +85,10 @@ class KpiRow:
 
     def as_json(self) -> dict[str, Any]:
         return {"id": self.id, "name": self.name, "target": self.target, "project": self.project,
-                "due": self.due, "delivered": self.delivered, "value": self.value, "met": self.met,
+                "due": self.due, "delivered": self.delivered, "value": rounded(self.value), "met": self.met,
                 "indicator": self.indicator, "formula": self.formula, "op": self.op, "unit": self.unit,
                 "target_source": self.target_source, "metric": self.metric, "plan_target": self.plan_target,
-                "mean": self.mean, "p90": self.p90, "note": self.note, "no_plan_target": list(self.no_plan_target),
+                "mean": rounded(self.mean), "p90": rounded(self.p90), "note": self.note, "no_plan_target": list(self.no_plan_target),
                 "source": self.source}
 
 
@@ -139,7 +134,8 @@ class ProjectInfo:
 
 @dataclass
 class KpiReport:
-    """Everything `docgen kpi MONTH` computes: the JSON rows, and the detail the workbook lists."""
+    """Everything `docgen kpi MONTH` computes: the JSON rows, and the detail the workbook lists
+    (docgen.kinds.kpi_report.kpi_context turns it into what the workbook shows)."""
 
     month: str
     project: str | None  # the --project filter, None for every project
@@ -169,40 +165,6 @@ class KpiReport:
     def trend_months(self) -> list[str]:
         return sorted({p.month for p in self.trend})
 
-    def context(self) -> dict[str, Any]:
-        """What the workbook shows: the archive's facts only (no generation date), so the same facts give
-        the same context and the archive reports the document unchanged."""
-        by_code = {p.code: p for p in self.projects}
-        slots = []
-        for code in sorted(self.ratios):
-            for s in self.ratios[code].slots:
-                slots.append({"project": s.project, "doc_type": s.doc_type, "doc_title": doc_type_title(s.doc_type),
-                              "frequency": FREQUENCIES.get(s.kind, s.kind), "period": s.period,
-                              "status": "已交付" if s.delivered_by else "缺失", "delivered_by": s.delivered_by or ""})
-        if self.project is None:
-            scope_label = f"全部项目（{len(self.projects)} 个）"
-        else:
-            info = by_code.get(self.project)
-            scope_label = f"{self.project} {info.name}".strip() if info else self.project
-        return {
-            "company": COMPANY,
-            "title": self.title,
-            "month": self.month,
-            "scope": self.scope,
-            "scope_label": scope_label,
-            "config_source": self.indicators.source,
-            "indicators": [{**i.model_dump(mode="json"), "formula_text": i.formula_text,
-                            "requirement": i.requirement()} for i in self.indicators.indicators],
-            "projects": [vars(p).copy() for p in self.projects],
-            "rows": [{**r.as_json(), "metric_name": r.metric_name} for r in self.rows],
-            "slots": slots,
-            "sla_records": [vars(r).copy() for r in self.sla_records],
-            "trend": {"months": self.trend_months(),
-                      "projects": [] if self.project is not None or len(self.projects) < 2
-                      else [p.code for p in self.projects],
-                      "points": [vars(p).copy() for p in self.trend]},
-        }
-
 
 # --- helpers -----------------------------------------------------------------------------------
 
@@ -231,10 +193,7 @@ def _percent(part: int, whole: int) -> float | None:
 
 def target_text(entry: PlanSla | FrozenSla) -> str:
     """A plan SLA target as people write it: ≤30 分钟, ≥99.9%, ≤480 分钟（工作时间）."""
-    unit = str(entry.unit or "")
-    sep = "" if unit in ("%", "") else " "
-    text = f"{OP_TEXT.get(entry.op or '', entry.op or '')}{fmt_number(entry.target)}{sep}{unit}"
-    return text + ("（工作时间）" if entry.clock == "workday" else "")
+    return requirement(entry.op, entry.target, entry.unit, workday=entry.clock == "workday")
 
 
 def _project_info(view: ArchiveView, code: str) -> ProjectInfo:
@@ -435,19 +394,3 @@ def compute_kpi(archive: Archive, month: str, *, project: str | None = None,
         overall_target = float(first.target if first.target is not None else report_ind.target)
     trend = _trend(reader, month, projects, rows, overall_target, project or ALL)
     return KpiReport(month, project, indicators, projects, rows, ratios, details, trend, warnings)
-
-
-def kpi_spec(report: KpiReport, *, today: date | None = None) -> DocumentSpec:
-    """The 月度KPI统计表 as a document: archived as kpi_report, identity month + project (`_all` when
-    unfiltered), dated `today`, period the month; laid out by build_kpi_workbook."""
-    from docgen.kinds._kind import DocumentSpec
-    from docgen.metrics.kpi_workbook import BUILDER_VERSION, build_kpi_workbook
-
-    scope = report.scope
-    name = f"{TITLE}_{report.month}" if scope == ALL else f"{scope}_{TITLE}_{report.month}"
-    return DocumentSpec(
-        doc_type="kpi_report", title=report.title, project=scope, key=(report.month,),
-        date=today or date.today(), period=report.month, template=TEMPLATE, context=report.context(),
-        facts=KpiReportFacts.model_validate(report.as_json()), warnings=list(report.warnings), out_name=name,
-        build=build_kpi_workbook, builder_version=BUILDER_VERSION)
-

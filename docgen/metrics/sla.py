@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from docgen.facts import NO_PLAN
-from docgen.numbers import OP_TEXT, OPS, fmt_num, judge, target_text  # noqa: F401  (OP_TEXT, judge: still imported from here by computed and the KPI report)
+from docgen.numbers import OPS, fmt_num, target_text
 
 if TYPE_CHECKING:
     from docgen.facts import PlanSla

@@ -9,7 +9,7 @@ from typing import Any
 
 from docgen.errors import DocgenError, TemplateProblem
 from docgen.render._docx import jinja_env, part_label
-from docgen.render._templates import TemplateSet, packaged_examples
+from docgen.render._templates import TemplateSet
 
 _UNKNOWN = object()  # a value the sample context cannot tell (e.g. an empty list's item)
 
@@ -35,38 +35,16 @@ class Finding:
         return f"{where}：{self.message}"
 
 
-def _registered() -> list[tuple[str, str, str]]:
-    from docgen.kinds import get_kind, kind_names
-
-    return [(name, doc_type, template) for name in kind_names()
-            for doc_type, template in get_kind(name).templates.items()]
-
-
-def list_templates(templates: TemplateSet) -> list[TemplateRow]:
+def template_rows(templates: TemplateSet, registered: list[tuple[str, str, str]]) -> list[TemplateRow]:
+    """Where each registered (kind, doc_type, template) is found: the user's folder, built in, or 缺失."""
     rows = []
-    for kind, doc_type, name in _registered():
+    for kind, doc_type, name in registered:
         try:
             found = templates.find(name)
             rows.append(TemplateRow(kind, doc_type, name, found.source, str(found.path)))
         except TemplateProblem:
             rows.append(TemplateRow(kind, doc_type, name, "缺失", ""))
     return rows
-
-
-def sample_contexts() -> dict[str, dict[str, Any]]:
-    """template name -> the context the bundled example renders it with: the variables docgen provides."""
-    from docgen.kinds import get_kind, kind_names
-    from docgen.pipeline import check_input
-
-    contexts: dict[str, dict[str, Any]] = {}
-    for name in kind_names():
-        kind = get_kind(name)
-        checked = check_input(packaged_examples() / kind.example)
-        if checked.model is None:
-            continue
-        for spec in kind.documents(checked.model, archive=None, warnings=["示例警告"]):
-            contexts.setdefault(spec.template, spec.context)
-    return contexts
 
 
 def _parts(path: Path) -> list[tuple[str, str]]:
@@ -235,12 +213,12 @@ def check_template_file(path: Path, name: str, context: dict[str, Any] | None) -
     return findings
 
 
-def check_templates(templates: TemplateSet, *, only_user: bool = False) -> list[Finding]:
-    """Check every registered template as `templates` resolves it. With only_user, a template the
-    user folder lacks is reported (docgen falls back to the packaged one) rather than checked."""
-    contexts = sample_contexts()
+def check_template_set(templates: TemplateSet, registered: list[tuple[str, str, str]],
+                       contexts: dict[str, dict[str, Any]], *, only_user: bool = False) -> list[Finding]:
+    """Check every registered (kind, doc_type, template) as `templates` resolves it, against the context
+    docgen renders it with (`contexts`: template name -> context). With only_user, a template the user
+    folder lacks is reported (docgen falls back to the packaged one) rather than checked."""
     findings: list[Finding] = []
-    registered = _registered()
     for _kind, _doc_type, name in registered:
         try:
             found = templates.find(name)
