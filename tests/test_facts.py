@@ -167,6 +167,9 @@ def test_every_kind_declares_its_stage_and_generate_and_watcher_share_it(tmp_pat
     for name in kind_names():
         assert Classified(tmp_path / "x.yaml", "input", name).stage == stages[name]
     assert Classified(tmp_path / "x.pdf", "document").stage == RECEIVED_STAGE
+    from docgen.kinds import computed_names, stage_of
+
+    assert [stage_of(name) for name in computed_names()] == [7, 8]  # after acceptance: they read everything
 
 
 def test_docs_list_every_facts_class():

@@ -48,7 +48,7 @@ def _record(archive: Archive, doc_type: str, service_no: str, resolved_at: str, 
 
 
 def _slots(ratio):
-    return [(s.doc_type, s.kind, s.period, s.delivered_by is not None) for s in ratio.slots]
+    return [(s.doc_type, s.frequency, s.period, s.delivered_by is not None) for s in ratio.slots]
 
 
 # --- 服务报告比例 -------------------------------------------------------------------------------

@@ -38,8 +38,8 @@ def kind_names() -> list[str]:
 
 
 def stage_of(name: str) -> int:
-    """The kind's stage (its dependency order); KeyError when unknown."""
-    return get_kind(name).stage
+    """The stage (dependency order) of an input kind or a computed document; KeyError when unknown."""
+    return get_computed(name).stage if name in _COMPUTED else get_kind(name).stage
 
 
 def get_kind(name: str) -> Kind:

@@ -67,7 +67,3 @@ class ComputedKind:
     templates: dict[str, str]  # doc_type -> template file name
     spec: Callable[..., DocumentSpec]  # (computed figures, *, today, …) -> the document to render and archive
     sample: Callable[[], dict[str, dict[str, Any]]]  # template name -> the context `templates check` uses
-
-
-def issues_to_warnings(issues: list[Issue]) -> list[str]:
-    return [i.text() for i in issues if i.level == "warning"]

@@ -14,14 +14,13 @@ Only text goes through write_cell (the formula-injection guard); formulas are th
 from __future__ import annotations
 
 import warnings
-from collections.abc import Mapping
 from copy import copy
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from docgen.errors import TemplateProblem
-from docgen.render import fit_rows, write_cell
+from docgen.render import cell_jinja_env, fit_rows, write_cell
 
 if TYPE_CHECKING:
     from openpyxl import Workbook
@@ -79,27 +78,8 @@ class Placeholders:
 
     def __init__(self, name: str, path: Path) -> None:
         self.name, self.path = name, path
-        self.env = self._env(header=False)
-        self.header_env = self._env(header=True)
-
-    @staticmethod
-    def _env(*, header: bool) -> Any:
-        from jinja2 import StrictUndefined
-        from jinja2.sandbox import ImmutableSandboxedEnvironment
-
-        class Env(ImmutableSandboxedEnvironment):
-            def getattr(self, obj: Any, attribute: str) -> Any:  # a dict key wins over a dict method
-                if isinstance(obj, Mapping) and attribute in obj:
-                    return obj[attribute]
-                return super().getattr(obj, attribute)
-
-        def finalize(value: Any) -> Any:
-            if value is None:
-                return ""
-            # "&" starts a code in print headers/footers (&P, &N): a value's "&" must print as itself
-            return str(value).replace("&", "&&") if header else value
-
-        return Env(undefined=StrictUndefined, autoescape=False, finalize=finalize)
+        self.env = cell_jinja_env(header=False)  # the sandbox every Excel template is filled in
+        self.header_env = cell_jinja_env(header=True)
 
     @staticmethod
     def has_tags(value: Any) -> bool:

@@ -160,7 +160,7 @@ def _monthly_checks(a: _Audit, plan: ArchivedDoc) -> None:
         for slot in ratio.slots:
             if slot.delivered_by is not None:
                 continue
-            if slot.kind == "per_service":
+            if slot.frequency == "per_service":
                 what = f"{month} 服务 {slot.period} 的{doc_type_title(slot.doc_type)}"
                 period = month
             else:

@@ -40,7 +40,7 @@ class Slot:
     project: str
     doc_type: str
     period: str
-    kind: str  # monthly | weekly | quarterly | per_service
+    frequency: str  # monthly | weekly | quarterly | per_service (the plan's report schedule)
     delivered_by: str | None = None
 
 
@@ -89,32 +89,32 @@ def _month_bounds(month: str) -> tuple[date, date]:
 
 def _due_slots(entry: PlanReport, project: str, month: str, first: date, last: date, plan_start: date,
                plan_end: date, view: ArchiveView) -> list[Slot]:
-    doc_type, kind = entry.doc_type, entry.frequency
-    if kind == "monthly":
-        return [Slot(project, doc_type, month, kind)]
-    if kind == "weekly":
+    doc_type, frequency = entry.doc_type, entry.frequency
+    if frequency == "monthly":
+        return [Slot(project, doc_type, month, frequency)]
+    if frequency == "weekly":
         slots = []
         day = first + timedelta(days=(6 - first.weekday()) % 7)  # the month's first Sunday
         while day <= last:
             if plan_start <= day <= plan_end:
                 year, week, _ = day.isocalendar()
-                slots.append(Slot(project, doc_type, f"{year}-W{week:02d}", kind))
+                slots.append(Slot(project, doc_type, f"{year}-W{week:02d}", frequency))
             day += timedelta(days=7)
         return slots
-    if kind == "quarterly":
+    if frequency == "quarterly":
         if first.month % 3:
             return []
-        return [Slot(project, doc_type, f"{first.year}-Q{first.month // 3}", kind)]
-    if kind == "per_service":
+        return [Slot(project, doc_type, f"{first.year}-Q{first.month // 3}", frequency)]
+    if frequency == "per_service":
         producer = PER_SERVICE_DOC_TYPES.get(doc_type)
         if producer is None:  # the plan rules reject this; nothing can be counted for it
             return []
-        return [Slot(project, doc_type, no, kind) for no in view.service_records(project, producer, first, last)]
+        return [Slot(project, doc_type, no, frequency) for no in view.service_records(project, producer, first, last)]
     return []
 
 
 def _meets(slot: Slot, doc: ArchivedDoc) -> bool:
-    if slot.kind == "per_service":
+    if slot.frequency == "per_service":
         return doc.service_no == slot.period
     period = doc.period
     if period == slot.period:
@@ -149,7 +149,7 @@ def report_ratio(archive: Archive | ArchiveView, month: str, project: str) -> Re
     for slot in slots:
         # a document whose period is the slot itself is preferred over one dated a day inside it
         candidates = [d for d in view.documents(project, slot.doc_type) if d.doc_id not in used and _meets(slot, d)]
-        candidates.sort(key=lambda d: (slot.kind != "per_service" and d.period != slot.period))
+        candidates.sort(key=lambda d: (slot.frequency != "per_service" and d.period != slot.period))
         if candidates:
             slot.delivered_by = candidates[0].doc_id
             used.add(slot.delivered_by)

@@ -65,7 +65,7 @@ _LINE_HEIGHT = 1.3  # points of row height per point of font size, per line of w
 _PROPERTIES = ("title", "subject", "creator", "description", "keywords", "category")
 
 
-def _jinja_env(*, header: bool = False) -> Any:
+def cell_jinja_env(*, header: bool = False) -> Any:
     """Sandboxed and strict like Word rendering; no HTML escaping (cells are not markup). A dict
     key wins over a dict method, so a field named `values` or `items` reads the data."""
     from jinja2 import StrictUndefined
@@ -215,8 +215,8 @@ class _Filler:
         self.context = context
         self.name = name
         self.path = path
-        self.env = _jinja_env()
-        self.header_env = _jinja_env(header=True)
+        self.env = cell_jinja_env()
+        self.header_env = cell_jinja_env(header=True)
         self._compiled: dict[tuple[str, str], Any] = {}
 
     # ---------------------------------------------------------------- evaluating placeholders

@@ -32,7 +32,7 @@ from docgen.kinds._workbook import (
     put,
     sheet,
 )
-from docgen.numbers import fmt_num
+from docgen.numbers import OPS, fmt_num, op_text
 from docgen.render import fit_rows
 
 if TYPE_CHECKING:
@@ -43,8 +43,6 @@ MET, NOT_MET, NONE = "达标", "未达标", "—"
 NO_PLAN = "无计划目标"
 PERCENT = "0.0#%"  # figures show at most 2 decimals everywhere (docgen.numbers)
 _KINDS = {"onsite": "现场", "remote": "远程"}
-_EXCEL_OP = {">=": ">=", "<=": "<=", ">": ">", "<": "<", "=": "="}
-_OP_SIGN = {">=": "≥", "<=": "≤", ">": ">", "<": "<", "=": "="}
 
 # the template's sheets and the rows the code fills (tools/build_report_templates.py lays them out)
 SUMMARY, TREND = "汇总", "趋势"
@@ -96,7 +94,7 @@ def _sheet_title(name: str, used: set[str]) -> str:
 
 def _value_format(unit: str, op: str | None = None, digits: str = "0.0#") -> str:
     """Number format for a value in a unit (fractions for %), or with op a target shown as ≥95.0%."""
-    sign = f'"{_OP_SIGN.get(op or "", "")}"' if op else ""
+    sign = f'"{op_text(op)}"' if op else ""
     if unit == "%":
         return f"{sign}{digits}%"
     suffix = re.sub(r'["\\]', "", unit or "")
@@ -112,7 +110,7 @@ def _scaled(value: float | None, unit: str) -> float | None:
 
 def _met_formula(value: str, target: str, op: str) -> Formula:
     return Formula(f'=IF(AND(ISNUMBER({value}),ISNUMBER({target})),'
-                   f'IF({value}{_EXCEL_OP.get(op, ">=")}{target},"{MET}","{NOT_MET}"),"{NONE}")')
+                   f'IF({value}{op if op in OPS else ">="}{target},"{MET}","{NOT_MET}"),"{NONE}")')  # Excel's operators are ours
 
 
 def _freeze_row(detail_header: int, fallback: int) -> str:
