@@ -29,6 +29,11 @@ DOC_TYPES: dict[str, str] = {
     "audit_report": "项目交付审计报告",
 }
 
+# §5.3: the plan is reviewed by 运维部经理、运维业务线及质量部 and, once passed, notified to 项目组成员、技术支撑组、
+# 客户接口人 (the regulation's own words; plan rules and the audit both check them)
+PLAN_REVIEWER_ROLES = ("运维部经理", "运维业务线", "质量部")
+NOTIFY_GROUPS = ("项目组成员", "技术支撑组", "客户接口人")
+
 # doc types that a per_service report schedule can count (docs/archive.md "Report counting")
 PER_SERVICE_DOC_TYPES = {"onsite_report": "onsite", "remote_record": "remote"}
 

@@ -61,6 +61,12 @@ def archive(tmp_path: Path) -> Archive:
     return archive
 
 
+def _with_plan(root: Path, plan_data: dict, write_yaml) -> Archive:
+    archive = Archive(root)
+    generate([write_yaml(plan_data)], archive=archive, templates=TemplateSet())
+    return archive
+
+
 def _find(report, rule: str, severity: str | None = None) -> list:
     return [f for f in report.findings if f.rule == rule and (severity is None or f.severity == severity)]
 
@@ -117,7 +123,21 @@ def test_overdue_leftover_is_a_finding(archive):
     after = audit_project(archive, P, as_of=D(2025, 4, 10))
     overdue = [f for f in _find(after, "§5.4.2 遗留问题", "warning") if "XC-2#1" in f.message]
     assert len(overdue) == 1 and "已逾期 10 天" in overdue[0].message  # due 31 Mar, as of 10 Apr
-    assert not [f for f in after.findings if "XC-1#1" in f.message]  # resolved
+    # XC-1#1 was due 1 Feb and closed by RM-1 on 20 Feb: closed, but 19 days late
+    late = [f for f in after.findings if "XC-1#1" in f.message]
+    assert [(f.severity, f.rule) for f in late] == [("warning", "§5.4.2 遗留问题")]
+    assert "晚了 19 天" in late[0].message and "RM-1" in late[0].message
+
+
+def test_a_leftover_closed_on_its_due_day_is_no_finding(tmp_path):
+    archive = Archive(tmp_path / "archive")
+    generate([EXAMPLES / "plan.yaml"], archive=archive, templates=TemplateSet())
+    issue = {"id": "XC-7#1", "issue": "风扇告警", "plan": "更换风扇", "owner": "李强", "due": "2025-02-10"}
+    _record(archive, "onsite_form", "XC-7", "2025-01-20 10:00", leftover_issues=[issue])
+    _record(archive, "remote_record", "RM-7", "2025-02-10 17:00",
+            resolved_leftovers=[{"ref": "XC-7#1", "resolution": "已更换", "at": "2025-02-10 16:30"}])
+    report = audit_project(archive, P, as_of=D(2025, 4, 1))
+    assert not [f for f in report.findings if "XC-7#1" in f.message]
 
 
 def test_sla_not_met_is_a_warning(archive):
@@ -128,12 +148,16 @@ def test_sla_not_met_is_a_warning(archive):
 
 
 def test_plan_review_roles_and_missing_plan(tmp_path, plan_data, write_yaml):
-    plan_data["review"]["reviewers"] = [r for r in plan_data["review"]["reviewers"] if r["role"] != "质量部"]
-    archive = Archive(tmp_path / "archive")
-    generate([write_yaml(plan_data)], archive=archive, templates=TemplateSet())
-    report = audit_project(archive, P, as_of=D(2025, 1, 15))
-    review = _find(report, "§5.3 计划评审", "error")
-    assert len(review) == 1 and "质量部" in review[0].message
+    assert not _find(audit_project(_with_plan(tmp_path / "ok", plan_data, write_yaml), P, as_of=D(2025, 1, 15)),
+                     "§5.3 计划评审")  # the example plan: three roles, approved, three groups notified
+    plan_data["review"]["reviewers"] = [r for r in plan_data["review"]["reviewers"] if r["role"] != "运维业务线"]
+    del plan_data["approved_by"], plan_data["approved_on"]
+    plan_data["review"]["notify"] = [n for n in plan_data["review"]["notify"] if n["group"] != "技术支撑组"]
+    report = audit_project(_with_plan(tmp_path / "gaps", plan_data, write_yaml), P, as_of=D(2025, 1, 15))
+    review = [(f.severity, f.message) for f in _find(report, "§5.3 计划评审")]
+    assert [s for s, _ in review] == ["error", "warning", "warning"]
+    assert "缺少运维业务线" in review[0][1] and "没有批准记录" in review[1][1] and "未覆盖技术支撑组" in review[2][1]
+    assert all("review." in m or "approved_by" in m for _, m in review)  # which input field to fix
 
     other = Archive(tmp_path / "other")
     other.put(b"x", project="P2", doc_type="survey_report", key=("2025-01",), title="t", date=D(2025, 1, 31),
@@ -313,3 +337,21 @@ def test_user_template_restyles_the_workbook(archive, tmp_path):
     assert {ws.cell(r, 6).font.name for r in range(7, ws.max_row + 1)} == {"仿宋"}
     assert archive.latest(f"{P}/audit_report")["template_sha256"] == TemplateSet(folder).find(TEMPLATE).sha256
     assert "（unchanged）" in CliRunner().invoke(cli, args).output
+
+
+@pytest.mark.parametrize("preliminary, evaluated, found", [
+    ("2026-02-05", "2026-01-26", None),  # application 20 Jan → evaluation 26 Jan → 初验 5 Feb: in order
+    ("2026-01-10", "2026-01-26", "早于内部验收申请日期"),  # the spec example's 初验 before the application
+    ("2026-01-22", "2026-01-26", "早于质量部孙丽的内部评估日期"),  # after the application, before the evaluation
+])
+def test_acceptance_steps_out_of_order_are_a_finding(archive, preliminary, evaluated, found):
+    _put(archive, "acceptance_report", "2025", day="2026-01-20", key=(), facts={
+        "applied_on": "2026-01-20", "deadline": "2026-01-31",
+        "evaluation": [{"name": "孙丽", "role": "质量部", "conclusion": "合格", "date": evaluated, "passed": True}],
+        "preliminary": {"date": preliminary, "conclusion": "初验通过"},
+        "final": {"date": "2026-02-15", "conclusion": "终验通过", "signed_by": "陈主任"}})
+    order = [f for f in _find(audit_project(archive, P, as_of=D(2026, 3, 1)), "§5.4.4 项目验收") if "顺序" in f.message]
+    if found is None:
+        assert order == []
+    else:
+        assert len(order) == 1 and found in order[0].message and order[0].severity == "warning"

@@ -28,3 +28,28 @@ def test_targets_and_judgement():
     assert target_text(">=", None, "%") == "—"
     assert judge(95.0, ">=", 95) is True and judge(94.99, ">=", 95) is False and judge(None, ">=", 95) is None
     assert judge(31, "<=", 30) is False and judge(5, None, 4.5) is True  # no op: ≥
+
+
+import datetime  # noqa: E402
+
+import pytest  # noqa: E402
+
+
+@pytest.mark.parametrize("op, below, at, above", [
+    ("<=", True, True, False), ("<", True, False, False), (">=", False, True, True), (">", False, False, True),
+    ("=", False, True, False)])
+def test_every_operator_at_its_boundary(op, below, at, above):
+    assert (judge(29.9, op, 30), judge(30.0, op, 30), judge(30.1, op, 30)) == (below, at, above)
+
+
+@pytest.mark.parametrize("minutes, met", [(30, True), (31, False)])
+def test_a_30_minute_response_meets_a_30_minute_target(minutes, met):
+    """The frozen SLA flag of a record: ≤30 分钟 is met at exactly 30 minutes, not at 31."""
+    from docgen.facts import PlanSla
+    from docgen.metrics.sla import measure_record
+
+    start = datetime.datetime(2025, 3, 12, 9, 0)
+    times = {"requested": start, "responded": start + datetime.timedelta(minutes=minutes)}
+    target = PlanSla(metric="response_minutes", name="故障响应时间", op="<=", target=30, unit="分钟")
+    [result] = measure_record(times, [target], "V1.0")["sla"]
+    assert (result["value"], result["met"]) == (float(minutes), met)

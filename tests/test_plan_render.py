@@ -126,7 +126,7 @@ def test_failed_review_shows_watermark_and_warnings_in_review_section(tmp_path, 
     document, meta = _generate(tmp_path, write_yaml(plan_data))
     text = _all_text(document)
     assert "未通过评审" in text
-    assert "通知范围未覆盖 客户接口人" in text
+    assert "通知范围未覆盖技术支撑组、客户接口人" in text
     assert len(meta["warnings"]) == 2
 
 
@@ -135,7 +135,7 @@ def test_regenerating_v2_lists_v1_and_identical_input_is_unchanged(tmp_path, pla
     _generate(tmp_path, write_yaml(plan_data, "v1.yaml"), archive)
     _, again = _generate(tmp_path, write_yaml(plan_data, "v1-copy.yaml"), archive)
     assert again["status"] == "unchanged" and again["version"] == 1
-    plan_data.update(version="V2.0", prepared_on="2025-06-01", change_note="增加优化改善服务")
+    plan_data.update(version="V2.0", prepared_on="2025-06-01", change_note="增加优化改善服务", approved_on="2025-06-03")
     for r in plan_data["review"]["reviewers"]:
         r["date"] = "2025-06-02"
     document, meta = _generate(tmp_path, write_yaml(plan_data, "v2.yaml"), archive)

@@ -85,26 +85,36 @@ def test_per_service_only_for_service_records(plan_data, write_yaml):
 
 
 # §5.3 review
-def test_review_without_quality_department_is_a_warning(tmp_path, plan_data, write_yaml):
-    plan_data["review"]["reviewers"] = plan_data["review"]["reviewers"][:1]
+@pytest.mark.parametrize("role", ["运维部经理", "运维业务线", "质量部"])
+def test_each_reviewer_role_of_section_5_3_is_required(tmp_path, plan_data, write_yaml, role):
+    """§5.3: 提交至运维部经理、运维业务线及质量部相关人员进行评审 — all three, not two."""
+    plan_data["review"]["reviewers"] = [r for r in plan_data["review"]["reviewers"] if r["role"] != role]
     checked = check_input(write_yaml(plan_data))
     assert checked.errors == []
     assert [w.path for w in checked.warnings] == ["review.reviewers"]
-    assert "评审人缺少 质量部" in checked.warnings[0].message
+    assert f"评审人缺少{role}" in checked.warnings[0].message
 
 
 def test_review_not_passed_is_a_warning(plan_data, write_yaml):
-    plan_data["review"]["reviewers"][1]["conclusion"] = "不通过"
+    plan_data["review"]["reviewers"][2]["conclusion"] = "不通过"
     checked = check_input(write_yaml(plan_data))
     assert checked.errors == []
     assert any("计划未通过评审（孙丽（质量部）：不通过）" in w.message for w in checked.warnings)
 
 
-def test_notify_must_cover_team_and_customer_contact(plan_data, write_yaml):
-    plan_data["review"]["notify"] = [{"name": "技术支撑组全体", "group": "技术支撑组"}]
+def test_a_plan_without_approval_is_a_warning(plan_data, write_yaml):
+    del plan_data["approved_by"], plan_data["approved_on"]
     checked = check_input(write_yaml(plan_data))
-    assert checked.errors == []
-    assert "通知范围未覆盖 项目组成员、客户接口人" in checked.warnings[0].message
+    assert checked.errors == [] and [w.path for w in checked.warnings] == ["approved_by"]
+    assert "没有批准记录" in checked.warnings[0].message
+
+
+@pytest.mark.parametrize("group", ["项目组成员", "技术支撑组", "客户接口人"])
+def test_notify_must_cover_every_group_of_section_5_3(plan_data, write_yaml, group):
+    plan_data["review"]["notify"] = [n for n in plan_data["review"]["notify"] if n["group"] != group]
+    checked = check_input(write_yaml(plan_data))
+    assert checked.errors == [] and [w.path for w in checked.warnings] == ["review.notify"]
+    assert f"通知范围未覆盖{group}" in checked.warnings[0].message
 
 
 def test_review_before_preparation_names_both_fields(tmp_path, plan_data, write_yaml):

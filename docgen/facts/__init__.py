@@ -55,6 +55,8 @@ from docgen.facts._types import (
     SurveyFacts,
     SurveyQuestion,
     TrendAnalysisFacts,
+    acceptance_order_gaps,
+    review_gaps,
 )
 
 __all__ = [
@@ -67,5 +69,5 @@ __all__ = [
     "ManifestItem", "OptimizationPlanFacts", "PackFacts", "Part", "PlanFacts", "PlanReport", "PlanReviewer",
     "PlanSla", "ReceivedFacts", "ReportSla", "ResolvedLeftoverFact", "ResponseKpiFacts", "ResponseRecordFacts",
     "ReviewFact", "ServiceCounts", "ServiceRecordFacts", "ServiceReportFacts", "SlaSummary", "StatusRecordFacts",
-    "SurveyFacts", "SurveyQuestion", "TrendAnalysisFacts", "facts_class", "read_doc", "view_of",
+    "SurveyFacts", "SurveyQuestion", "TrendAnalysisFacts", "acceptance_order_gaps", "facts_class", "read_doc", "review_gaps", "view_of",
 ]

@@ -10,6 +10,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator
 
+from docgen.doctypes import NOTIFY_GROUPS, PLAN_REVIEWER_ROLES
 from docgen.facts._base import NO_PLAN, Facts, Part
 from docgen.periods import parse_day
 
@@ -75,10 +76,35 @@ class PlanFacts(Facts):
     review_passed: bool = False
     notify_groups: list[str] = Field(default_factory=list)
     history_entry: HistoryEntry | None = None
+    approved_by: str | None = None  # 批准 (docgen 0.1.0 recorded it only in history_entry.approver)
+    approved_on: date | None = None
+
+    @property
+    def approver(self) -> str:
+        """Who approved the plan ("" when nobody has yet)."""
+        return self.approved_by or (self.history_entry.approver if self.history_entry else "") or ""
 
     def target(self, metric: str) -> PlanSla | None:
         """The plan's first SLA entry for `metric` (None when the plan sets none)."""
         return next((s for s in self.sla if s.metric == metric), None)
+
+
+def review_gaps(plan: PlanFacts) -> list[tuple[str, str]]:
+    """§5.3 on a plan's facts, as (input field path, Chinese message): every reviewer role the regulation
+    names, the approval, every notification group. Plan generation warns with them; the audit reports them."""
+    gaps = []
+    roles = {r.role for r in plan.reviewers}
+    missing_roles = [role for role in PLAN_REVIEWER_ROLES if role not in roles]
+    if missing_roles:
+        gaps.append(("review.reviewers", f"评审人缺少{'、'.join(missing_roles)}（§5.3 计划须提交运维部经理、运维业务线及质量部评审）"))
+    if not plan.approver:
+        gaps.append(("approved_by", "计划没有批准记录（approved_by/approved_on 为空），封面“批准”一栏空白；请在评审通过后由批准人"
+                                    "批准并填写批准人和批准日期"))
+    missing_groups = [g for g in NOTIFY_GROUPS if g not in plan.notify_groups]
+    if missing_groups:
+        gaps.append(("review.notify", f"通知范围未覆盖{'、'.join(missing_groups)}（§5.3 评审通过的计划应通知项目组成员、"
+                                      "技术支撑组、客户接口人）"))
+    return gaps
 
 
 # --------------------------------------------------------------------------------- service records
@@ -488,6 +514,34 @@ class AcceptanceFacts(Facts):
     deliverables: dict[str, int] = Field(default_factory=dict)  # doc type -> documents archived
     leftovers_open_at_end: list[str] = Field(default_factory=list)
     findings: list[dict[str, str]] = Field(default_factory=list)
+
+    def order_gaps(self) -> list[tuple[str, str]]:
+        """acceptance_order_gaps of what this report recorded."""
+        return acceptance_order_gaps(self.applied_on, [(f"{e.role}{e.name}", e.date) for e in self.evaluation],
+                                     self.preliminary.date if self.preliminary else None,
+                                     self.final.date if self.final else None)
+
+
+def acceptance_order_gaps(applied_on: date, evaluations: list[tuple[str, date]], preliminary: date | None,
+                          final: date | None) -> list[tuple[str, str]]:
+    """§5.4.4's order — internal application → 运维部/质量部 evaluation → customer 初验 → 终验 — as
+    (input field path, Chinese message) for each step dated before the one it follows. `evaluations`:
+    (who, day). Acceptance generation warns with them; the audit reports them."""
+    gaps = []
+    if preliminary is not None and preliminary < applied_on:
+        gaps.append(("customer.preliminary.date", f"客户初验日期 customer.preliminary.date（{preliminary}）早于内部验收申请日期 "
+                                                  f"internal.applied_on（{applied_on}）"))
+    late = [(who, day) for who, day in evaluations if preliminary is not None and day > preliminary]
+    if late and not (preliminary is not None and preliminary < applied_on):
+        who, day = max(late, key=lambda pair: pair[1])
+        gaps.append(("customer.preliminary.date", f"客户初验日期 customer.preliminary.date（{preliminary}）早于{who}的内部评估日期 "
+                                                  f"internal.evaluation[].date（{day}）"))
+    if final is not None and preliminary is None and any(day > final for _, day in evaluations):
+        who, day = max(evaluations, key=lambda pair: pair[1])
+        gaps.append(("customer.final.date", f"客户终验日期 customer.final.date（{final}）早于{who}的内部评估日期 "
+                                            f"internal.evaluation[].date（{day}）"))
+    return [(path, f"验收顺序颠倒：{text}；§5.4.4 先由项目组提出内部验收申请、运维部与质量部评估，再由客户初验、终验，"
+                   "请核对日期") for path, text in gaps]
 
 
 class KpiIndicator(Part):

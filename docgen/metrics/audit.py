@@ -21,6 +21,7 @@ from docgen.facts import (
     PlanFacts,
     ServiceRecordFacts,
     SurveyFacts,
+    review_gaps,
 )
 from docgen.metrics.kpi import (
     availability_figure,
@@ -36,12 +37,11 @@ F = TypeVar("F", bound=Facts)
 SEVERITIES = {"error": "严重", "warning": "一般", "info": "提示"}
 DERIVED = ("audit_report", "kpi_report")  # computed from the archive, not deliverables
 _RANK = {"error": 0, "warning": 1, "info": 2}
-REQUIRED_REVIEWERS = ("运维部经理", "质量部")  # §5.3 / issue: plan reviewed by 运维部经理 + 质量部
 LOW_RECORD_SCORE = 2  # a 回访 score at or below this is worth a look (surveys use their own threshold)
 # the checks, in report order: rule id -> what it looks at (the 检查项 sheet lists them with counts)
 CHECKS: dict[str, str] = {
     "§5.2 交付策划": "已归档运维项目管理计划",
-    "§5.3 计划评审": "计划经运维部经理和质量部评审通过",
+    "§5.3 计划评审": "计划经运维部经理、运维业务线和质量部评审通过并已批准，通知了项目组成员、技术支撑组和客户接口人",
     "§8 服务报告比例": "按计划应交付的服务报告逐月已归档",
     "§5.4.3 SLA达成": "逐月 SLA 指标达成情况",
     "§5.4.2 服务记录": "每次现场/远程服务有服务单、报告单、审核、回访",
@@ -49,7 +49,7 @@ CHECKS: dict[str, str] = {
     "§5.4.5 满意度": "低分项已跟进",
     "§5.4.7 交付包": "交付包清单中没有缺失项",
     "归档完整性": "归档文件的校验值与元数据一致",
-    "§5.4.4 项目验收": "项目结束一个月内提出内部验收申请，验收遗留问题已关闭",
+    "§5.4.4 项目验收": "项目结束一个月内提出内部验收申请；内部申请、评估先于客户初验、终验；验收遗留问题已关闭",
 }
 
 
@@ -131,13 +131,12 @@ def _plan_checks(a: _Audit) -> ArchivedDoc | None:
               "请用 docgen generate plan.yaml 生成并归档计划", doc_type="plan")
         return None
     a.looked("§5.3 计划评审")
-    reviewers = plan.facts_as(PlanFacts).reviewers
-    roles = {r.role for r in reviewers}
-    missing = [role for role in REQUIRED_REVIEWERS if role not in roles]
-    if missing:
-        a.add("error", "§5.3 计划评审", f"计划（{plan.title}）缺少{'、'.join(missing)}的评审记录；"
-              "请补充评审后重新生成计划", doc_type="plan", period=plan.period, doc_id=plan.doc_id)
-    for r in reviewers:
+    facts = plan.facts_as(PlanFacts)
+    for path, message in review_gaps(facts):
+        a.add("error" if path == "review.reviewers" else "warning", "§5.3 计划评审",
+              f"计划（{plan.title}）{message}；补充后重新生成计划（{path}）", doc_type="plan", period=plan.period,
+              doc_id=plan.doc_id)
+    for r in facts.reviewers:
         if r.conclusion == "不通过":
             a.add("error", "§5.3 计划评审", f"计划评审未通过：{r.name}（{r.role}）结论为“不通过”；"
                   "修改计划后须重新评审", doc_type="plan", doc_id=plan.doc_id)
@@ -255,6 +254,11 @@ def _leftover_checks(a: _Audit) -> None:
                   f"{item.overdue_days} 天（计划 {item.due} 完成），仍未由后续服务记录的 resolved_leftovers 关闭；"
                   "请跟进处理，并在处理它的服务记录中登记", doc_type="leftover_confirmation",
                   period=f"{item.raised_on:%Y-%m}")
+        elif item.days_late:
+            a.add("warning", "§5.4.2 遗留问题", f"遗留问题 {item.id}（{item.issue}，负责人 {item.owner}）计划 {item.due} 完成，"
+                  f"{item.resolved_on} 才由服务 {item.resolved_by} 关闭，晚了 {item.days_late} 天；请分析延误原因，"
+                  "逾期的遗留问题应在到期前调整计划并经客户确认", doc_type="leftover_confirmation",
+                  period=f"{item.raised_on:%Y-%m}")
         elif item.open:
             due = f"，计划 {item.due} 完成" if item.due else ""
             a.add("info", "§5.4.2 遗留问题", f"遗留问题 {item.id}（{item.issue}）未关闭，已 {item.age_days} 天{due}",
@@ -313,6 +317,9 @@ def _acceptance_checks(a: _Audit, plan: ArchivedDoc | None) -> None:
         if got.applied_on > got.deadline:
             a.add("warning", "§5.4.4 项目验收", f"内部验收申请日期 {got.applied_on} 晚于项目结束后一个月的期限 {got.deadline}",
                   doc_type="acceptance_report", period=doc.period, doc_id=doc.doc_id)
+        for _path, message in got.order_gaps():
+            a.add("warning", "§5.4.4 项目验收", f"{message}（{doc.title}）", doc_type="acceptance_report",
+                  period=doc.period, doc_id=doc.doc_id)
         for issue in got.open_issues:
             a.add("warning", "§5.4.4 项目验收", f"客户验收遗留问题未完成：{issue.issue}", doc_type="acceptance_report",
                   period=doc.period, doc_id=doc.doc_id)

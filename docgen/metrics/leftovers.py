@@ -44,6 +44,13 @@ class Leftover:
         return self.open and self.due is not None and self.as_of is not None and self.due < self.as_of
 
     @property
+    def days_late(self) -> int:
+        """Days a closed issue was closed after its due date (0 when on time, open, or no due date)."""
+        if self.resolved_on is None or self.due is None:
+            return 0
+        return max((self.resolved_on - self.due).days, 0)
+
+    @property
     def overdue_days(self) -> int:
         return (self.as_of - self.due).days if self.overdue else 0  # type: ignore[operator]
 

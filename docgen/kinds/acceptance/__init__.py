@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from docgen.errors import Issue
 from docgen.facts import (
+    acceptance_order_gaps,
     AcceptanceFacts,
     AcceptanceIssue,
     AcceptanceMeeting,
@@ -86,6 +87,10 @@ def acceptance_rules(model: AcceptanceInput) -> list[Issue]:
                                        "自评和客户满意度调查结果进行评估）；报告中的评估记录不完整")
 
     pre, fin = model.customer.preliminary, model.customer.final
+    for path, message in acceptance_order_gaps(internal.applied_on, [(f"{e.role}{e.name}", e.date)
+                                                                     for e in internal.evaluation],
+                                               pre.date if pre else None, fin.date if fin else None):
+        warning(path, message)
     if pre is not None:
         if pre.date < end:
             before("customer.preliminary.date", "初验日期", pre.date, "project.end", "项目结束日期", end,

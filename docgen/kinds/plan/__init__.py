@@ -7,6 +7,7 @@ from docgen.doctypes import DOC_TYPES, PER_SERVICE_DOC_TYPES, doc_type_title
 from docgen.errors import Issue
 from docgen.facts import (
     HistoryEntry,
+    review_gaps,
     PlanFacts,
     PlanReport,
     PlanReviewer,
@@ -98,17 +99,11 @@ def plan_rules(plan: PlanInput) -> list[Issue]:
                                  f"（{last_review}）：须评审后批准，请更正其中之一")
         if not plan.approved_by:
             error("approved_by", "填写了批准日期 approved_on 但没有批准人 approved_by，请补上批准人")
-    roles = {r.role for r in plan.review.reviewers}
-    missing_roles = [role for role in ("运维部经理", "质量部") if role not in roles]
-    if missing_roles:
-        warning("review.reviewers", f"评审人缺少 {'、'.join(missing_roles)}（§5.3 计划须提交运维部经理、运维业务线及质量部评审）")
+    for path, message in review_gaps(plan_facts(plan)):
+        warning(path, message)
     failed = [f"{r.name}（{r.role}）：{r.conclusion}" for r in plan.review.reviewers if r.conclusion != "通过"]
     if failed:
         warning("review.reviewers", f"计划未通过评审（{'；'.join(failed)}），文档标注“未通过评审”，修改后须重新评审")
-    groups = {n.group for n in plan.review.notify}
-    missing_groups = [g for g in ("项目组成员", "客户接口人") if g not in groups]
-    if missing_groups:
-        warning("review.notify", f"通知范围未覆盖 {'、'.join(missing_groups)}（§5.3 评审通过的计划应通知项目组成员、技术支撑组、客户接口人等）")
     return issues
 
 
@@ -213,7 +208,8 @@ def plan_facts(plan: PlanInput) -> PlanFacts:
                    for r in plan.review.reviewers],
         review_passed=review_passed(plan),
         notify_groups=sorted({n.group for n in plan.review.notify}, key=NOTIFY_GROUPS.index),
-        history_entry=HistoryEntry(**history_entry(plan)))
+        history_entry=HistoryEntry(**history_entry(plan)), approved_by=plan.approved_by,
+        approved_on=plan.approved_on)
 
 
 def plan_documents(plan: PlanInput, *, archive: Archive | None, warnings: list[str]) -> list[DocumentSpec]:

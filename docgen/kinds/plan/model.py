@@ -5,6 +5,7 @@ from typing import Literal
 
 from pydantic import field_validator
 
+from docgen.doctypes import NOTIFY_GROUPS, PLAN_REVIEWER_ROLES  # noqa: F401  (re-exported for the plan kind)
 from docgen.fields import (
     Date,
     DocType,
@@ -33,8 +34,6 @@ KNOWN_METRICS = {
     "satisfaction_score": "需方满意度调查和分析报告",
     "report_ratio": "服务报告交付统计（§8）",
 }
-PLAN_REVIEWER_ROLES = ("运维部经理", "运维业务线", "质量部")
-NOTIFY_GROUPS = ("项目组成员", "技术支撑组", "客户接口人")
 
 
 class Project(StrictModel):
