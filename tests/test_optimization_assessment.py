@@ -97,10 +97,18 @@ def test_one_command_yields_every_deliverable(packs):
     assert set(packs["opt"]) == {*OPT_ITEMS[:-1], "pack_manifest"}
     assert set(packs["ass"]) == {*ASS_ITEMS[:-1], "pack_manifest"}
     for doc in packs["opt"].values():
-        assert doc["period"] == "2025-Q2" and doc["date"] == "2025-06-30" and Path(doc["path"]).is_file()
-        assert doc["warnings"] == []
+        assert doc["period"] == "2025-Q2" and Path(doc["path"]).is_file() and doc["warnings"] == []
     for doc in packs["ass"].values():
-        assert doc["period"] == "2025-Q3" and doc["date"] == "2025-09-30" and doc["warnings"] == []
+        assert doc["period"] == "2025-Q3" and doc["warnings"] == []
+    # each document carries its own date, not the period's last day: 方案 reviewed 04-10, 实施方案 04-15,
+    # change executed 04-20 (its configuration updated the same day); the 交付清单 closes the quarter
+    assert {t: d["date"] for t, d in packs["opt"].items()} == {
+        "optimization_plan": "2025-04-10", "implementation_plan": "2025-04-15", "change_release_report": "2025-04-20",
+        "config_update": "2025-04-20", "pack_manifest": "2025-06-30"}
+    # the plan at the start of the work, the report when it ends, the recommendations when reviewed
+    assert {t: d["date"] for t, d in packs["ass"].items()} == {
+        "assessment_plan": "2025-07-01", "assessment_report": "2025-07-25", "assessment_recommendation": "2025-08-05",
+        "pack_manifest": "2025-09-30"}
     assert packs["opt"]["config_update"]["path"].endswith(".xlsx")
 
 

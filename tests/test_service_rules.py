@@ -158,3 +158,20 @@ def test_remote_unreviewed_and_unsigned_are_warnings(tmp_path, remote, write_yam
     warnings = _warnings(tmp_path, write_yaml(remote))
     assert any("第11步" in w for w in warnings) and any("第12步" in w for w in warnings)
     assert any("第9步 客户验收确认缺失" in w for w in warnings)
+
+
+def test_a_closure_after_the_record_itself_is_a_warning_naming_both_fields(tmp_path):
+    """A record can only close leftovers it handled: their time is not after its own resolved_at."""
+    import yaml
+
+    from docgen.pipeline import check_input
+    from tests.conftest import EXAMPLES
+
+    data = yaml.safe_load((EXAMPLES / "remote.yaml").read_text(encoding="utf-8"))
+    data["resolved_leftovers"][0]["at"] = "2025-04-02 18:00"  # the record was resolved at 15:00
+    path = tmp_path / "remote.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    checked = check_input(path)
+    assert checked.errors == []
+    [warning] = [w for w in checked.warnings if w.path == "resolved_leftovers[0].at"]
+    assert "resolved_leftovers[0].at" in warning.message and "resolved_at" in warning.message

@@ -71,38 +71,41 @@ def config_update_spec(pack: PackBase, pack_kind: str, updates: list[ConfigUpdat
                        items: list[str] | None = None) -> DocumentSpec:
     """The config_update workbook (templates_xlsx/config_update.xlsx) of a pack, rows in the given order."""
     rows = [{"no": n, "ci": u.ci, "change": u.change, "at": u.at, "by": u.by} for n, u in enumerate(updates, 1)]
-    return pack_spec(pack, pack_kind, "config_update", template="config_update.xlsx", warnings=warnings,
-                     context=pack_context(pack, doc_type="config_update", warnings=warnings) | {
+    day = max((u.at for u in updates), default=None)  # the record is complete with its last update
+    return pack_spec(pack, pack_kind, "config_update", template="config_update.xlsx", warnings=warnings, day=day,
+                     context=pack_context(pack, doc_type="config_update", warnings=warnings, day=day) | {
                          "rows": rows, "summary": [{"label": "更新条数", "formula": "COUNTA({ci})"}]},
                      facts=ConfigUpdateFacts(pack=pack_kind, updates=len(rows), items=items or []))
 
 
-def pack_day(pack: PackBase) -> datetime.date:
-    """Pack items are dated the last day of their period (docs/archive.md)."""
-    return period_bounds(pack.period)[1]
+def pack_day(pack: PackBase, own: datetime.date | None = None) -> datetime.date:
+    """The day a pack document is dated: its own date as the input gives it (编制, 实施, 发布), else the
+    pack's prepared_on, else the last day of the period (docs/archive.md)."""
+    return own or pack.prepared_on or period_bounds(pack.period)[1]
 
 
-def pack_context(pack: PackBase, *, doc_type: str, warnings: list[str]) -> dict[str, Any]:
-    """The header variables every pack document's template uses."""
+def pack_context(pack: PackBase, *, doc_type: str, warnings: list[str],
+                 day: datetime.date | None = None) -> dict[str, Any]:
+    """The header variables every pack document's template uses; `day` is the document's own date."""
     return {
         "company": pack.company, "title": doc_type_title(doc_type),
         "doc_no": f"{pack.project.code}-{doc_type.upper().replace('_', '-')}-{pack.period}",
         "project": {"code": pack.project.code, "name": pack.project.name, "customer": pack.project.customer},
         "period": pack.period, "period_label": period_label(pack.period), "prepared_by": pack.prepared_by,
-        "prepared_on": (pack.prepared_on or pack_day(pack)).isoformat(), "warnings": list(warnings),
+        "prepared_on": pack_day(pack, day).isoformat(), "warnings": list(warnings),
     }
 
 
 def pack_spec(pack: PackBase, pack_kind: str, doc_type: str, *, template: str, context: dict[str, Any],
               facts: PackFacts, warnings: list[str], extra_key: tuple[str, ...] = (),
-              title: str | None = None) -> DocumentSpec:
-    """A pack item: identity project + pack kind + doc_type + period (+ incident id), dated the last
-    day of the period."""
+              title: str | None = None, day: datetime.date | None = None) -> DocumentSpec:
+    """A pack item: identity project + pack kind + doc_type + period (+ incident id), dated its own
+    day (pack_day)."""
     name = title or doc_type_title(doc_type)
     suffix = "".join(f"_{k}" for k in extra_key)
     return DocumentSpec(
         doc_type=doc_type, title=f"{name}（{pack.period}{'，' + '，'.join(extra_key) if extra_key else ''}）",
-        project=pack.project.code, key=(pack_kind, pack.period, *extra_key), date=pack_day(pack),
+        project=pack.project.code, key=(pack_kind, pack.period, *extra_key), date=pack_day(pack, day),
         period=pack.period, template=template, context=context,
         facts=facts, warnings=list(warnings),
         out_name=f"{pack.project.code}_{pack_kind}_{pack.period}_{name}{suffix}")

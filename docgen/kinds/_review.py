@@ -43,6 +43,13 @@ def review_issues(reviews: list[Review], path: str, subject: str, *, drafted: da
     return issues
 
 
+def reviewed_on(reviews: list[Review]) -> datetime.date | None:
+    """The day the reviewed document was approved (its latest review), None without reviews: the date a
+    reviewed document carries when the input gives no 编制 date of its own."""
+    found = last_review_date(reviews)
+    return found[1] if found else None
+
+
 def review_status(reviews: list[Review]) -> str:
     if not reviews:
         return "待评审"

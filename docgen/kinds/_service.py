@@ -160,6 +160,11 @@ def common_step_rules(rules: StepRules, record: Any, *, work_after: tuple[str, s
                     rules.error(8, f"leftover_issues[{i}].{name}", f"遗留问题{title}缺失：leftover_issues[{i}].{name}")
     own_prefix = f"{record.service_no}#"
     for i, done in enumerate(record.resolved_leftovers):
+        if done.at > record.resolved_at:
+            rules.issues.append(Issue("warning", f"resolved_leftovers[{i}].at",
+                                      f"时间顺序错误：遗留问题 {done.ref} 的处理时间 resolved_leftovers[{i}].at（{fmt_time(done.at)}）"
+                                      f"晚于本次服务的解决时间 resolved_at（{fmt_time(record.resolved_at)}）：本记录只能登记"
+                                      "在本次服务中已处理的遗留问题，请核对时间"))
         if done.ref.startswith(own_prefix):
             rules.issues.append(Issue("error", f"resolved_leftovers[{i}].ref",
                                       f"{done.ref} 是本次服务自己的遗留问题编号；resolved_leftovers 只用于关闭之前记录的遗留问题"))

@@ -2,6 +2,7 @@
 risk), 规划方案或建议及评审记录, 交付清单."""
 from __future__ import annotations
 
+import datetime
 from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import ConfigDict
@@ -35,6 +36,7 @@ from docgen.kinds._review import (
     review_issues,
     review_rows,
     review_status,
+    reviewed_on,
 )
 from docgen.periods import period_bounds
 
@@ -118,9 +120,9 @@ def _counts(values: list[str]) -> dict[str, int]:
 
 
 def _doc(pack: AssessmentInput, doc_type: str, warnings: list[str], extra: dict[str, Any],
-         facts: PackFacts) -> DocumentSpec:
-    return pack_spec(pack, PACK, doc_type, template=f"{doc_type}.docx", warnings=warnings,
-                     context=pack_context(pack, doc_type=doc_type, warnings=warnings) | extra, facts=facts)
+         facts: PackFacts, *, day: datetime.date | None = None) -> DocumentSpec:
+    return pack_spec(pack, PACK, doc_type, template=f"{doc_type}.docx", warnings=warnings, day=day,
+                     context=pack_context(pack, doc_type=doc_type, warnings=warnings, day=day) | extra, facts=facts)
 
 
 def assessment_documents(pack: AssessmentInput, *, archive: Archive | None,
@@ -134,7 +136,8 @@ def assessment_documents(pack: AssessmentInput, *, archive: Archive | None,
     plan_doc = _doc(pack, "assessment_plan", warnings, header | {
         "objectives": [{"no": str(n), "objective": o} for n, o in enumerate(plan.objectives, 1)],
         "schedule": schedule, "plan_date": plan.date.isoformat() if plan.date else "—",
-    }, AssessmentPlanFacts(pack=PACK, subject=plan.subject, start=start, end=end, tasks=len(schedule)))
+    }, AssessmentPlanFacts(pack=PACK, subject=plan.subject, start=start, end=end, tasks=len(schedule)),
+        day=plan.date or min(t.from_ for t in plan.schedule))  # written at the latest when the work starts
     by_risk = _counts([f.risk for f in pack.findings])
     order = {level: n for n, level in enumerate(LEVELS)}
     findings = [{"no": str(n), "item": f.item, "finding": f.finding, "risk": f.risk, "evidence": f.evidence or "—"}
@@ -143,7 +146,8 @@ def assessment_documents(pack: AssessmentInput, *, archive: Archive | None,
         "findings": findings,
         "risk_counts": {"total": str(len(findings)), "high": str(by_risk["高"]), "medium": str(by_risk["中"]),
                         "low": str(by_risk["低"])},
-    }, AssessmentReportFacts(pack=PACK, subject=plan.subject, findings=len(findings), by_risk=by_risk))
+    }, AssessmentReportFacts(pack=PACK, subject=plan.subject, findings=len(findings), by_risk=by_risk),
+        day=max(t.to for t in plan.schedule))  # the analysis is done when the planned work is
     by_priority = _counts([r.priority for r in recs.items])
     items = [{"no": str(n), "recommendation": r.recommendation, "priority": r.priority,
               "estimate": r.estimate or "—", "timeline": r.timeline or "—"} for n, r in enumerate(recs.items, 1)]
@@ -153,7 +157,7 @@ def assessment_documents(pack: AssessmentInput, *, archive: Archive | None,
         "reviews": review_rows(recs.review), "review_status": review_status(recs.review),
     }, AssessmentRecommendationFacts(pack=PACK, subject=plan.subject, recommendations=len(items),
                                      by_priority=by_priority, review_status=review_status(recs.review),
-                                     reviews=review_facts(recs.review)))
+                                     reviews=review_facts(recs.review)), day=recs.date or reviewed_on(recs.review))
     return [plan_doc, report, recommendation]
 
 

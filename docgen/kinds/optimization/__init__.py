@@ -3,6 +3,7 @@
 交付清单."""
 from __future__ import annotations
 
+import datetime
 from typing import TYPE_CHECKING, Any, Literal
 
 from docgen.errors import Issue
@@ -36,6 +37,7 @@ from docgen.kinds._review import (
     review_issues,
     review_rows,
     review_status,
+    reviewed_on,
 )
 from docgen.kinds._service import fmt_time
 from docgen.periods import period_bounds
@@ -121,9 +123,9 @@ def optimization_rules(pack: OptimizationInput) -> list[Issue]:
 
 
 def _doc(pack: OptimizationInput, doc_type: str, warnings: list[str], extra: dict[str, Any],
-         facts: PackFacts, template: str | None = None) -> DocumentSpec:
-    return pack_spec(pack, PACK, doc_type, template=template or f"{doc_type}.docx", warnings=warnings,
-                     context=pack_context(pack, doc_type=doc_type, warnings=warnings) | extra, facts=facts)
+         facts: PackFacts, *, day: datetime.date | None = None) -> DocumentSpec:
+    return pack_spec(pack, PACK, doc_type, template=f"{doc_type}.docx", warnings=warnings, day=day,
+                     context=pack_context(pack, doc_type=doc_type, warnings=warnings, day=day) | extra, facts=facts)
 
 
 def optimization_documents(pack: OptimizationInput, *, archive: Archive | None,
@@ -135,7 +137,8 @@ def optimization_documents(pack: OptimizationInput, *, archive: Archive | None,
                      "goals": [{"no": str(n), "goal": g} for n, g in enumerate(proposal.goals, 1)]},
         "reviews": review_rows(proposal.review), "review_status": review_status(proposal.review),
     }, OptimizationPlanFacts(pack=PACK, subject=proposal.title, goals=len(proposal.goals),
-                             review_status=review_status(proposal.review), reviews=review_facts(proposal.review)))
+                             review_status=review_status(proposal.review), reviews=review_facts(proposal.review)),
+        day=proposal.date or reviewed_on(proposal.review))
     implementation = _doc(pack, "implementation_plan", warnings, {
         "subject": proposal.title,
         "steps": [{"no": str(n), "step": s.step, "window": s.window, "owner": s.owner}
@@ -143,7 +146,8 @@ def optimization_documents(pack: OptimizationInput, *, archive: Archive | None,
         "rollback": impl.rollback, "date": impl.date.isoformat() if impl.date else "—",
         "reviews": review_rows(impl.review), "review_status": review_status(impl.review),
     }, ImplementationPlanFacts(pack=PACK, steps=len(impl.steps), owners=sorted({s.owner for s in impl.steps}),
-                               review_status=review_status(impl.review), reviews=review_facts(impl.review)))
+                               review_status=review_status(impl.review), reviews=review_facts(impl.review)),
+        day=impl.date or reviewed_on(impl.review))
     release = _doc(pack, "change_release_report", warnings, {
         "subject": proposal.title,
         "change": {"change_no": change.change_no, "executed_at": fmt_time(change.executed_at),
@@ -154,7 +158,8 @@ def optimization_documents(pack: OptimizationInput, *, archive: Archive | None,
         "rollback": impl.rollback, "impl_review_status": review_status(impl.review),
         "updates_count": str(len(pack.config_updates)),
     }, ChangeReleaseFacts(pack=PACK, change_no=change.change_no, executed_at=fmt_time(change.executed_at),
-                          result=change.result))
+                          result=change.result),
+        day=(change.released_at or change.executed_at).date())
     config = config_update_spec(pack, PACK, list(pack.config_updates), warnings=warnings,
                                 items=sorted({u.ci for u in pack.config_updates}))
     return [plan, implementation, release, config]
