@@ -104,7 +104,10 @@ def _survey_variant(base: dict[str, Any], month: int, rng: random.Random) -> dic
             if response[qid] <= data.get("low_score_threshold", 3):
                 followups.append({"question": qid, "respondent": response["respondent"],
                                   "confirmed": "回访确认：处理进度通报不够及时", "action": "重要事件每2小时通报一次进展",
-                                  "owner": "张伟", "due": "2026-01-10" if month == 12 else f"2025-{month + 1:02d}-10"})
+                                  "owner": "张伟", "due": "2026-01-10" if month == 12 else f"2025-{month + 1:02d}-10",
+                                  # completed before the due day: the demo's follow-ups are all on time
+                                  "done_on": "2026-01-08" if month == 12 else f"2025-{month + 1:02d}-08",
+                                  "result": "已按每2小时通报进展执行，回访确认满意"})
     data["followups"] = followups
     return data
 

@@ -25,7 +25,7 @@ from docgen.kinds.acceptance import acceptance_deadline
 from docgen.kinds.acceptance.model import AcceptanceInput
 from docgen.pipeline import check_input, generate
 from docgen.render import TemplateSet
-from tests.conftest import EXAMPLES, ROOT
+from tests.conftest import EXAMPLES
 from tests.test_init import _keys
 
 P = "YNTD-YW-2025-001"  # the example plan: 2025-01-01…2025-12-31, SLA ≤30/≤240/≤480 min, ≥99.9 %, ≥4.5, ≥95 %

@@ -1,5 +1,5 @@
 """`docgen audit` (§5.4.3 quality checks) on a hand-built archive whose findings are worked out by hand,
-and leftover tracking (archive.md: open until a later record's resolved_leftovers)."""
+and leftover tracking (docs/archive.md: open until a later record's resolved_leftovers)."""
 from __future__ import annotations
 
 import datetime
@@ -355,3 +355,22 @@ def test_acceptance_steps_out_of_order_are_a_finding(archive, preliminary, evalu
         assert order == []
     else:
         assert len(order) == 1 and found in order[0].message and order[0].severity == "warning"
+
+
+@pytest.mark.parametrize("done_on, as_of, found", [
+    ("2025-04-03", "2025-06-01", None),  # done before its due day
+    ("2025-04-05", "2025-06-01", None),  # done on its due day
+    ("2025-04-09", "2025-06-01", "晚了 4 天"),  # done, but late
+    (None, "2025-04-05", None),  # not done yet, not yet due
+    (None, "2025-04-15", "已逾期 10 天"),  # not done, past its due day
+])
+def test_survey_follow_ups_are_completed_by_their_due_day(archive, done_on, as_of, found):
+    _put(archive, "survey_report", "2025-03", day="2025-03-29", facts={"overall": 4.5, "low_scores": [
+        {"respondent": "吴工", "question": "q4", "score": 2, "followed_up": True, "due": "2025-04-05",
+         "done_on": done_on}]})
+    low = [f for f in _find(audit_project(archive, P, as_of=D.fromisoformat(as_of)), "§5.4.5 满意度", "warning")
+           if "吴工" in f.message]
+    if found is None:
+        assert low == []
+    else:
+        assert len(low) == 1 and found in low[0].message

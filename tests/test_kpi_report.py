@@ -1,6 +1,6 @@
 """The monthly KPI report (`docgen kpi`): indicator config (§7/§8), rows per project and overall,
 the 12-month trend, the 月度KPI统计表 workbook and its archiving. Real archives on tmp_path; every
-expected figure is worked out by hand in the comments (archive.md "Report counting", "SLA metrics")."""
+expected figure is worked out by hand in the comments (docs/archive.md "服务报告比例", "SLA figures")."""
 from __future__ import annotations
 
 import datetime

@@ -33,6 +33,7 @@ def _survey(month: int) -> dict:
         response["date"] = f"2025-{month:02d}-{str(response['date'])[-2:]}"
     for followup in data["followups"]:
         followup["due"] = f"2025-{month + 1:02d}-{str(followup['due'])[-2:]}"
+        followup["done_on"] = f"2025-{month + 1:02d}-{str(followup['done_on'])[-2:]}"
     return data
 
 

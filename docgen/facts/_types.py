@@ -219,12 +219,16 @@ class SurveyQuestion(Part):
 
 
 class LowScore(Part):
-    """A score at or below the survey's threshold, and whether it was followed up."""
+    """A score at or below the survey's threshold, whether it was followed up (§5.4.5: confirmed with
+    the customer, an improvement planned), by when, and when it was completed."""
 
     respondent: str
     question: str
     score: int
     followed_up: bool = False
+    due: date | None = None  # the improvement's planned completion
+    done_on: date | None = None  # when it was completed (None: not yet)
+    result: str | None = None
 
 
 class SurveyFacts(Facts):

@@ -20,7 +20,7 @@ class DocumentSpec:
     doc_type: str
     title: str
     project: str
-    key: tuple[str, ...]  # identity beyond project + doc_type (archive.md)
+    key: tuple[str, ...]  # identity beyond project + doc_type (docs/archive.md)
     date: date
     period: str
     template: str  # file name in templates_docx/ or templates_xlsx/

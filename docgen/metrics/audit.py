@@ -46,7 +46,7 @@ CHECKS: dict[str, str] = {
     "§5.4.3 SLA达成": "逐月 SLA 指标达成情况",
     "§5.4.2 服务记录": "每次现场/远程服务有服务单、报告单、审核、回访",
     "§5.4.2 遗留问题": "遗留问题有确认单，并在到期前关闭",
-    "§5.4.5 满意度": "低分项已跟进",
+    "§5.4.5 满意度": "低分项已跟进，并在计划日期前完成改进",
     "§5.4.7 交付包": "交付包清单中没有缺失项",
     "归档完整性": "归档文件的校验值与元数据一致",
     "§5.4.4 项目验收": "项目结束一个月内提出内部验收申请；内部申请、评估先于客户初验、终验；验收遗留问题已关闭",
@@ -270,10 +270,17 @@ def _survey_checks(a: _Audit) -> None:
         a.looked("§5.4.5 满意度")
         facts = None if doc.received else a.facts(doc, SurveyFacts)
         for low in facts.low_scores if facts is not None else []:
+            what = f"满意度调查 {doc.period}：{low.respondent} 对 {low.question} 评 {low.score} 分"
+            where = {"doc_type": "survey_report", "period": doc.period, "doc_id": doc.doc_id}
             if not low.followed_up:
-                a.add("warning", "§5.4.5 满意度", f"满意度调查 {doc.period}：{low.respondent} 对 "
-                      f"{low.question} 评 {low.score} 分，没有跟进记录；请在调查输入的 followups 中补充后重新生成",
-                      doc_type="survey_report", period=doc.period, doc_id=doc.doc_id)
+                a.add("warning", "§5.4.5 满意度", f"{what}，没有跟进记录；请在调查输入的 followups 中补充后重新生成", **where)
+            elif low.done_on is not None and low.due is not None and low.done_on > low.due:
+                a.add("warning", "§5.4.5 满意度", f"{what}，改进计划 {low.due} 完成，{low.done_on} 才完成，晚了 "
+                      f"{(low.done_on - low.due).days} 天；请分析延误原因", **where)
+            elif low.done_on is None and low.due is not None and low.due < a.as_of:
+                a.add("warning", "§5.4.5 满意度", f"{what}，改进计划 {low.due} 完成，截至 {a.as_of} 仍未记录完成"
+                      f"（已逾期 {(a.as_of - low.due).days} 天）；完成后在 followups 中填写 done_on 和 result 并重新生成",
+                      **where)
 
 
 def _pack_checks(a: _Audit) -> None:

@@ -1,5 +1,5 @@
 """The monthly KPI report (`docgen kpi MONTH`): every indicator of the indicator file (regulation §7/§8)
-per project, from the archive's metadata only (archive.md "Report counting", "SLA metrics"), plus the
+per project, from the archive's metadata only (docs/archive.md "服务报告比例", "SLA figures"), plus the
 12-month trend of 服务报告比例. The 月度KPI统计表 workbook that shows them is the kpi_report kind's
 (docgen/kinds/kpi_report); nothing here renders.
 
@@ -44,7 +44,7 @@ from docgen.periods import period_bounds
 if TYPE_CHECKING:
     from docgen.archive import Archive
 
-ALL = ALL_PROJECTS  # the project of the unfiltered report and of its overall row (archive.md: documents/_all/)
+ALL = ALL_PROJECTS  # the project of the unfiltered report and of its overall row (docs/archive.md: documents/_all/)
 TITLE = "月度KPI统计表"
 TREND_MONTHS = 12
 NO_RECORDS = "本月无考核记录"  # an SLA share with no record counted
@@ -159,7 +159,7 @@ class KpiReport:
         return next((r for r in self.rows if r.id == id and r.project == project), None)
 
     def as_json(self) -> dict[str, Any]:
-        """cli.md: {"month", "indicators": [{"id","name","target","project","due","delivered","value","met", …}]}."""
+        """`docgen kpi --json` (README): {"month", "indicators": [{"id","name","target","project","due","delivered","value","met", …}]}."""
         return {"month": self.month, "indicators": [r.as_json() for r in self.rows]}
 
     def trend_months(self) -> list[str]:
@@ -351,7 +351,7 @@ def _trend(view: ArchiveView, month: str, projects: list[ProjectInfo], rows: lis
 
 def compute_kpi(archive: Archive, month: str, *, project: str | None = None,
                 indicators: IndicatorSet | None = None) -> KpiReport:
-    """The month's KPI rows (cli.md `docgen kpi`), the detail behind them and the 12-month trend.
+    """The month's KPI rows (`docgen kpi`), the detail behind them and the 12-month trend.
     `indicators` defaults to load_indicators(archive=archive) (ARCHIVE/config/indicators.yaml, else the
     packaged §8 defaults). InputError (Chinese) for a bad month or an unknown project."""
     month = check_month(month)

@@ -2,7 +2,7 @@
 docgen.metrics.audit (audit_project → AuditReport); this kind turns them into the context the workbook
 shows and the DocumentSpec that fills templates_xlsx/audit_report.xlsx (a user's copy in --templates
 restyles it): a findings sheet (severity colours, counts as real formulas) and a 检查项 sheet (what each
-check looked at and what it found). Identity: the project; dated the day generated (archive.md)."""
+check looked at and what it found). Identity: the project; dated the day generated (docs/archive.md)."""
 from __future__ import annotations
 
 from datetime import date
@@ -97,7 +97,7 @@ def fill_audit_workbook(template: Path, context: dict[str, Any]) -> bytes:
 
 
 def audit_spec(report: AuditReport, *, today: date, project_name: str = "") -> DocumentSpec:
-    """The audit as an archivable document: identity project, dated the day generated (archive.md)."""
+    """The audit as an archivable document: identity project, dated the day generated (docs/archive.md)."""
     context = audit_context(report, project_name=project_name)
     return DocumentSpec(
         doc_type="audit_report", title=f"{TITLE}（{report.as_of}）", project=report.project, key=(), date=today,

@@ -76,6 +76,11 @@ def survey_rules(survey: SurveyInput) -> list[Issue]:
         if f.due < response.date:
             error(f"{path}.due", f"完成日期 {path}.due（{f.due}）早于 {f.respondent} 的回答日期 {response.path}.date"
                                  f"（{response.date}）：改进须在调查之后，请更正其中之一")
+        if f.done_on is not None and f.done_on < response.date:
+            error(f"{path}.done_on", f"实际完成日期 {path}.done_on（{f.done_on}）早于 {f.respondent} 的回答日期 "
+                                     f"{response.path}.date（{response.date}）：改进须在调查之后，请更正其中之一")
+        if f.done_on is not None and not f.result:
+            warning(f"{path}.result", f"填了实际完成日期 {path}.done_on，但没有完成情况 result；请写明改进结果及需方的确认")
         score = response.scores[f.question]
         if score > survey.low_score_threshold:
             warning(path, f"{f.respondent} 对“{texts[f.question]}”评 {score} 分，不是低分项（≤{survey.low_score_threshold}）；"
@@ -158,7 +163,7 @@ def survey_context(survey: SurveyInput, responses: list[Response], stats: Survey
             "question": f"{item.question} {texts[item.question]}", "score": str(item.score),
             "confirmed": f.confirmed if f else "（未确认）", "action": f.action if f else "—",
             "owner": f.owner if f else "—", "due": f.due.isoformat() if f else "—",
-            "status": (f.status or "待跟踪") if f else "未跟踪"})
+            "status": (f.status_text() + (f"：{f.result}" if f.result else "")) if f else "未跟踪"})
     by_name = {r.respondent: r for r in responses}
     for f in survey.followups:  # follow-ups on scores above the threshold are reported too
         if (f.question, f.respondent) not in listed:
@@ -167,7 +172,7 @@ def survey_context(survey: SurveyInput, responses: list[Response], stats: Survey
                 "respondent": f.respondent, "date": r.date.isoformat(),
                 "question": f"{f.question} {texts[f.question]}", "score": str(r.scores[f.question]),
                 "confirmed": f.confirmed, "action": f.action, "owner": f.owner, "due": f.due.isoformat(),
-                "status": f.status or "待跟踪"})
+                "status": f.status_text() + (f"：{f.result}" if f.result else "")})
     return {
         "company": survey.company,
         "title": TITLE,
@@ -217,7 +222,10 @@ def survey_facts(survey: SurveyInput, responses: list[Response], stats: SurveySt
         overall=float(stats.overall), score_count=stats.count, score_total=stats.total,
         satisfied_percent=float(stats.satisfied_percent), low_score_threshold=survey.low_score_threshold,
         low_scores=[LowScore(respondent=item.response.respondent, question=item.question, score=item.score,
-                             followed_up=item.followup is not None) for item in stats.low_scores])
+                             followed_up=item.followup is not None,
+                             due=item.followup.due if item.followup else None,
+                             done_on=item.followup.done_on if item.followup else None,
+                             result=item.followup.result if item.followup else None) for item in stats.low_scores])
 
 
 def survey_documents(survey: SurveyInput, *, archive: Archive | None, warnings: list[str]) -> list[DocumentSpec]:

@@ -17,6 +17,7 @@ from docgen.errors import Issue
 from docgen.fields import (
     PERIOD_RE,
     Date,
+    OptDate,
     OptText,
     ProjectCode,
     StrictModel,
@@ -72,7 +73,14 @@ class Followup(StrictModel):
     action: Text = label("改进措施", "§5.4.5 提出并实施的改善意见")
     owner: Text = label("责任人")
     due: Date = label("完成日期", "YYYY-MM-DD")
-    status: OptText = label("跟踪情况", "可选，例如 已完成、进行中；不填显示 待跟踪", default=None)
+    status: OptText = label("跟踪情况", "可选，例如 进行中；填了实际完成日期 done_on 时显示 已完成，都不填显示 待跟踪",
+                            default=None)
+    done_on: OptDate = label("实际完成日期", "改进完成的日期 YYYY-MM-DD；不填表示尚未完成", default=None)
+    result: OptText = label("完成情况", "改进的结果及需方的确认，例如 月报已于每月3日前提交，客户确认", default=None)
+
+    def status_text(self) -> str:
+        """已完成（日期） once done_on is given, else the status written, else 待跟踪."""
+        return f"已完成（{self.done_on}）" if self.done_on else (self.status or "待跟踪")
 
 
 class ResponseFields(StrictModel):
