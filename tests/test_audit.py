@@ -374,3 +374,12 @@ def test_survey_follow_ups_are_completed_by_their_due_day(archive, done_on, as_o
         assert low == []
     else:
         assert len(low) == 1 and found in low[0].message
+
+
+def test_plan_workload_against_its_breakdown(tmp_path, plan_data, write_yaml):
+    assert not _find(audit_project(_with_plan(tmp_path / "ok", plan_data, write_yaml), P, as_of=D(2025, 1, 15)),
+                     "§5.2 交付策划")
+    plan_data["workload"]["person_days"] = 600
+    found = _find(audit_project(_with_plan(tmp_path / "off", plan_data, write_yaml), P, as_of=D(2025, 1, 15)),
+                  "§5.2 交付策划", "warning")
+    assert len(found) == 1 and "600 人天" in found[0].message and "520 人天" in found[0].message

@@ -14,7 +14,8 @@ SPEC = Path(__file__).resolve().parent.parent.parent / "shared" / "spec" / "exam
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 # file -> warnings (field paths) the spec's copy gets and docgen's example does not
 KNOWN_CONTRADICTIONS = {
-    "plan.yaml": {"approved_by"},  # §5.3: the plan is approved after its review (批准 left blank)
+    "plan.yaml": {"approved_by"},  # §5.3: the plan is approved after its review (批准 left blank); ours also
+                                   # breaks its workload down (§5.2.2), adding up to the total
     "acceptance.yaml": {"customer.preliminary.date"},  # §5.4.4: 初验 before the internal application
     "survey.yaml": set(),  # ours records when the follow-ups were completed (the spec's stay 待跟踪 for ever)
 }

@@ -229,3 +229,14 @@ def test_one_bad_file_blocks_the_whole_batch(tmp_path, plan_data, write_yaml):
     result = CliRunner().invoke(cli, ["--archive", str(tmp_path / "a"), "generate", str(good), str(bad)])
     assert result.exit_code == 1 and "bad.yaml" in result.stderr
     assert not (tmp_path / "a").exists()
+
+
+def test_workload_total_must_equal_its_breakdown(plan_data, write_yaml):
+    """§5.2.2: the example's 520 人天 = 250 + 120 + 20 + 130; a breakdown that sums elsewhere is a warning."""
+    assert check_input(write_yaml(plan_data)).warnings == []
+    plan_data["workload"]["breakdown"] = plan_data["workload"]["breakdown"][:3]  # 390 of 520
+    checked = check_input(write_yaml(plan_data))
+    assert checked.errors == [] and [w.path for w in checked.warnings] == ["workload.breakdown"]
+    assert "520 人天" in checked.warnings[0].message and "390 人天" in checked.warnings[0].message
+    del plan_data["workload"]["breakdown"]  # no breakdown: nothing to compare
+    assert check_input(write_yaml(plan_data)).warnings == []

@@ -16,7 +16,7 @@ from docgen.kinds.plan.model import PlanInput
 from docgen.pipeline import check_input
 
 TITLE = "运维项目管理计划录入表"
-PLAN_SHEETS = ["基本信息", "交付内容", "SLA", "团队", "培训", "服务报告", "工具", "风险", "沟通", "评审",
+PLAN_SHEETS = ["基本信息", "交付内容", "SLA", "工作量分项", "团队", "培训", "服务报告", "工具", "风险", "沟通", "评审",
                "通知范围", "填写说明", "_lists"]
 
 

@@ -57,6 +57,7 @@ from docgen.facts._types import (
     TrendAnalysisFacts,
     acceptance_order_gaps,
     review_gaps,
+    workload_gap,
 )
 
 __all__ = [
@@ -69,5 +70,5 @@ __all__ = [
     "ManifestItem", "OptimizationPlanFacts", "PackFacts", "Part", "PlanFacts", "PlanReport", "PlanReviewer",
     "PlanSla", "ReceivedFacts", "ReportSla", "ResolvedLeftoverFact", "ResponseKpiFacts", "ResponseRecordFacts",
     "ReviewFact", "ServiceCounts", "ServiceRecordFacts", "ServiceReportFacts", "SlaSummary", "StatusRecordFacts",
-    "SurveyFacts", "SurveyQuestion", "TrendAnalysisFacts", "acceptance_order_gaps", "facts_class", "read_doc", "review_gaps", "view_of",
+    "SurveyFacts", "SurveyQuestion", "TrendAnalysisFacts", "acceptance_order_gaps", "facts_class", "read_doc", "review_gaps", "view_of", "workload_gap",
 ]

@@ -12,6 +12,7 @@ from pydantic import Field, field_validator
 
 from docgen.doctypes import NOTIFY_GROUPS, PLAN_REVIEWER_ROLES
 from docgen.facts._base import NO_PLAN, Facts, Part
+from docgen.numbers import fmt_num
 from docgen.periods import parse_day
 
 # --------------------------------------------------------------------------------------------- plan
@@ -76,6 +77,8 @@ class PlanFacts(Facts):
     review_passed: bool = False
     notify_groups: list[str] = Field(default_factory=list)
     history_entry: HistoryEntry | None = None
+    workload_person_days: float | None = None  # §5.2.2 预估工作量 (None: written by docgen 0.1.0)
+    workload_breakdown: list[float] = Field(default_factory=list)  # the person-days of its breakdown, if given
     approved_by: str | None = None  # 批准 (docgen 0.1.0 recorded it only in history_entry.approver)
     approved_on: date | None = None
 
@@ -87,6 +90,15 @@ class PlanFacts(Facts):
     def target(self, metric: str) -> PlanSla | None:
         """The plan's first SLA entry for `metric` (None when the plan sets none)."""
         return next((s for s in self.sla if s.metric == metric), None)
+
+
+def workload_gap(total: float | None, parts: list[float]) -> str | None:
+    """§5.2.2: the estimated total against the sum of its breakdown, when both are given (plan generation
+    warns with it; the audit reports it)."""
+    if total is None or not parts or round(sum(parts), 2) == round(total, 2):
+        return None
+    return (f"预估工作量 workload.person_days（{fmt_num(total)} 人天）与工作量分项 workload.breakdown[].person_days 之和"
+            f"（{fmt_num(sum(parts))} 人天）不一致；请核对总数或分项")
 
 
 def review_gaps(plan: PlanFacts) -> list[tuple[str, str]]:

@@ -22,6 +22,7 @@ from docgen.facts import (
     ServiceRecordFacts,
     SurveyFacts,
     review_gaps,
+    workload_gap,
 )
 from docgen.metrics.kpi import (
     availability_figure,
@@ -40,7 +41,7 @@ _RANK = {"error": 0, "warning": 1, "info": 2}
 LOW_RECORD_SCORE = 2  # a 回访 score at or below this is worth a look (surveys use their own threshold)
 # the checks, in report order: rule id -> what it looks at (the 检查项 sheet lists them with counts)
 CHECKS: dict[str, str] = {
-    "§5.2 交付策划": "已归档运维项目管理计划",
+    "§5.2 交付策划": "已归档运维项目管理计划；预估工作量与其分项合计一致",
     "§5.3 计划评审": "计划经运维部经理、运维业务线和质量部评审通过并已批准，通知了项目组成员、技术支撑组和客户接口人",
     "§8 服务报告比例": "按计划应交付的服务报告逐月已归档",
     "§5.4.3 SLA达成": "逐月 SLA 指标达成情况",
@@ -132,6 +133,10 @@ def _plan_checks(a: _Audit) -> ArchivedDoc | None:
         return None
     a.looked("§5.3 计划评审")
     facts = plan.facts_as(PlanFacts)
+    gap = workload_gap(facts.workload_person_days, facts.workload_breakdown)
+    if gap:
+        a.add("warning", "§5.2 交付策划", f"计划（{plan.title}）{gap}；修改后重新生成计划", doc_type="plan",
+              period=plan.period, doc_id=plan.doc_id)
     for path, message in review_gaps(facts):
         a.add("error" if path == "review.reviewers" else "warning", "§5.3 计划评审",
               f"计划（{plan.title}）{message}；补充后重新生成计划（{path}）", doc_type="plan", period=plan.period,

@@ -8,6 +8,7 @@ from docgen.errors import Issue
 from docgen.facts import (
     HistoryEntry,
     review_gaps,
+    workload_gap,
     PlanFacts,
     PlanReport,
     PlanReviewer,
@@ -32,6 +33,15 @@ if TYPE_CHECKING:
 
 TITLE = "运维项目管理计划"
 MINUTE_METRICS = {"response_minutes", "arrival_minutes", "resolution_minutes", "onsite_minutes"}
+
+
+def _basis_text(plan: PlanInput) -> str:
+    """The 估算依据 as written, followed by the breakdown with its computed total when one is given."""
+    parts = plan.workload.breakdown
+    if not parts:
+        return plan.workload.basis
+    listed = "、".join(f"{p.item} {fmt_num(p.person_days)} 人天" for p in parts)
+    return f"{plan.workload.basis}（分项：{listed}，合计 {fmt_num(sum(p.person_days for p in parts))} 人天）"
 
 
 def review_passed(plan: PlanInput) -> bool:
@@ -99,6 +109,9 @@ def plan_rules(plan: PlanInput) -> list[Issue]:
                                  f"（{last_review}）：须评审后批准，请更正其中之一")
         if not plan.approved_by:
             error("approved_by", "填写了批准日期 approved_on 但没有批准人 approved_by，请补上批准人")
+    gap = workload_gap(plan.workload.person_days, [p.person_days for p in plan.workload.breakdown])
+    if gap:
+        warning("workload.breakdown", gap)
     for path, message in review_gaps(plan_facts(plan)):
         warning(path, message)
     failed = [f"{r.name}（{r.role}）：{r.conclusion}" for r in plan.review.reviewers if r.conclusion != "通过"]
@@ -175,7 +188,7 @@ def plan_context(plan: PlanInput, *, history: list[dict[str, str]], warnings: li
             "clock": (CLOCK_LABELS[s.clock] + (f"（{s.hours or '08:30-17:30'}）" if s.clock == "workday" else ""))
             if s.metric in MINUTE_METRICS else "—",
             "source": KNOWN_METRICS.get(s.metric, "人工统计")}),
-        "workload": {"person_days": fmt_num(plan.workload.person_days), "basis": plan.workload.basis},
+        "workload": {"person_days": fmt_num(plan.workload.person_days), "basis": _basis_text(plan)},
         "team": _numbered(plan.team, lambda m: m.model_dump()),
         "training": _numbered(plan.training, lambda t: {
             "topic": t.topic, "date": t.date.isoformat(), "audience": t.audience}),
@@ -208,6 +221,8 @@ def plan_facts(plan: PlanInput) -> PlanFacts:
                    for r in plan.review.reviewers],
         review_passed=review_passed(plan),
         notify_groups=sorted({n.group for n in plan.review.notify}, key=NOTIFY_GROUPS.index),
+        workload_person_days=plan.workload.person_days,
+        workload_breakdown=[p.person_days for p in plan.workload.breakdown],
         history_entry=HistoryEntry(**history_entry(plan)), approved_by=plan.approved_by,
         approved_on=plan.approved_on)
 

@@ -81,9 +81,16 @@ class SlaItem(StrictModel):
         return value
 
 
+class WorkloadItem(StrictModel):
+    item: Text = label("工作内容", "例如 日常巡检、应急响应")
+    person_days: float = label("工作量（人天）", "数字", gt=0)
+
+
 class Workload(StrictModel):
     person_days: float = label("预估工作量（人天）", "数字", gt=0)
     basis: Text = label("估算依据")
+    breakdown: list[WorkloadItem] = label("工作量分项", "可选；给出时各项人天之和应等于 person_days",
+                                         default_factory=list, sheet="工作量分项")
 
 
 class TeamMember(StrictModel):
