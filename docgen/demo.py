@@ -153,11 +153,15 @@ def demo_inputs(folder: Path) -> list[Path]:
     return files
 
 
+# what the PM writes of the month's major incidents (the emergency pack's INC-002 was 重大, in February)
+_MAJOR_NOTES = {2: "2月17日历史库主库宕机（INC-002，重大事件），已切换至备库恢复并提交重大事件(故障)的分析改进报告。"}
+
+
 def _report_variant(base: dict[str, Any], month: int) -> dict[str, Any]:
     data = copy.deepcopy(base)
     year, nxt = (2026, 1) if month == 12 else (2025, month + 1)
     data.update(period=f"2025-{month:02d}", prepared_on=f"{year}-{nxt:02d}-0{3 + month % 3}",
-                summary=f"{month}月系统运行总体平稳，现场与远程服务均按计划完成，无重大事件。",
+                summary=f"{month}月系统运行总体平稳，现场与远程服务均按计划完成。" + _MAJOR_NOTES.get(month, ""),
                 availability_percent=_AVAILABILITY[month - 1], next_month_plan=_NEXT[month % len(_NEXT)])
     return data
 

@@ -296,7 +296,7 @@ def test_workbook_is_filled_into_its_template(archive):
     assert ws.auto_filter.ref == f"A6:G{rows[-1]}" and ws.freeze_panes == "A7"
     assert ws.oddFooter.center.text == "第 &P 页 共 &N 页" and ws.oddHeader.right.text == P
     checks = wb["检查项"]
-    assert checks["A2"].value == "§5.2 交付策划" and checks.max_row == 11
+    assert checks["A2"].value == "§5.2 交付策划" and checks.max_row == 12  # one row per check (CHECKS) under the header
     assert checks["D2"].value.startswith("=COUNTIFS('审计结果'!$C$7:$C$")
     assert wb.properties.title == f"项目交付审计报告（{P}）"
     texts = [c.value for sheet in wb for row in sheet.iter_rows() for c in row if isinstance(c.value, str)]

@@ -16,8 +16,12 @@ EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 KNOWN_CONTRADICTIONS = {
     "plan.yaml": {"approved_by"},  # §5.3: the plan is approved after its review (批准 left blank); ours also
                                    # breaks its workload down (§5.2.2), adding up to the total
-    "acceptance.yaml": {"customer.preliminary.date"},  # §5.4.4: 初验 before the internal application
-    "survey.yaml": set(),  # ours records when the follow-ups were completed (the spec's stay 待跟踪 for ever)
+    "acceptance.yaml": {"customer.preliminary.date"},  # §5.4.4: 初验 before the internal application (and its
+                                                      # self-assessment claims every SLA target met)
+    "survey.yaml": set(),
+    # ours states the month's real counts (the spec's says 现场1次、远程3次 beside records of 2 and 1: a warning
+    # when generated against the archive, not when validated alone)
+    "service_report.yaml": set(),  # ours records when the follow-ups were completed (the spec's stay 待跟踪 for ever)
 }
 
 

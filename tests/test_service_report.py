@@ -208,7 +208,7 @@ def test_facts_recorded_with_the_report(project):
 def test_next_period_plan_summary_and_title_block(project):
     folder, archive = project
     _, document = _report(archive, folder)
-    assert "本月系统运行总体平稳，处理现场故障1次、远程支持3次，无重大事件。" in _section(document, "本期工作概述")
+    assert "本月系统运行总体平稳，处理现场故障2次、远程支持1次，无重大事件。" in _section(document, "本期工作概述")
     plan = _section(document, "下期工作计划")
     assert "完成前置机交换机跳线更换" in plan and "开展数据库主备切换演练" in plan
     head = _table(document, "项目编号")

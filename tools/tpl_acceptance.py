@@ -92,6 +92,10 @@ def _internal(b: DocBuilder) -> None:
     b.paragraph("", "BodyText", keep_next=True, before=120, after=0,
                 runs=[("项目组自评：", rpr_xml(east=FONT_HEI, bold=True))])
     b.loop_paragraphs("internal.self_assessment", "line")
+    b.tag("{%p if narrative_conflicts %}")
+    _lead(b, "自评与上表统计不符之处（以统计为准）：")
+    b.bullets("narrative_conflicts", "c")
+    b.tag("{%p endif %}")
 
     b.heading("2.3 运维部与质量部评估", 2)
     _lead(b, "运维部与质量部收集客户满意度调查结果，结合项目组提交的 SLA 达成自评记录，对项目组的 SLA 达成情况进行"

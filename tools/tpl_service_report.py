@@ -48,9 +48,14 @@ def build_service_report(path: Path) -> Path:
 
     # -- 1 本期工作概述 -------------------------------------------------------------------------------
     b.heading("1 本期工作概述", 1)
+    b.lead("项目经理说明：")
     b.loop_paragraphs("summary", "s")
-    b.lead("{{ this_period }}要点（由 docgen 根据归档库中的记录统计）：")
+    b.lead("{{ this_period }}要点（根据归档库中的记录统计）：")
     b.bullets("key_points", "k")
+    b.tag("{%p if narrative_conflicts %}")
+    b.lead("项目经理说明与统计不符之处（以统计为准）：")
+    b.bullets("narrative_conflicts", "c")
+    b.tag("{%p endif %}")
 
     # -- 2 服务情况 -----------------------------------------------------------------------------------
     b.heading("2 服务情况", 1)

@@ -484,6 +484,7 @@ class ServiceReportFacts(Facts):
     overdue_leftovers: list[str] = Field(default_factory=list)
     closed_leftovers: list[str] = Field(default_factory=list)
     next_period_plan: list[str] = Field(default_factory=list)
+    narrative_conflicts: list[str] = Field(default_factory=list)  # the PM's summary against the figures
 
 
 class EvaluationFact(Part):
@@ -530,6 +531,7 @@ class AcceptanceFacts(Facts):
     deliverables: dict[str, int] = Field(default_factory=dict)  # doc type -> documents archived
     leftovers_open_at_end: list[str] = Field(default_factory=list)
     findings: list[dict[str, str]] = Field(default_factory=list)
+    narrative_conflicts: list[str] = Field(default_factory=list)  # the self-assessment against the figures
 
     def order_gaps(self) -> list[tuple[str, str]]:
         """acceptance_order_gaps of what this report recorded."""

@@ -20,6 +20,7 @@ from docgen.facts import (
     ManifestFacts,
     PlanFacts,
     ServiceRecordFacts,
+    ServiceReportFacts,
     SurveyFacts,
     review_gaps,
     workload_gap,
@@ -48,6 +49,7 @@ CHECKS: dict[str, str] = {
     "§5.4.2 服务记录": "每次现场/远程服务有服务单、报告单、审核、回访",
     "§5.4.2 遗留问题": "遗留问题有确认单，并在到期前关闭",
     "§5.4.5 满意度": "低分项已跟进，并在计划日期前完成改进",
+    "说明与统计": "服务报告和验收报告中项目经理写的说明与归档库的统计一致",
     "§5.4.7 交付包": "交付包清单中没有缺失项",
     "归档完整性": "归档文件的校验值与元数据一致",
     "§5.4.4 项目验收": "项目结束一个月内提出内部验收申请；内部申请、评估先于客户初验、终验；验收遗留问题已关闭",
@@ -288,6 +290,18 @@ def _survey_checks(a: _Audit) -> None:
                       **where)
 
 
+def _narrative_checks(a: _Audit) -> None:
+    for doc_type, cls in (("service_report", ServiceReportFacts), ("acceptance_report", AcceptanceFacts)):
+        for doc in a.view.documents(a.project, doc_type):
+            facts = None if doc.received else a.facts(doc, cls)
+            if facts is None:
+                continue
+            a.looked("说明与统计")
+            for conflict in facts.narrative_conflicts:
+                a.add("warning", "说明与统计", f"{doc.title}：{conflict}；请改正说明后重新生成", doc_type=doc_type,
+                      period=doc.period, doc_id=doc.doc_id)
+
+
 def _pack_checks(a: _Audit) -> None:
     for doc in a.view.documents(a.project, "pack_manifest"):
         a.looked("§5.4.7 交付包")
@@ -357,7 +371,7 @@ def audit_project(archive: Archive, project: str, *, as_of: date | None = None) 
     plan = a.run(_plan_checks)
     if plan is not None:
         a.run(_monthly_checks, plan)
-    for check in (_record_checks, _leftover_checks, _survey_checks, _pack_checks, _checksum_checks):
+    for check in (_record_checks, _leftover_checks, _survey_checks, _narrative_checks, _pack_checks, _checksum_checks):
         a.run(check)
     a.run(_acceptance_checks, plan)
     order = list(CHECKS)

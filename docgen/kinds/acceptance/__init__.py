@@ -17,6 +17,7 @@ from docgen.facts import (
     view_of,
 )
 from docgen.kinds._kind import DocumentSpec, Kind
+from docgen.kinds._narrative import contradictions
 from docgen.kinds._review import NOT_APPROVING
 from docgen.kinds.acceptance.figures import (
     PlanView,
@@ -282,14 +283,17 @@ def acceptance_documents(model: AcceptanceInput, *, archive: Archive | None,
     warnings = list(warnings) + archive_warnings(model, plan)
     groups = deliverables(view, code)
     sla, surveys = sla_results(view, code, plan)
+    conflicts = contradictions(model.internal.self_assessment, missed=[r.name for r in sla if r.met is False])
+    warnings += [f"internal.self_assessment：{c}；文档以统计为准" for c in conflicts]
     leftovers = open_at_end(view, code, model.project.end)
     findings = acceptance_findings(model, plan, sla, leftovers)
     return [DocumentSpec(
         doc_type=DOC_TYPE, title=TITLE, project=code, key=(), date=model.internal.applied_on,
         period=str(model.project.end.year), template=TEMPLATE,
         context=acceptance_context(model, plan=plan, groups=groups, sla=sla, surveys=surveys, findings=findings,
-                                   warnings=warnings),
-        facts=acceptance_facts(model, plan=plan, groups=groups, sla=sla, findings=findings, leftovers=leftovers),
+                                   warnings=warnings) | {"narrative_conflicts": conflicts},
+        facts=acceptance_facts(model, plan=plan, groups=groups, sla=sla, findings=findings, leftovers=leftovers)
+        .model_copy(update={"narrative_conflicts": conflicts}),
         warnings=warnings, out_name=f"{code}_{TITLE}",
     )]
 

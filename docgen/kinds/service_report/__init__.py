@@ -22,6 +22,7 @@ from docgen.facts import (
     view_of,
 )
 from docgen.kinds._kind import DocumentSpec, Kind
+from docgen.kinds._narrative import contradictions
 from docgen.kinds.emergency.response_kpi import MAJOR_LEVELS
 from docgen.kinds.service_report.figures import (
     MET,
@@ -239,10 +240,14 @@ def service_report_documents(report: ServiceReportInput, *, archive: Archive | N
                     availability=report.availability_percent)
     incidents, sources = incidents_between(view, code, first, last)
     open_, closed = leftovers_as_of(view, code, first, last)
-    warnings = list(warnings) + _archive_warnings(report, plan, rows, open_, first, last)
+    majors = [i.id for i in incidents if i.level in MAJOR_LEVELS]
+    conflicts = contradictions(report.summary, counts={"onsite": sum(1 for s in services if s.kind == "onsite"),
+                                                       "remote": sum(1 for s in services if s.kind == "remote")},
+                               missed=[r.name for r in rows if r.met is False], majors=majors)
+    warnings = list(warnings) + _archive_warnings(report, plan, rows, open_, first, last) + \
+        [f"summary：{c}；文档以统计为准" for c in conflicts]
     open_rows, closed_rows = _leftover_rows(open_, closed)
     overdue = [x.id for x in open_ if x.overdue]
-    majors = [i.id for i in incidents if i.level in MAJOR_LEVELS]
 
     key_points = [_service_summary(services, words).rstrip("。"), _sla_summary(rows, plan).rstrip("。")]
     if report.availability_percent is not None:
@@ -275,6 +280,7 @@ def service_report_documents(report: ServiceReportInput, *, archive: Archive | N
                              f"{words[1]}关闭遗留问题 {len(closed)} 项。"),
         "satisfaction": _satisfaction(rows, view, services, words),
         "next_plan": list(report.next_month_plan),
+        "narrative_conflicts": conflicts,
         "warnings": list(warnings),
     }
     facts = ServiceReportFacts(
@@ -293,7 +299,7 @@ def service_report_documents(report: ServiceReportInput, *, archive: Archive | N
                                not_judged=[r.metric for r in rows if r.met is None]),
         incidents=[i.id for i in incidents], major_incidents=majors,
         open_leftovers=[x.id for x in open_], overdue_leftovers=overdue, closed_leftovers=[x.id for x in closed],
-        next_period_plan=list(report.next_month_plan))
+        next_period_plan=list(report.next_month_plan), narrative_conflicts=conflicts)
     return [DocumentSpec(
         doc_type=DOC_TYPE, title=f"{TITLE}（{period}）", project=code, key=(period,), date=report.prepared_on,
         period=period, template=TEMPLATE, context=context, facts=facts, warnings=list(warnings),
