@@ -98,3 +98,15 @@ def test_facts_are_read_only_through_the_facts_layer():
             if key == "facts":
                 wrong.append(f"{path.relative_to(PACKAGE.parent)}:{node.lineno}")
     assert not wrong, "facts read as a dict (use docgen.facts.read_doc / ArchiveView):\n" + "\n".join(wrong)
+
+
+def test_the_command_line_starts_without_the_heavy_libraries():
+    """`docgen --help` must stay quick (benchmarks/render.py measures it): importing the CLI loads neither
+    pydantic (every facts and input model) nor the document libraries. Not a timing test: it lists modules."""
+    import subprocess
+    import sys
+
+    code = ("import sys, docgen.cli; heavy = {'pydantic', 'docx', 'docxtpl', 'openpyxl', 'matplotlib', 'whoosh'}; "
+            "print(sorted(m for m in heavy if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    assert out == "[]"

@@ -7,10 +7,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
 from docgen.errors import Issue
-from docgen.facts import Facts
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # not at run time: `docgen --help` lists the kinds without loading pydantic models
     from pydantic import BaseModel
+
+    from docgen.facts import Facts
 
 
 @dataclass
