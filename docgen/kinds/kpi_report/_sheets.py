@@ -193,10 +193,18 @@ def _report_sheet(book: _Book, ws: Worksheet, ind: dict[str, Any], rows: list[di
     for n, s in enumerate(slots, 1):
         _write_row(ws, detail.start + n - 1, [n, s["project"], s["doc_title"], s["doc_type"], s["frequency"],
                                               s["period"], s["status"], s["delivered_by"] or "—"])
-    if slots:
-        ws.auto_filter.ref = f"A{detail_top}:H{detail[-1]}"
+    _finish_detail(book, ws, layout, detail, detail_top, first_total, last_col="H", filled=bool(slots),
+                   empty=(RATIO_DETAIL, "本月无应交报告"))
+
+
+def _finish_detail(book: _Book, ws: Worksheet, layout: Any, detail: range, detail_top: int, first_total: int, *,
+                   last_col: str, filled: bool, empty: tuple[Any, str]) -> None:
+    """The end of a detail table: a filter over its rows (or the 无… row when there are none), row heights,
+    frozen header, the header repeated on every printed page, the print area."""
+    if filled:
+        ws.auto_filter.ref = f"A{detail_top}:{last_col}{detail[-1]}"
     else:
-        empty_row(ws, detail.start, *layout.span(RATIO_DETAIL), "本月无应交报告")
+        empty_row(ws, detail.start, *layout.span(empty[0]), empty[1])
     fit_rows(ws, detail)
     ws.freeze_panes = _freeze_row(detail_top, first_total)
     ws.print_title_rows = f"{detail_top}:{detail_top}"
@@ -237,14 +245,8 @@ def _sla_sheet(book: _Book, ws: Worksheet, ind: dict[str, Any], rows: list[dict]
         _write_row(ws, detail.start + n - 1, [n, d["project"], d["metric_name"], d["target"], d["service_no"],
                                               _KINDS.get(d["kind"], d["kind"]), _parse_time(d["resolved_at"]),
                                               d["value"], d["result"], d["doc_id"]])
-    if records:
-        ws.auto_filter.ref = f"A{detail_top}:J{detail[-1]}"
-    else:
-        empty_row(ws, detail.start, *layout.span(SLA_DETAIL), "本月无服务记录")
-    fit_rows(ws, detail)
-    ws.freeze_panes = _freeze_row(detail_top, first_total)
-    ws.print_title_rows = f"{detail_top}:{detail_top}"
-    book.print_area(ws, layout.last)
+    _finish_detail(book, ws, layout, detail, detail_top, first_total, last_col="J", filled=bool(records),
+                   empty=(SLA_DETAIL, "本月无服务记录"))
 
 
 def _value_sheet(book: _Book, ws: Worksheet, ind: dict[str, Any], rows: list[dict], refs: Refs) -> None:
