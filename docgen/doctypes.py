@@ -29,6 +29,9 @@ DOC_TYPES: dict[str, str] = {
     "audit_report": "项目交付审计报告",
 }
 
+# §5.4.7's four service types, the delivery content a plan schedules (§5.2.1) and the packs that deliver it
+SERVICE_TYPES = {"routine": "例行操作", "emergency": "应急响应", "optimization": "优化改善", "assessment": "调研评估"}
+
 # §5.3: the plan is reviewed by 运维部经理、运维业务线及质量部 and, once passed, notified to 项目组成员、技术支撑组、
 # 客户接口人 (the regulation's own words; plan rules and the audit both check them)
 PLAN_REVIEWER_ROLES = ("运维部经理", "运维业务线", "质量部")

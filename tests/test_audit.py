@@ -383,3 +383,26 @@ def test_plan_workload_against_its_breakdown(tmp_path, plan_data, write_yaml):
     found = _find(audit_project(_with_plan(tmp_path / "off", plan_data, write_yaml), P, as_of=D(2025, 1, 15)),
                   "§5.2 交付策划", "warning")
     assert len(found) == 1 and "600 人天" in found[0].message and "520 人天" in found[0].message
+
+
+def test_packs_against_the_plans_delivery_content(tmp_path, plan_data, write_yaml):
+    """§5.2.1: a pack of a service the plan does not schedule is a finding; after the plan's end, so is a
+    scheduled service never delivered. The example plan schedules all four services."""
+    def manifest(archive: Archive, pack: str) -> None:
+        archive.put(pack.encode(), project=P, doc_type="pack_manifest", key=(pack, "2025-Q1"), title=pack,
+                    date=D(2025, 3, 31), period="2025-Q1", ext=".txt", source="test", template="pack_manifest.docx",
+                    facts={"pack": pack, "service": pack, "missing": []})
+
+    full = _with_plan(tmp_path / "full", plan_data, write_yaml)
+    for pack in ("routine", "emergency", "optimization", "assessment"):
+        manifest(full, pack)
+    assert not _find(audit_project(full, P, as_of=D(2026, 3, 1)), "§5.4.7 交付包")
+
+    plan_data["scope"] = [s for s in plan_data["scope"] if s["service"] in ("routine", "emergency")]
+    narrow = _with_plan(tmp_path / "narrow", plan_data, write_yaml)
+    manifest(narrow, "routine")
+    manifest(narrow, "optimization")
+    during = _find(audit_project(narrow, P, as_of=D(2025, 6, 1)), "§5.4.7 交付包", "warning")
+    assert len(during) == 1 and "不在运维项目管理计划的交付内容中" in during[0].message  # optimization
+    after = [f.message for f in _find(audit_project(narrow, P, as_of=D(2026, 1, 15)), "§5.4.7 交付包", "warning")]
+    assert len(after) == 2 and any("应急响应" in m and "没有该类交付包" in m for m in after)

@@ -77,6 +77,7 @@ class PlanFacts(Facts):
     review_passed: bool = False
     notify_groups: list[str] = Field(default_factory=list)
     history_entry: HistoryEntry | None = None
+    services: list[str] | None = None  # §5.2.1 delivery content: the pack kinds planned (None: docgen 0.1.0)
     workload_person_days: float | None = None  # §5.2.2 预估工作量 (None: written by docgen 0.1.0)
     workload_breakdown: list[float] = Field(default_factory=list)  # the person-days of its breakdown, if given
     approved_by: str | None = None  # 批准 (docgen 0.1.0 recorded it only in history_entry.approver)

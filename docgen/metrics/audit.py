@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any, Callable, TypeVar
 
 from docgen.archive import Archive, sha256_file
+from docgen.doctypes import SERVICE_TYPES as SERVICE_TITLES
 from docgen.doctypes import doc_type_title
 from docgen.errors import DocgenError
 from docgen.facts import (
@@ -50,7 +51,7 @@ CHECKS: dict[str, str] = {
     "§5.4.2 遗留问题": "遗留问题有确认单，并在到期前关闭",
     "§5.4.5 满意度": "低分项已跟进，并在计划日期前完成改进",
     "说明与统计": "服务报告和验收报告中项目经理写的说明与归档库的统计一致",
-    "§5.4.7 交付包": "交付包清单中没有缺失项",
+    "§5.4.7 交付包": "交付包清单中没有缺失项；交付包属于计划的交付内容，计划的每类服务在项目结束前都有交付包",
     "归档完整性": "归档文件的校验值与元数据一致",
     "§5.4.4 项目验收": "项目结束一个月内提出内部验收申请；内部申请、评估先于客户初验、终验；验收遗留问题已关闭",
 }
@@ -302,14 +303,31 @@ def _narrative_checks(a: _Audit) -> None:
                       period=doc.period, doc_id=doc.doc_id)
 
 
-def _pack_checks(a: _Audit) -> None:
+def _pack_checks(a: _Audit, plan: ArchivedDoc | None) -> None:
+    planned = plan.facts_as(PlanFacts) if plan is not None else None
+    delivered: set[str] = set()
     for doc in a.view.documents(a.project, "pack_manifest"):
         a.looked("§5.4.7 交付包")
         facts = None if doc.received else a.facts(doc, ManifestFacts)
+        if facts is not None:
+            delivered.add(facts.pack)
+            if planned is not None and planned.services is not None and facts.pack not in planned.services:
+                a.add("warning", "§5.4.7 交付包", f"{facts.service}交付包 {doc.period} 不在运维项目管理计划的交付内容中"
+                      f"（§5.2.1 计划的服务：{'、'.join(SERVICE_TITLES.get(s, s) for s in planned.services) or '无'}）；"
+                      "请核对交付包类型，或修订计划的交付内容 scope", doc_type="pack_manifest", period=doc.period,
+                      doc_id=doc.doc_id)
         for doc_type in facts.missing if facts is not None else []:
             a.add("error", "§5.4.7 交付包", f"{facts.service}交付包 {doc.period} 缺少"
                   f"{doc_type_title(doc_type)}；请补齐后重新生成该交付包", doc_type=doc_type,
                   period=doc.period, doc_id=doc.doc_id)
+    if planned is None or planned.services is None or a.as_of <= planned.end:
+        return
+    for service in planned.services:
+        a.looked("§5.4.7 交付包")
+        if service not in delivered:
+            a.add("warning", "§5.4.7 交付包", f"运维项目管理计划的交付内容包括{SERVICE_TITLES.get(service, service)}（§5.2.1），"
+                  f"项目已于 {planned.end} 结束，归档库中没有该类交付包；请补交并归档，或说明未交付的原因",
+                  doc_type="pack_manifest", period=str(planned.end.year))
 
 
 def _checksum_checks(a: _Audit) -> None:
@@ -371,8 +389,10 @@ def audit_project(archive: Archive, project: str, *, as_of: date | None = None) 
     plan = a.run(_plan_checks)
     if plan is not None:
         a.run(_monthly_checks, plan)
-    for check in (_record_checks, _leftover_checks, _survey_checks, _narrative_checks, _pack_checks, _checksum_checks):
+    for check in (_record_checks, _leftover_checks, _survey_checks, _narrative_checks):
         a.run(check)
+    a.run(_pack_checks, plan)
+    a.run(_checksum_checks)
     a.run(_acceptance_checks, plan)
     order = list(CHECKS)
     a.report.findings.sort(key=lambda f: (_RANK[f.severity], order.index(f.rule), f.period, f.doc_type))

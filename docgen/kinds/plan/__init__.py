@@ -221,7 +221,7 @@ def plan_facts(plan: PlanInput) -> PlanFacts:
                    for r in plan.review.reviewers],
         review_passed=review_passed(plan),
         notify_groups=sorted({n.group for n in plan.review.notify}, key=NOTIFY_GROUPS.index),
-        workload_person_days=plan.workload.person_days,
+        services=list(dict.fromkeys(s.service for s in plan.scope)), workload_person_days=plan.workload.person_days,
         workload_breakdown=[p.person_days for p in plan.workload.breakdown],
         history_entry=HistoryEntry(**history_entry(plan)), approved_by=plan.approved_by,
         approved_on=plan.approved_on)

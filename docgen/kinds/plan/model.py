@@ -5,7 +5,7 @@ from typing import Literal
 
 from pydantic import field_validator
 
-from docgen.doctypes import NOTIFY_GROUPS, PLAN_REVIEWER_ROLES  # noqa: F401  (re-exported for the plan kind)
+from docgen.doctypes import NOTIFY_GROUPS, PLAN_REVIEWER_ROLES, SERVICE_TYPES  # noqa: F401  (re-exported)
 from docgen.fields import (
     Date,
     DocType,
@@ -18,8 +18,7 @@ from docgen.fields import (
     label,
 )
 
-SERVICE_LABELS = {"routine": "例行操作", "emergency": "应急响应", "optimization": "优化改善",
-                  "assessment": "调研评估"}
+SERVICE_LABELS = SERVICE_TYPES
 METHOD_LABELS = {"onsite": "现场", "remote": "远程", "both": "现场+远程"}
 PROJECT_TYPE_LABELS = {"new": "新签订", "renewal": "续签类"}
 FREQUENCY_LABELS = {"monthly": "每月", "weekly": "每周", "quarterly": "每季度", "per_service": "每次服务"}
