@@ -139,3 +139,20 @@ def test_alarm_without_anomaly_record_is_a_warning(tmp_path, routine, write_yaml
     routine["anomalies"] = []
     docs = _generate(tmp_path / "a", write_yaml(routine))
     assert any("历史数据库 有告警/异常" in w for w in docs[0]["warnings"])
+
+
+def test_manifest_facts_hold_archive_paths_not_the_machines(tmp_path):
+    """The 交付清单's facts name each item by its path inside the archive, so two archives of the same inputs
+    record the same facts wherever they live."""
+    from docgen.archive import Archive
+    from docgen.facts import ArchiveView, ManifestFacts
+    from docgen.pipeline import generate
+    from docgen.render import TemplateSet
+    from tests.conftest import EXAMPLES
+
+    archive = Archive(tmp_path / "archive")
+    generate([EXAMPLES / "plan.yaml", EXAMPLES / "survey.yaml", EXAMPLES / "routine.yaml"], archive=archive,
+             templates=TemplateSet())
+    [manifest] = ArchiveView(archive).documents(None, "pack_manifest")
+    paths = [item.path for item in manifest.facts_as(ManifestFacts).items]
+    assert paths and all(p.startswith("documents/") and (archive.root / p).is_file() for p in paths)
