@@ -39,7 +39,7 @@ def fmt_num(value: float | int | Decimal | None, digits: int = DIGITS) -> str:
     (99.9, 100, 66.67); — for no value."""
     if value is None:
         return NO_VALUE
-    text = format(round_half_up(value if not isinstance(value, Decimal) else value, digits), "f")
+    text = format(round_half_up(value, digits), "f")
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text

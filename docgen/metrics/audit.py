@@ -8,8 +8,7 @@ from datetime import date
 from typing import Any, Callable, TypeVar
 
 from docgen.archive import Archive, sha256_file
-from docgen.doctypes import SERVICE_TYPES as SERVICE_TITLES
-from docgen.doctypes import doc_type_title
+from docgen.doctypes import SERVICE_TYPES, doc_type_title
 from docgen.errors import DocgenError
 from docgen.facts import (
     RECORD_DOC_TYPES,
@@ -160,7 +159,6 @@ def _monthly_checks(a: _Audit, plan: ArchivedDoc) -> None:
     last_complete = date(a.as_of.year, a.as_of.month, 1).toordinal() - 1  # the day before this month
     until = min(end, date.fromordinal(last_complete))
     a.report.months = months_between(start, until) if until >= start else []
-    targets = {s.metric: s for s in reversed(facts.sla)}  # the first entry of a metric counts
     for month in a.report.months:
         ratio = report_ratio(a.view, month, a.project)
         a.looked("§8 服务报告比例", ratio.due)
@@ -189,7 +187,7 @@ def _monthly_checks(a: _Audit, plan: ArchivedDoc) -> None:
                       f"（{'、'.join(fig.no_plan_target)}），未计入达成率；重新生成这些记录可按现行计划计算", period=month)
         for metric, figure in (("availability_percent", availability_figure),
                                ("satisfaction_score", satisfaction_figure)):
-            entry = targets.get(metric)
+            entry = facts.target(metric)
             if entry is None:
                 continue
             a.looked("§5.4.3 SLA达成")
@@ -313,7 +311,7 @@ def _pack_checks(a: _Audit, plan: ArchivedDoc | None) -> None:
             delivered.add(facts.pack)
             if planned is not None and planned.services is not None and facts.pack not in planned.services:
                 a.add("warning", "§5.4.7 交付包", f"{facts.service}交付包 {doc.period} 不在运维项目管理计划的交付内容中"
-                      f"（§5.2.1 计划的服务：{'、'.join(SERVICE_TITLES.get(s, s) for s in planned.services) or '无'}）；"
+                      f"（§5.2.1 计划的服务：{'、'.join(SERVICE_TYPES.get(s, s) for s in planned.services) or '无'}）；"
                       "请核对交付包类型，或修订计划的交付内容 scope", doc_type="pack_manifest", period=doc.period,
                       doc_id=doc.doc_id)
         for doc_type in facts.missing if facts is not None else []:
@@ -325,7 +323,7 @@ def _pack_checks(a: _Audit, plan: ArchivedDoc | None) -> None:
     for service in planned.services:
         a.looked("§5.4.7 交付包")
         if service not in delivered:
-            a.add("warning", "§5.4.7 交付包", f"运维项目管理计划的交付内容包括{SERVICE_TITLES.get(service, service)}（§5.2.1），"
+            a.add("warning", "§5.4.7 交付包", f"运维项目管理计划的交付内容包括{SERVICE_TYPES.get(service, service)}（§5.2.1），"
                   f"项目已于 {planned.end} 结束，归档库中没有该类交付包；请补交并归档，或说明未交付的原因",
                   doc_type="pack_manifest", period=str(planned.end.year))
 

@@ -256,8 +256,10 @@ def acceptance_context(model: AcceptanceInput, *, plan: PlanView | None, groups:
 
 
 def acceptance_facts(model: AcceptanceInput, *, plan: PlanView | None, groups: list[dict[str, Any]],
-                     sla: list[SlaResult], findings: list[dict[str, str]], leftovers: list[Leftover]) -> AcceptanceFacts:
-    """What audit and later reports read from the archive about the acceptance."""
+                     sla: list[SlaResult], findings: list[dict[str, str]], leftovers: list[Leftover],
+                     narrative_conflicts: list[str] | None = None) -> AcceptanceFacts:
+    """What audit and later reports read from the archive about the acceptance; `narrative_conflicts`:
+    what the self-assessment says that the figures contradict."""
     p, internal = model.project, model.internal
     pre, fin = model.customer.preliminary, model.customer.final
     return AcceptanceFacts(
@@ -272,7 +274,8 @@ def acceptance_facts(model: AcceptanceInput, *, plan: PlanView | None, groups: l
                      for x in (pre.open_issues if pre else []) if not x.done],
         sla=[ReportSla(**r.as_fact()) for r in sla],
         deliverables={g["doc_type"]: g["count"] for g in groups},
-        leftovers_open_at_end=[x.id for x in leftovers], findings=findings)
+        leftovers_open_at_end=[x.id for x in leftovers], findings=findings,
+        narrative_conflicts=list(narrative_conflicts or []))
 
 
 def acceptance_documents(model: AcceptanceInput, *, archive: Archive | None,
@@ -292,8 +295,8 @@ def acceptance_documents(model: AcceptanceInput, *, archive: Archive | None,
         period=str(model.project.end.year), template=TEMPLATE,
         context=acceptance_context(model, plan=plan, groups=groups, sla=sla, surveys=surveys, findings=findings,
                                    warnings=warnings) | {"narrative_conflicts": conflicts},
-        facts=acceptance_facts(model, plan=plan, groups=groups, sla=sla, findings=findings, leftovers=leftovers)
-        .model_copy(update={"narrative_conflicts": conflicts}),
+        facts=acceptance_facts(model, plan=plan, groups=groups, sla=sla, findings=findings, leftovers=leftovers,
+                               narrative_conflicts=conflicts),
         warnings=warnings, out_name=f"{code}_{TITLE}",
     )]
 

@@ -241,8 +241,8 @@ def service_report_documents(report: ServiceReportInput, *, archive: Archive | N
     incidents, sources = incidents_between(view, code, first, last)
     open_, closed = leftovers_as_of(view, code, first, last)
     majors = [i.id for i in incidents if i.level in MAJOR_LEVELS]
-    conflicts = contradictions(report.summary, counts={"onsite": sum(1 for s in services if s.kind == "onsite"),
-                                                       "remote": sum(1 for s in services if s.kind == "remote")},
+    by_mode = {mode: sum(1 for s in services if s.kind == mode) for mode in MODES}  # onsite / remote
+    conflicts = contradictions(report.summary, counts=by_mode,
                                missed=[r.name for r in rows if r.met is False], majors=majors)
     warnings = list(warnings) + _archive_warnings(report, plan, rows, open_, first, last) + \
         [f"summary：{c}；文档以统计为准" for c in conflicts]
@@ -286,8 +286,7 @@ def service_report_documents(report: ServiceReportInput, *, archive: Archive | N
     facts = ServiceReportFacts(
         period=period, prepared_by=report.prepared_by, prepared_on=report.prepared_on,
         availability_percent=report.availability_percent, plan_version=plan.plan_version if plan else None,
-        services=ServiceCounts(total=len(services), onsite=sum(1 for s in services if s.kind == "onsite"),
-                               remote=sum(1 for s in services if s.kind == "remote"),
+        services=ServiceCounts(total=len(services), onsite=by_mode["onsite"], remote=by_mode["remote"],
                                service_nos=[s.service_no for s in services],
                                sla_met=[s.service_no for s in services if s.sla == MET],
                                sla_not_met=[s.service_no for s in services if s.sla == NOT_MET],
