@@ -43,3 +43,14 @@ PER_SERVICE_DOC_TYPES = {"onsite_report": "onsite", "remote_record": "remote"}
 
 def doc_type_title(doc_type: str) -> str:
     return DOC_TYPES.get(doc_type, doc_type)
+
+# what a service record is (#13): 故障 (the default, so inputs without a category keep their meaning), 服务请求,
+# 变更, 巡检, 咨询. Requests and changes the customer schedules are measured from the time the customer asked
+# for; a plan SLA entry covers the categories it names, by default only 故障.
+RECORD_CATEGORIES = ("故障", "服务请求", "变更", "巡检", "咨询")
+INCIDENT = "故障"
+SCHEDULED_CATEGORIES = ("服务请求", "变更")
+DEFAULT_SLA_CATEGORIES = (INCIDENT,)
+# GB/T 28827.3 事件级别, lowest first; 重大 and above owe a 重大事件(故障)的分析改进报告
+INCIDENT_LEVELS = ("一般", "较大", "重大", "特别重大")
+MAJOR_LEVELS = ("重大", "特别重大")

@@ -37,7 +37,7 @@ def test_init_yaml_has_every_field_with_a_chinese_comment(tmp_path, plan_data):
     # every field of the example is in the scaffold, and the scaffold invents none
     assert _keys(plan_data) <= _keys(blank)
     assert not (_keys(blank) - _keys(plan_data)) - {"change_note", "approved_by", "approved_on", "doc_no",
-                                                     "company", "sla.clock", "sla.hours",
+                                                     "company", "sla.clock", "sla.hours", "sla.categories",
                                                      "review.reviewers.comment"}
 
 

@@ -128,12 +128,12 @@ def test_services_of_the_period_with_their_sla_review_and_visit(project):
     rows = _table(document, "服务单号")
     assert [r[1] for r in rows[1:]] == ["XC-2025-0007", "YC-2025-0010", "YC-2025-0011"]  # April's YC-2025-0021 not
     onsite, late, pending = rows[1:]
-    assert onsite[2:4] == ["现场", "王强"] and onsite[5] == "03-12 09:10\n03-12 13:40"
+    assert onsite[2:4] == ["现场\n故障", "王强"] and onsite[5] == "03-12 09:10\n03-12 13:40"
     assert onsite[6] == "15 / 270" and onsite[7:] == ["达标", "已审核", "5 分"]
-    assert late[2] == "远程" and late[6] == "45 / 300" and late[7] == "未达标（故障响应时间）"
+    assert late[2] == "远程\n故障" and late[6] == "45 / 300" and late[7] == "未达标（故障响应时间）"
     assert pending[6] == "10 / 300" and pending[7:] == ["达标", "待审核", "待回访"]
     services = _section(document, "服务情况")
-    assert "本月共完成服务 3 次（现场 1 次、远程 2 次）；SLA 全部达标 2 次、未达标 1 次；待审核 1 次，待回访 1 次。" in services
+    assert "本月共完成服务 3 次（现场 1 次、远程 2 次；故障 3 次）；SLA 全部达标 2 次、未达标 1 次；待审核 1 次，待回访 1 次。" in services
 
 
 def test_sla_figures_per_plan_metric_computed_by_hand(project):

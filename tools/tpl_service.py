@@ -58,6 +58,7 @@ def _basic_rows(place_label: str) -> list[list[Cell]]:
         [Cell("项目名称", **LAB), Cell("{{ project.name }}", span=3)],
         [Cell("客户", **LAB), Cell("{{ project.customer }}"), Cell(place_label, **LAB), Cell("{{ site }}")],
         [Cell("运维工程师", **LAB), Cell("{{ engineer }}"), Cell("客户联系人", **LAB), Cell("{{ customer_contact }}")],
+        [Cell("服务类别", **LAB), Cell("{{ category }}"), Cell("事件级别（类别）", **LAB), Cell("{{ incident_text }}")],
     ]
 
 

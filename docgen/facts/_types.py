@@ -10,7 +10,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator
 
-from docgen.doctypes import NOTIFY_GROUPS, PLAN_REVIEWER_ROLES
+from docgen.doctypes import DEFAULT_SLA_CATEGORIES, INCIDENT, MAJOR_LEVELS, NOTIFY_GROUPS, PLAN_REVIEWER_ROLES
 from docgen.facts._base import NO_PLAN, Facts, Part
 from docgen.numbers import fmt_num
 from docgen.periods import parse_day
@@ -28,6 +28,11 @@ class PlanSla(Part):
     op: str = ">="
     target: float
     unit: str | None = None
+    categories: list[str] | None = None  # the record categories a record metric covers (None: only 故障)
+
+    def covers(self, category: str) -> bool:
+        """Whether a service record of `category` (故障, 变更, …) is measured against this entry."""
+        return category in (self.categories or DEFAULT_SLA_CATEGORIES)
 
 
 class PlanReport(Part):
@@ -136,6 +141,7 @@ class FrozenSla(Part):
     unit: str | None = None
     value: float | None = None
     met: bool | None = None
+    from_scheduled: bool = False  # measured from the time the customer asked for (a scheduled request/change)
 
 
 class LeftoverFact(Part):
@@ -172,6 +178,10 @@ class ServiceRecordFacts(Facts):
 
     service_no: str
     kind: Literal["onsite", "remote"] | None = None  # also told by the doc type (RECORD_DOC_TYPES)
+    category: str = INCIDENT  # 故障 | 服务请求 | 变更 | 巡检 | 咨询 (docgen before #13 knew only incidents)
+    incident_level: str | None = None  # 一般 | 较大 | 重大 | 特别重大 (incidents only; None: not given, 一般)
+    incident_category: str | None = None  # e.g. 网络、数据库 (incidents only)
+    scheduled_at: str | None = None  # the time the customer asked the service for (要求到场/支持时间)
     engineer: str = ""
     customer_contact: str | None = None
     content: str = ""
@@ -202,6 +212,19 @@ class ServiceRecordFacts(Facts):
     @property
     def resolved_day(self) -> date:
         return parse_day(self.resolved_at)  # type: ignore[return-value]  # checked by the validator
+
+    @property
+    def is_incident(self) -> bool:
+        return self.category == INCIDENT
+
+    @property
+    def level(self) -> str:
+        """The incident's level (一般 when the record did not say)."""
+        return self.incident_level or "一般"
+
+    @property
+    def major(self) -> bool:
+        return self.is_incident and self.level in MAJOR_LEVELS
 
     @property
     def no_plan(self) -> bool:

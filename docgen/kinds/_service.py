@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import field_validator
 
@@ -32,6 +32,15 @@ class ProjectRef(StrictModel):
     code: ProjectCode = label("项目编号", "与运维项目管理计划的 project.code 相同")
     name: Text = label("项目名称")
     customer: Text = label("客户名称")
+
+
+RecordCategory = Literal["故障", "服务请求", "变更", "巡检", "咨询"]  # doctypes.RECORD_CATEGORIES
+IncidentLevel = Literal["一般", "较大", "重大", "特别重大"]  # doctypes.INCIDENT_LEVELS
+
+
+class IncidentInfo(StrictModel):
+    level: IncidentLevel = label("事件级别", "一般 | 较大 | 重大 | 特别重大（GB/T 28827.3）", default="一般")
+    category: OptText = label("事件类别", "例如 网络、数据库、应用、硬件", default=None)
 
 
 class RiskItem(StrictModel):
@@ -205,6 +214,7 @@ def base_context(record: Any, *, title: str, company: str) -> dict[str, Any]:
                                for n, r in enumerate(record.resolved_leftovers, 1)],
         "signoff": {"signed_by": record.customer_signoff.signed_by if record.customer_signoff else "",
                     "signed_at": fmt_time(record.customer_signoff.signed_at) if record.customer_signoff else ""},
+        **category_context(record),
         "satisfaction": {
             "score": f"{record.satisfaction.score} 分" if record.satisfaction else "",
             "comment": (record.satisfaction.comment or "") if record.satisfaction else "",
@@ -217,8 +227,11 @@ def record_facts(record: Any, *, kind: str, times: dict[str, datetime | None], m
                  reviewed_by: str | None) -> ServiceRecordFacts:
     """What KPI, audit and reports read from the archive about this service record."""
     sla = measures["sla"]
+    incident = record.incident
     return ServiceRecordFacts(
-        service_no=record.service_no, kind=kind, engineer=record.engineer,
+        service_no=record.service_no, kind=kind, category=record.category,
+        incident_level=incident.level if incident else None, incident_category=incident.category if incident else None,
+        scheduled_at=fmt_time(scheduled_time(record)) or None, engineer=record.engineer,
         customer_contact=record.customer_contact, content=record.preparation.content,
         **{f"{k}_at": fmt_time(v) or None for k, v in times.items()},
         measures=measures["values"], sla=sla if sla == NO_PLAN else [FrozenSla(**s) for s in sla],
@@ -230,6 +243,38 @@ def record_facts(record: Any, *, kind: str, times: dict[str, datetime | None], m
         open_issues=list(record.preparation.open_issues), escalations=len(record.escalations),
         reviewed=bool(reviewed_by), reviewed_by=reviewed_by,
         satisfaction_score=record.satisfaction.score if record.satisfaction else None)
+
+
+def scheduled_time(record: Any) -> datetime | None:
+    """The time the customer asked the service for (要求到场时间 on site, 要求支持时间 remote)."""
+    prep = record.preparation
+    return getattr(prep, "requested_arrival", None) or getattr(prep, "requested_time", None)
+
+
+def category_rules(rules: StepRules, record: Any, scheduled_path: str) -> None:
+    """What a record says it is (#13): only an incident has an incident level and category; a request or
+    change is due from the time the customer asked for, so it should say when that was."""
+    if record.category != "故障" and record.incident is not None:
+        rules.issues.append(Issue("error", "incident", f"服务类别 category 为“{record.category}”，不是故障，不应填写事件信息 "
+                                                       "incident；请删除 incident，或把 category 改为“故障”"))
+    if record.category == "故障" and record.incident is None:
+        rules.issues.append(Issue("warning", "incident", "故障类服务记录未填写事件信息 incident（级别、类别），按“一般”事件统计；"
+                                                         "请填写 incident.level 和 incident.category"))
+    if record.category in ("服务请求", "变更") and scheduled_time(record) is None:
+        rules.issues.append(Issue("warning", scheduled_path,
+                                  f"服务类别为“{record.category}”，但未填写客户要求的时间 {scheduled_path}；"
+                                  "计划若考核该类服务，将从报修时间起计时。请填写客户要求的时间"))
+
+
+def category_context(record: Any) -> dict[str, str]:
+    """服务类别 and 事件级别/类别 as the record's documents print them."""
+    incident = record.incident
+    if record.category != "故障":
+        text = "不适用"
+    else:
+        level = incident.level if incident else "一般"
+        text = f"{level}（{incident.category}）" if incident and incident.category else level
+    return {"category": record.category, "incident_text": text}
 
 
 def steps_rows(steps: list[tuple[str, str, str]]) -> list[dict[str, str]]:
@@ -261,8 +306,8 @@ def service_spec(record: Any, doc_type: str, title: str, context: dict[str, Any]
 def leftover_confirmation_spec(record: Any, context: dict[str, Any], facts: ServiceRecordFacts,
                                warnings: list[str]) -> Any:
     """遗留问题确认单 (step 8): produced whenever the record has leftover issues."""
-    keep = ("company", "service_no", "project", "site", "engineer", "customer_contact", "leftovers",
-            "leftover_confirmed_by")
+    keep = ("company", "service_no", "project", "site", "engineer", "customer_contact", "category", "incident_text",
+            "leftovers", "leftover_confirmed_by")
     ctx = {k: context[k] for k in keep} | {"title": "遗留问题确认单", "date": record.resolved_at.date().isoformat()}
     return service_spec(record, "leftover_confirmation", "遗留问题确认单", ctx, facts, warnings)
 

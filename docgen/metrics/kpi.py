@@ -214,7 +214,7 @@ def sla_figures_between(archive: Archive | ArchiveView, project: str, first: dat
         no_plan: list[str] = []
         for facts in records:
             if facts.no_plan:
-                if metric in facts.measures:
+                if metric in facts.measures and entry.covers(facts.category):
                     no_plan.append(facts.service_no)
                 continue
             result = facts.frozen(metric)

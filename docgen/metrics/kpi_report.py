@@ -238,13 +238,15 @@ def _sla_details(view: ArchiveView, project: str, month: str, metrics: list[tupl
     records = [(view.record_kind(doc) or "", doc.doc_id, doc.facts_as(ServiceRecordFacts))
                for doc in view.service_records(project, None, first, last).values()]
     records.sort(key=lambda r: (r[0] != "onsite", r[2].service_no))
+    plan = view.plan_facts(project)
     out: list[SlaRecord] = []
     for metric, name in metrics:
         rows: list[SlaRecord] = []
+        entry = plan.target(metric) if plan is not None else None
         for kind, doc_id, facts in records:
             common = (project, metric, name, facts.service_no, kind, facts.resolved_at)
             if facts.no_plan:
-                if metric in facts.measures:
+                if metric in facts.measures and (entry is None or entry.covers(facts.category)):
                     rows.append(SlaRecord(*common, value=facts.measures[metric], target=NO_PLAN, result=NO_PLAN,
                                           doc_id=doc_id))
                 continue

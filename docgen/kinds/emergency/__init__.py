@@ -33,7 +33,8 @@ from docgen.kinds._pack import (
     pack_spec,
 )
 from docgen.kinds._service import fmt_time, plan_sla
-from docgen.kinds.emergency.response_kpi import LEVELS, MAJOR_LEVELS, measure, response_kpi_context
+from docgen.doctypes import MAJOR_LEVELS
+from docgen.kinds.emergency.response_kpi import LEVELS, measure, response_kpi_context
 from docgen.numbers import fmt_num
 from docgen.periods import period_bounds
 

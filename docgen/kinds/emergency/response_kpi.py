@@ -11,14 +11,14 @@ from collections import Counter
 from datetime import date
 from typing import Any
 
+from docgen.doctypes import INCIDENT_LEVELS, MAJOR_LEVELS
 from docgen.facts import NO_PLAN, IncidentRate, PlanSla, ResponseKpiFacts
 from docgen.metrics.sla import RECORD_METRICS, measure_record
 from docgen.numbers import target_text
 from docgen.periods import period_bounds
 
-LEVELS = ("一般", "较大", "重大", "特别重大")
+LEVELS = INCIDENT_LEVELS
 LEVEL_FIELDS = dict(zip(LEVELS, ("general", "larger", "major", "critical")))
-MAJOR_LEVELS = ("重大", "特别重大")
 # the incident metrics when no plan is archived (the two an incident has times for)
 INCIDENT_METRICS = ("response_minutes", "resolution_minutes")
 TOTAL = "合计"

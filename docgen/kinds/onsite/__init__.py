@@ -8,12 +8,14 @@ from docgen.kinds._kind import DocumentSpec, Kind
 from docgen.kinds._service import (
     StepRules,
     base_context,
+    category_rules,
     common_step_rules,
     fmt_time,
     leftover_confirmation_spec,
     plan_sla,
     record_facts,
     review_rules,
+    scheduled_time,
     service_spec,
     steps_rows,
     unknown_leftover_refs,
@@ -33,6 +35,7 @@ def onsite_rules(record: OnsiteInput) -> list[Issue]:
     rules.order([("requested_at", "报修时间", record.requested_at), ("responded_at", "响应时间", record.responded_at),
                  ("arrived_at", "到场时间", record.arrived_at), ("resolved_at", "解决时间", record.resolved_at),
                  ("departed_at", "离场时间", record.departed_at)])
+    category_rules(rules, record, "preparation.requested_arrival")
     common_step_rules(rules, record, work_after=("arrived_at", "到场时间", record.arrived_at),
                       work_before=("departed_at", "离场时间", record.departed_at))
     if record.customer_signoff is None:
@@ -90,7 +93,8 @@ def onsite_documents(record: OnsiteInput, *, archive: Archive | None, warnings: 
     sla, plan_version = plan_sla(archive, record.project.code)
     times = {"requested": record.requested_at, "responded": record.responded_at, "arrived": record.arrived_at,
              "resolved": record.resolved_at, "departed": record.departed_at}
-    measured = measure_record(times, sla, plan_version)
+    measured = measure_record(times, sla, plan_version, category=record.category,
+                              scheduled=scheduled_time(record))
     report = record.report
     reviewed_by = report.reviewed_by if report else None
     pending = [m for m, missing in (("待审核", not reviewed_by), ("待回访", record.satisfaction is None)) if missing]
@@ -98,7 +102,7 @@ def onsite_documents(record: OnsiteInput, *, archive: Archive | None, warnings: 
         **base_context(record, title=FORM_TITLE, company=record.company),
         "times": {k: fmt_time(v) for k, v in times.items()} | {"requested_arrival": fmt_time(record.preparation.requested_arrival)},
         "site_cleaned": "是（客户已确认）" if record.site_cleaned else "否",
-        "measures": [{"no": str(n), **row} for n, row in enumerate(measure_rows(measured), 1)],
+        "measures": [{"no": str(n), **row} for n, row in enumerate(measure_rows(measured, record.category), 1)],
         "steps": _steps(record),
         "review": {"submitted_at": report.submitted_at.isoformat() if report and report.submitted_at else "",
                    "reviewed_by": reviewed_by or "",

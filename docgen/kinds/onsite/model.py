@@ -8,8 +8,10 @@ from pydantic import field_validator
 from docgen.fields import Date, DateTime, OptText, StrictModel, Text, TextList, label
 from docgen.kinds._service import (
     Escalation,
+    IncidentInfo,
     LeftoverIssue,
     ProjectRef,
+    RecordCategory,
     ResolvedLeftover,
     RiskItem,
     Satisfaction,
@@ -47,6 +49,8 @@ class OnsiteInput(StrictModel):
     kind: Literal["onsite"] = label("输入类型", "固定为 onsite")
     project: ProjectRef = label("项目")
     service_no: Text = label("服务单号", "例如 XC-2025-0007")
+    category: RecordCategory = label("服务类别", "故障（默认）| 服务请求 | 变更 | 巡检 | 咨询", default="故障")
+    incident: IncidentInfo | None = label("事件信息", "服务类别为故障时填写：事件级别、事件类别", default=None)
     site: OptText = label("服务地点", "默认为客户名称", default=None)
     company: Text = label("公司名称", default="云南腾电科技有限公司")
     engineer: Text = label("运维工程师")

@@ -3,17 +3,22 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from docgen.doctypes import DOC_TYPES, PER_SERVICE_DOC_TYPES, doc_type_title
+from docgen.doctypes import (
+    DEFAULT_SLA_CATEGORIES,
+    DOC_TYPES,
+    PER_SERVICE_DOC_TYPES,
+    doc_type_title,
+)
 from docgen.errors import Issue
 from docgen.facts import (
     HistoryEntry,
-    review_gaps,
-    workload_gap,
     PlanFacts,
     PlanReport,
     PlanReviewer,
     PlanSla,
+    review_gaps,
     view_of,
+    workload_gap,
 )
 from docgen.kinds._kind import DocumentSpec, Kind
 from docgen.kinds.plan.model import (
@@ -80,6 +85,9 @@ def plan_rules(plan: PlanInput) -> list[Issue]:
         if (s.clock == "workday" or s.hours) and s.metric not in MINUTE_METRICS:
             error(f"{path}.clock", f"计时方式 workday/工作时段只适用于时间类指标（{'、'.join(sorted(MINUTE_METRICS))}），"
                                    f"{s.metric} 请删除 clock/hours")
+        if s.categories and s.metric not in MINUTE_METRICS:
+            error(f"{path}.categories", f"适用服务类别 categories 只适用于时间类指标（{'、'.join(sorted(MINUTE_METRICS))}），"
+                                        f"{s.metric} 请删除 categories")
         if s.hours and s.clock != "workday":
             error(f"{path}.hours", "设置了工作时段 hours，但 clock 不是 workday；请把 clock 改为 workday 或删除 hours")
 
@@ -187,7 +195,8 @@ def plan_context(plan: PlanInput, *, history: list[dict[str, str]], warnings: li
             "target": fmt_num(s.target), "unit": s.unit,
             "clock": (CLOCK_LABELS[s.clock] + (f"（{s.hours or '08:30-17:30'}）" if s.clock == "workday" else ""))
             if s.metric in MINUTE_METRICS else "—",
-            "source": KNOWN_METRICS.get(s.metric, "人工统计")}),
+            "source": KNOWN_METRICS.get(s.metric, "人工统计") + (
+                f"（{'、'.join(s.categories or DEFAULT_SLA_CATEGORIES)}类）" if s.metric in MINUTE_METRICS else "")}),
         "workload": {"person_days": fmt_num(plan.workload.person_days), "basis": _basis_text(plan)},
         "team": _numbered(plan.team, lambda m: m.model_dump()),
         "training": _numbered(plan.training, lambda t: {

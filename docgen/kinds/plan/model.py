@@ -1,9 +1,9 @@
 """The 运维项目管理计划 input (kind: plan), field by field as examples/plan.yaml shows it."""
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import field_validator
+from pydantic import BeforeValidator, field_validator
 
 from docgen.doctypes import NOTIFY_GROUPS, PLAN_REVIEWER_ROLES, SERVICE_TYPES  # noqa: F401  (re-exported)
 from docgen.fields import (
@@ -16,6 +16,7 @@ from docgen.fields import (
     Text,
     TextList,
     label,
+    split_list_cell,
 )
 
 SERVICE_LABELS = SERVICE_TYPES
@@ -55,6 +56,10 @@ class ScopeItem(StrictModel):
     outputs: TextList = label("交付成果", "列表；录入表中一格内用 ； 分隔", min_length=1)
 
 
+# the service record categories a time metric may cover (doctypes.RECORD_CATEGORIES)
+Categories = Annotated[list[Literal["故障", "服务请求", "变更", "巡检", "咨询"]], BeforeValidator(split_list_cell)]
+
+
 class SlaItem(StrictModel):
     metric: DocType = label(
         "指标编号", "response_minutes | arrival_minutes | resolution_minutes | onsite_minutes | "
@@ -65,6 +70,9 @@ class SlaItem(StrictModel):
     op: Literal["<=", ">=", "<", ">", "="] = label("比较", "<= | >= | < | > | =")
     target: float = label("目标值", "数字")
     unit: Text = label("单位", "例如 分钟、%、分")
+    categories: Categories = label(
+        "适用服务类别", "时间类指标考核哪些服务记录：默认只考核 故障；可列 故障、服务请求、变更、巡检、咨询"
+        "（服务请求、变更的到场/解决时间从客户要求的时间起算）", default_factory=list)
 
     @field_validator("hours")
     @classmethod

@@ -8,12 +8,14 @@ from docgen.kinds._kind import DocumentSpec, Kind
 from docgen.kinds._service import (
     StepRules,
     base_context,
+    category_rules,
     common_step_rules,
     fmt_time,
     leftover_confirmation_spec,
     plan_sla,
     record_facts,
     review_rules,
+    scheduled_time,
     service_spec,
     steps_rows,
     unknown_leftover_refs,
@@ -39,6 +41,7 @@ def remote_rules(record: RemoteInput) -> list[Issue]:
                  ("resolved_at", "解决时间", record.resolved_at),
                  ("session_closed.at", "断开连接时间", closed.at if closed else None)])
     verified = ("connection.verified_at", "远程条件验证时间", conn.verified_at if conn else None)
+    category_rules(rules, record, "preparation.requested_time")
     common_step_rules(rules, record, work_after=verified,
                       work_before=("session_closed.at", "断开连接时间", closed.at if closed else None))
     if conn is None:
@@ -107,7 +110,8 @@ def remote_documents(record: RemoteInput, *, archive: Archive | None, warnings: 
     warnings = [*warnings, *unknown_leftover_refs(archive, record)]
     sla, plan_version = plan_sla(archive, record.project.code)
     times = {"requested": record.requested_at, "responded": record.responded_at, "resolved": record.resolved_at}
-    measured = measure_record(times, sla, plan_version)
+    measured = measure_record(times, sla, plan_version, category=record.category,
+                              scheduled=scheduled_time(record))
     review, conn, closed = record.record, record.connection, record.session_closed
     reviewed_by = review.reviewed_by if review else None
     pending = [m for m, missing in (("待审核", not reviewed_by), ("待回访", record.satisfaction is None)) if missing]
@@ -122,7 +126,7 @@ def remote_documents(record: RemoteInput, *, archive: Archive | None, warnings: 
                            "disconnected": _yes(closed and closed.disconnected),
                            "confirmed_by": (closed.confirmed_by or "") if closed else "",
                            "at": fmt_time(closed.at) if closed else ""},
-        "measures": [{"no": str(n), **row} for n, row in enumerate(measure_rows(measured), 1)],
+        "measures": [{"no": str(n), **row} for n, row in enumerate(measure_rows(measured, record.category), 1)],
         "steps": _steps(record),
         "review": {"submitted_at": "", "reviewed_by": reviewed_by or "",
                    "reviewed_at": review.reviewed_at.isoformat() if review and review.reviewed_at else "",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from docgen.doctypes import MAJOR_LEVELS, RECORD_CATEGORIES
 from docgen.errors import Issue
 from docgen.facts import (
     NO_PLAN,
@@ -23,11 +24,11 @@ from docgen.facts import (
 )
 from docgen.kinds._kind import DocumentSpec, Kind
 from docgen.kinds._narrative import contradictions
-from docgen.kinds.emergency.response_kpi import MAJOR_LEVELS
 from docgen.kinds.service_report.figures import (
     MET,
     MODES,
     NO_DATA,
+    NOT_ASSESSED,
     NOT_MET,
     Service,
     SlaRow,
@@ -93,7 +94,7 @@ def _chart(rows: list[SlaRow]) -> Any:
 
 # ---------------------------------------------------------------------------------------------- context
 def _service_rows(services: list[Service]) -> list[dict[str, str]]:
-    return [{"no": str(n), "service_no": s.service_no, "mode": MODES[s.kind], "engineer": s.engineer,
+    return [{"no": str(n), "service_no": s.service_no, "mode": f"{MODES[s.kind]}\n{s.category}", "engineer": s.engineer,
              "content": s.content, "times": f"{short_time(s.requested_at)}\n{short_time(s.resolved_at)}",
              "minutes": f"{fmt_num(s.minutes['response_minutes'])} / {fmt_num(s.minutes['resolution_minutes'])}",
              "sla": s.sla_text, "reviewed": "已审核" if s.reviewed else "待审核",
@@ -105,12 +106,16 @@ def _service_summary(services: list[Service], words: tuple[str, str, str]) -> st
     if not services:
         return f"{words[1]}归档库中没有解决时间在期间内的现场或远程服务记录。"
     onsite = sum(1 for s in services if s.kind == "onsite")
-    counts = {k: sum(1 for s in services if s.sla == k) for k in (MET, NOT_MET, NO_PLAN)}
+    counts = {k: sum(1 for s in services if s.sla == k) for k in (MET, NOT_MET, NO_PLAN, NOT_ASSESSED)}
     other = len(services) - sum(counts.values())
-    text = (f"{words[1]}共完成服务 {len(services)} 次（现场 {onsite} 次、远程 {len(services) - onsite} 次）；"
+    categories = [(c, sum(1 for s in services if s.category == c)) for c in RECORD_CATEGORIES]
+    text = (f"{words[1]}共完成服务 {len(services)} 次（现场 {onsite} 次、远程 {len(services) - onsite} 次；"
+            f"{'、'.join(f'{c} {n} 次' for c, n in categories if n)}）；"
             f"SLA 全部达标 {counts[MET]} 次、未达标 {counts[NOT_MET]} 次")
     if counts[NO_PLAN]:
         text += f"、无计划目标 {counts[NO_PLAN]} 次"
+    if counts[NOT_ASSESSED]:
+        text += f"、不考核 {counts[NOT_ASSESSED]} 次（计划的时间指标不适用于该类服务）"
     if other:
         text += f"、计划未设目标 {other} 次"
     pending = sum(1 for s in services if not s.reviewed)

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 MODES = {"onsite": "现场", "remote": "远程"}
 MET, NOT_MET, NO_DATA = "达标", "未达标", "—"
 NO_TARGET = "计划未设目标"
+NOT_ASSESSED = "不考核"  # a request, change, … the plan's time metrics do not cover (#13)
 
 
 def target_text(entry: PlanSla) -> str:
@@ -54,6 +55,7 @@ class Service:
 
     service_no: str
     kind: str  # onsite | remote
+    category: str  # 故障 | 服务请求 | 变更 | 巡检 | 咨询
     engineer: str
     content: str
     requested_at: str
@@ -81,10 +83,11 @@ def _service(kind: str, doc: ArchivedDoc) -> Service:
     if facts.no_plan:
         status = NO_PLAN
     elif not results:
-        status = NO_TARGET
+        status = NO_TARGET if facts.is_incident else NOT_ASSESSED
     else:
         status = NOT_MET if failed else MET
-    return Service(service_no=facts.service_no, kind=kind, engineer=facts.engineer, content=facts.content,
+    return Service(service_no=facts.service_no, kind=kind, category=facts.category, engineer=facts.engineer,
+                   content=facts.content,
                    requested_at=facts.requested_at or "", resolved_at=facts.resolved_at, minutes=minutes,
                    measures=dict(facts.measures), sla=status, failed=failed, results=results,
                    reviewed=facts.reviewed, score=facts.satisfaction_score)
