@@ -118,6 +118,8 @@ def demo_inputs(folder: Path) -> list[Path]:
 
     examples = packaged_examples()
     files = [examples / get_kind(name).example for name in kind_names()]
+    # the incidents of the emergency pack's quarter, as service records (the pack reads them from the archive)
+    files += sorted((examples / "incidents").glob("*.yaml"))
     base = {kind: yaml.safe_load((examples / f"{kind}.yaml").read_text(encoding="utf-8"))
             for kind in ("onsite", "remote") if kind in kind_names()}
     rng = random.Random(2025)
@@ -153,8 +155,8 @@ def demo_inputs(folder: Path) -> list[Path]:
     return files
 
 
-# what the PM writes of the month's major incidents (the emergency pack's INC-002 was 重大, in February)
-_MAJOR_NOTES = {2: "2月17日历史库主库宕机（INC-002，重大事件），已切换至备库恢复并提交重大事件(故障)的分析改进报告。"}
+# what the PM writes of the month's major incidents (XC-2025-0005 was 重大, in February)
+_MAJOR_NOTES = {2: "2月17日历史库主库宕机（XC-2025-0005，重大事件），已切换至备库恢复并提交重大事件(故障)的分析改进报告。"}
 
 
 def _report_variant(base: dict[str, Any], month: int) -> dict[str, Any]:

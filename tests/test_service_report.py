@@ -74,7 +74,8 @@ def _remote(service_no: str, day: str, *, responded: str, resolves: list[str] = 
 
 def _archive_project(folder: Path) -> Archive:
     """Plan, the March on-site example (XC-2025-0007, leaves XC-2025-0007#1 due 03-20), two March
-    remote records and the April remote example, the March survey and the 2025-Q1 emergency pack."""
+    remote records and the April remote example, the March survey, the January and February incident
+    records (YC-2025-0003; XC-2025-0005, 重大) and the 2025-Q1 emergency pack."""
     archive = Archive(folder / "archive")
     inputs = [EXAMPLES / "plan.yaml", EXAMPLES / "onsite.yaml",
               _write(folder, "r10.yaml", _remote("YC-2025-0010", "2025-03-20", responded="10:45",
@@ -83,7 +84,8 @@ def _archive_project(folder: Path) -> Archive:
                                                  leftover={"issue": "归档表空间增长过快", "plan": "评估扩容方案",
                                                            "owner": "李娜", "due": "2025-03-28"},
                                                  reviewed=False, visited=False)),
-              EXAMPLES / "remote.yaml", EXAMPLES / "survey.yaml", EXAMPLES / "emergency.yaml"]
+              EXAMPLES / "remote.yaml", EXAMPLES / "survey.yaml", *sorted((EXAMPLES / "incidents").glob("*.yaml")),
+              EXAMPLES / "emergency.yaml"]
     generate(inputs, archive=archive, templates=TemplateSet())
     return archive
 
@@ -177,18 +179,18 @@ def test_leftovers_open_as_of_the_period_end_and_closed_within_it(project):
     assert facts["closed_leftovers"] == ["XC-2025-0007#1"]
 
 
-def test_incidents_of_the_emergency_pack_inside_the_period_only(project):
+def test_incidents_are_the_incident_records_inside_the_period_only(project):
     folder, archive = project
     _, document = _report(archive, folder)
     rows = _table(document, "事件编号")
-    assert [r[1] for r in rows[1:]] == ["INC-003"]  # INC-001 (January) and INC-002 (February) are outside
+    # every March record is a fault; YC-2025-0003 (January) and XC-2025-0005 (February) are outside
+    assert [r[1] for r in rows[1:]] == ["XC-2025-0007", "YC-2025-0010", "YC-2025-0011"]
     assert rows[1][2:] == ["一般", "网络", "2025-03-12 09:10", "2025-03-12 13:40", "15 / 270", "不适用"]
-    assert "本月共发生事件 1 起（一般 1 起），无重大事件。数据来源：应急响应交付成果 2025-Q1 的响应支持记录。" \
-        in _section(document, "事件情况")
+    assert "本月共发生事件 3 起（一般 3 起），无重大事件。数据来源：故障类现场/远程服务记录。" in _section(document, "事件情况")
     _, quarter = _report(archive, folder, period="2025-Q1")
     rows = _table(quarter, "事件编号")
-    assert [r[1] for r in rows[1:]] == ["INC-001", "INC-002", "INC-003"]
-    assert rows[2][-1] == "有"  # INC-002 is major and has its analysis report
+    assert [r[1] for r in rows[1:]] == ["YC-2025-0003", "XC-2025-0005", "XC-2025-0007", "YC-2025-0010", "YC-2025-0011"]
+    assert rows[2][2] == "重大" and rows[2][-1] == "有"  # major, with its analysis report in the pack
 
 
 def test_facts_recorded_with_the_report(project):
@@ -199,7 +201,7 @@ def test_facts_recorded_with_the_report(project):
     assert facts["services"]["service_nos"] == ["XC-2025-0007", "YC-2025-0010", "YC-2025-0011"]
     assert facts["services"]["onsite"] == 1 and facts["services"]["remote"] == 2
     assert facts["services"]["sla_not_met"] == ["YC-2025-0010"]
-    assert facts["incidents"] == ["INC-003"] and facts["major_incidents"] == []
+    assert facts["incidents"] == ["XC-2025-0007", "YC-2025-0010", "YC-2025-0011"] and facts["major_incidents"] == []
     response = next(s for s in facts["sla"] if s["metric"] == "response_minutes")
     assert (response["records"], response["met_records"], response["p90"]) == (3, 2, 45.0)
     assert facts["sla_summary"]["not_met"] == ["response_minutes", "satisfaction_score"]

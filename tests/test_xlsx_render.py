@@ -52,7 +52,7 @@ def response_context() -> dict[str, Any]:
         ("INC-003", "一般", "网络", (3, 12, 9, 10), (3, 12, 9, 25), (3, 12, 13, 40), 15.0, 270.0, "前置机网卡故障", "现场更换网卡",
          "—"),
     ]
-    rows = [{"no": n, "id": i, "level": lv, "category": cat, "reported_at": datetime(2025, *rep),
+    rows = [{"no": n, "id": i, "source": "无服务记录", "level": lv, "category": cat, "reported_at": datetime(2025, *rep),
              "responded_at": datetime(2025, *resp), "resolved_at": datetime(2025, *res), "response_minutes": rm,
              "resolution_minutes": sm, "description": d, "handling": h, "major_report": mr}
             for n, (i, lv, cat, rep, resp, res, rm, sm, d, h, mr) in enumerate(incidents, 1)]
@@ -154,14 +154,14 @@ def test_response_record_averages_minutes_and_counts_major_incidents(tmp_path: P
     path = fill(tmp_path, "response_record.xlsx", response_context())
     ws = sheet(path)
     assert ws.title == "响应支持记录" and ws.page_setup.orientation == "landscape"
-    assert row_values(ws, 5)[:5] == ["序号", "事件编号", "级别", "类别", "报告时间"]
-    assert row_values(ws, 7)[:3] == [2, "INC-002", "重大"]
-    assert ws["E8"].value == datetime(2025, 3, 12, 9, 10) and ws["E8"].number_format == "yyyy-mm-dd hh:mm"
-    assert ws["H8"].value == 15.0 and ws["H8"].number_format == "0.0"
-    assert ws["L7"].value == "有" and ws["A9"].value is None
+    assert row_values(ws, 5)[:6] == ["序号", "事件编号", "来源", "级别", "类别", "报告时间"]
+    assert row_values(ws, 7)[:4] == [2, "INC-002", "无服务记录", "重大"]
+    assert ws["F8"].value == datetime(2025, 3, 12, 9, 10) and ws["F8"].number_format == "yyyy-mm-dd hh:mm"
+    assert ws["I8"].value == 15.0 and ws["I8"].number_format == "0.0"
+    assert ws["M7"].value == "有" and ws["A9"].value is None
     formulas = {ws.cell(r, 1).value: ws.cell(r, 4).value for r in range(11, 15)}
-    assert formulas == {"事件数": "=COUNTA(B6:B8)", "重大事件数": '=COUNTIF(C6:C8,"重大")',
-                        "平均响应分钟": "=AVERAGE(H6:H8)", "平均解决分钟": "=AVERAGE(I6:I8)"}
+    assert formulas == {"事件数": "=COUNTA(B6:B8)", "重大事件数": '=COUNTIF(D6:D8,"重大")',
+                        "平均响应分钟": "=AVERAGE(I6:I8)", "平均解决分钟": "=AVERAGE(J6:J8)"}
     cached = sheet(path, data_only=True)
     values = [cached.cell(r, 3).value for r in range(11, 15)]
     assert values[:2] == [3, 1]

@@ -73,7 +73,7 @@ NO = KCol("序号", "no", 6, COUNT)
 SHEETS = (
     KSheet("达成情况", "achievement", "服务级别协议达成情况", (
         NO, KCol("SLA指标", "metric", 18, align="left"), KCol("计时方式", "clock", 16),
-        KCol("月份", "month", 10), KCol("事件数", "incidents", 9, COUNT), KCol("达标数", "met", 9, COUNT),
+        KCol("月份", "month", 10), KCol("考核事件数", "incidents", 10, COUNT), KCol("达标数", "met", 9, COUNT),
         KCol("达成率", "rate", 10, PERCENT, "right"),
         KCol("达成率（公式）", None, 12, PERCENT, "right", '=IF(AND(ISNUMBER(F{r}),E{r}>0),F{r}/E{r},"—")'),
         KCol("目标", "target", 14))),

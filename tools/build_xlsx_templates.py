@@ -111,14 +111,14 @@ SHEETS: dict[str, Sheet] = {
         landscape=False),
     "response_record": Sheet(
         "响应支持记录",
-        (NO, Col("事件编号", "id", 10), Col("级别", "level", 7), Col("类别", "category", 8),
+        (NO, Col("事件编号", "id", 13), Col("来源", "source", 10), Col("级别", "level", 7), Col("类别", "category", 8),
          Col("报告时间", "reported_at", 16, DATETIME), Col("响应时间", "responded_at", 16, DATETIME),
          Col("解决时间", "resolved_at", 16, DATETIME), Col("响应用时\n（分钟）", "response_minutes", 9, MINUTES, "right"),
          Col("解决用时\n（分钟）", "resolution_minutes", 9, MINUTES, "right"),
          Col("事件描述", "description", 26, align="left", wrap=True),
          Col("处理过程", "handling", 26, align="left", wrap=True), Col("重大事件报告", "major_report", 10)),
-        ((Info("项目名称", "project.name", 2, 5), Info("项目编号", "project.code", 2, 1), Info("期间", "period")),
-         (Info("客户", "project.customer", 2, 5), Info("编制人", "prepared_by", 2, 3))),
+        ((Info("项目名称", "project.name", 2, 5), Info("项目编号", "project.code", 2, 2), Info("期间", "period")),
+         (Info("客户", "project.customer", 2, 5), Info("编制人", "prepared_by", 2, 4))),
         landscape=True, highlight=("level", "重大")),
 }
 

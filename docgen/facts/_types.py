@@ -201,6 +201,7 @@ class ServiceRecordFacts(Facts):
     reviewed: bool = False
     reviewed_by: str | None = None
     satisfaction_score: int | None = None
+    handling: str = ""  # what was done (the work entries' actions, or the plan), for the incident lists
 
     @field_validator("resolved_at")
     @classmethod
@@ -317,9 +318,12 @@ class TrendAnalysisFacts(PackFacts):
 
 
 class IncidentFact(Part):
-    """One incident of the 响应支持记录, with its minutes on the 7×24 clock."""
+    """One incident of the 响应支持记录, with its minutes on the 7×24 clock: an incident service record
+    (service_no set, id = service_no) or one typed in the pack input without a record (service_no None;
+    every incident of a pack written before #13 reads back as typed)."""
 
     id: str
+    service_no: str | None = None
     level: str
     category: str = ""
     reported_at: str
@@ -328,10 +332,17 @@ class IncidentFact(Part):
     response_minutes: float | None = None
     resolution_minutes: float | None = None
     major_report: bool = False
+    sla: list[FrozenSla] = Field(default_factory=list)  # a typed incident judged against the plan in force
+    description: str = ""
+    handling: str = ""
 
     @property
     def reported_day(self) -> date | None:
         return parse_day(self.reported_at)
+
+    @property
+    def resolved_day(self) -> date | None:
+        return parse_day(self.resolved_at or "")
 
 
 class ResponseRecordFacts(PackFacts):
@@ -360,6 +371,8 @@ class ResponseKpiFacts(PackFacts):
     by_level: dict[str, int] = Field(default_factory=dict)
     by_category: dict[str, int] = Field(default_factory=dict)
     by_month: dict[str, int] = Field(default_factory=dict)
+    records: list[str] = Field(default_factory=list)  # the incident service records counted (service_no)
+    typed: list[str] = Field(default_factory=list)  # incidents typed in without a service record (their ids)
 
 
 class ImprovementFact(Part):

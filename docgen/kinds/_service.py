@@ -241,6 +241,7 @@ def record_facts(record: Any, *, kind: str, times: dict[str, datetime | None], m
         resolved_leftovers=[ResolvedLeftoverFact(ref=r.ref, resolution=r.resolution, at=fmt_time(r.at))
                             for r in record.resolved_leftovers],
         open_issues=list(record.preparation.open_issues), escalations=len(record.escalations),
+        handling="；".join(w.action for w in record.work) or record.preparation.plan,
         reviewed=bool(reviewed_by), reviewed_by=reviewed_by,
         satisfaction_score=record.satisfaction.score if record.satisfaction else None)
 

@@ -2,17 +2,26 @@
 数据记录 (xlsx with native charts: SLA 达成情况、数量、分布、趋势), 重大事件(故障)分析改进报告 (one per major
 incident), 运行维护服务对象配置信息更新记录 (xlsx), 交付清单 and the customer zip.
 
-Incidents feed this pack's KPI workbook only (docs/archive.md): the monthly KPI uses service records."""
+The incidents are the archive's (docs/archive.md "Incidents"): the period's service records of category 故障
+(docgen.metrics.incidents). The input keeps what records cannot know — major-incident analyses, configuration
+updates — and, for events handled without a service record, typed incidents: each is listed with a warning
+(and an audit finding), counted in 数量/分布/趋势 but not in 达成情况, whose figures come from the records
+exactly as the service reports' do. A typed incident reported at the same minute as an incident record is
+that record (counted once)."""
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from typing import TYPE_CHECKING, Literal
 
 from docgen.errors import Issue
 from docgen.facts import (
+    NO_PLAN,
+    FrozenSla,
     ImprovementFact,
     IncidentFact,
     MajorIncidentFacts,
+    PlanSla,
     ResponseRecordFacts,
 )
 from docgen.fields import (
@@ -32,9 +41,10 @@ from docgen.kinds._pack import (
     pack_hooks,
     pack_spec,
 )
-from docgen.kinds._service import fmt_time, plan_sla
-from docgen.doctypes import MAJOR_LEVELS
+from docgen.kinds._service import IncidentLevel, fmt_time, plan_sla
 from docgen.kinds.emergency.response_kpi import LEVELS, measure, response_kpi_context
+from docgen.metrics.incidents import Incident as IncidentRow
+from docgen.metrics.incidents import record_incidents
 from docgen.numbers import fmt_num
 from docgen.periods import period_bounds
 
@@ -42,13 +52,11 @@ if TYPE_CHECKING:
     from docgen.archive import Archive
 
 PACK = "emergency"
-Level = Literal["一般", "较大", "重大", "特别重大"]  # GB/T 28827.3 事件级别, lowest first
-assert LEVELS == Level.__args__  # type: ignore[attr-defined]
 
 
 class Incident(StrictModel):
     id: Text = label("事件编号", "例如 INC-001；本包内唯一")
-    level: Level = label("级别", "一般 | 较大 | 重大 | 特别重大")
+    level: IncidentLevel = label("级别", "一般 | 较大 | 重大 | 特别重大")
     category: Text = label("类别", "例如 网络、数据库、应用")
     reported_at: DateTime = label("报告时间", "YYYY-MM-DD HH:MM")
     responded_at: DateTime = label("响应时间", "YYYY-MM-DD HH:MM")
@@ -103,9 +111,6 @@ def emergency_rules(pack: EmergencyInput) -> list[Issue]:
     reported: dict[str, int] = {}
     for i, rep in enumerate(pack.major_reports):
         path = f"major_reports[{i}]"
-        if rep.incident not in seen:
-            issues.append(Issue("error", f"{path}.incident",
-                                f"重大事件报告对应的事件编号 {rep.incident} 不在 incidents 中；请检查编号或补充该事件"))
         if rep.incident in reported:
             issues.append(Issue("error", f"{path}.incident", f"事件 {rep.incident} 已有重大事件报告"
                                                              f"（major_reports[{reported[rep.incident]}]）；每个事件一份"))
@@ -116,11 +121,6 @@ def emergency_rules(pack: EmergencyInput) -> list[Issue]:
                     issues.append(Issue("error", f"{path}.improvements[{j}].{name}",
                                         f"改进措施{title}缺失：{path}.improvements[{j}].{name}"
                                         "（每项改进措施须明确责任人和完成期限）"))
-    for i, inc in enumerate(pack.incidents):
-        if inc.level in MAJOR_LEVELS and inc.id not in reported:
-            issues.append(Issue("warning", "major_reports",
-                                f"{inc.level}事件 {inc.id}（incidents[{i}]）没有重大事件(故障)分析改进报告；"
-                                "请在 major_reports 中补充"))
     for i, upd in enumerate(pack.config_updates):
         if not first <= upd.at <= last:
             issues.append(Issue("warning", f"config_updates[{i}].at",
@@ -142,8 +142,9 @@ def _timeline(text: str) -> list[dict[str, str]]:
     return rows
 
 
-def _minutes(values: dict[str, float], metric: str) -> float | None:
-    return values.get(metric)
+def parse_time(text: str | None) -> datetime | None:
+    """A fact's "YYYY-MM-DD HH:MM" back to a time, so the workbook keeps a real date-time cell."""
+    return datetime.strptime(text[:16], "%Y-%m-%d %H:%M") if text else None
 
 
 def _fmt_minutes(value: float | None) -> str:
@@ -152,28 +153,81 @@ def _fmt_minutes(value: float | None) -> str:
     return f"{fmt_num(value)} 分钟"
 
 
+def _typed(inc: Incident, sla: list[PlanSla] | None, plan_version: str | None, pack: EmergencyInput) -> IncidentRow:
+    measured = measure(inc, sla, plan_version)
+    results = () if measured["sla"] == NO_PLAN else tuple(FrozenSla(**r) for r in measured["sla"])
+    return IncidentRow(id=inc.id, service_no=None, level=inc.level, category=inc.category,
+                       reported_at=fmt_time(inc.reported_at), responded_at=fmt_time(inc.responded_at),
+                       resolved_at=fmt_time(inc.resolved_at), description=inc.description, handling=inc.handling,
+                       measures=measured["values"], results=results, no_plan=measured["sla"] == NO_PLAN,
+                       pack=pack.period)
+
+
+def pack_incidents(pack: EmergencyInput, archive: Archive | None, sla: list[PlanSla] | None,
+                   plan_version: str | None) -> tuple[list[IncidentRow], dict[str, str], list[str]]:
+    """(the period's incidents: its incident records and the typed events without one, in time order;
+    every id a major report may name → the incident's id; warnings about the typed incidents)."""
+    first, last = period_bounds(pack.period)
+    records = record_incidents(archive, pack.project.code, first, last)
+    by_reported = {inc.reported_at: inc for inc in records}
+    aliases = {inc.id: inc.id for inc in records}
+    typed: list[IncidentRow] = []
+    warnings: list[str] = []
+    for i, inc in enumerate(pack.incidents):
+        same = by_reported.get(fmt_time(inc.reported_at))
+        if same is not None:
+            aliases[inc.id] = same.id
+            warnings.append(f"incidents[{i}]：事件 {inc.id} 与服务记录 {same.service_no} 报告时间相同（{fmt_time(inc.reported_at)}），"
+                            f"按同一事件以服务记录为准、不重复计数；请从 incidents 中删除本条，重大事件报告可直接写服务单号")
+            continue
+        aliases[inc.id] = inc.id
+        typed.append(_typed(inc, sla, plan_version, pack))
+        warnings.append(f"incidents[{i}]：事件 {inc.id} 没有服务记录，按输入列入响应支持记录和事件数量，不计入 SLA 达成情况；"
+                        "应急响应的事件应有现场或远程服务记录（§5.4.6，category: 故障），请补录服务记录后从 incidents 中删除本条")
+    return sorted(records + typed, key=lambda x: (x.reported_at, x.id)), aliases, warnings
+
+
+def _major_warnings(pack: EmergencyInput, incidents: list[IncidentRow], aliases: dict[str, str]) -> list[str]:
+    out = []
+    first, last = period_bounds(pack.period)
+    ids = {inc.id for inc in incidents}
+    for i, rep in enumerate(pack.major_reports):
+        if aliases.get(rep.incident, rep.incident) not in ids:
+            out.append(f"major_reports[{i}].incident：本期（{pack.period}，{first}～{last}）没有事件 {rep.incident}："
+                       f"归档库中没有该服务单号的故障类服务记录，incidents 中也没有该编号；未生成其重大事件(故障)的分析改进报告，"
+                       "请核对编号，或先生成该事件的服务记录")
+    reported = {aliases.get(rep.incident, rep.incident) for rep in pack.major_reports}
+    for inc in incidents:
+        if inc.major and inc.id not in reported:
+            out.append(f"major_reports：{inc.level}事件 {inc.id}（{inc.description}）没有重大事件(故障)的分析改进报告；"
+                       "请在 major_reports 中补充（incident 写该事件编号）")
+    return out
+
+
 def emergency_documents(pack: EmergencyInput, *, archive: Archive | None, warnings: list[str]) -> list[DocumentSpec]:
     sla, plan_version = plan_sla(archive, pack.project.code)
-    reports = {r.incident: r for r in pack.major_reports}
-    incidents = sorted(pack.incidents, key=lambda inc: (inc.reported_at, inc.id))
-    measured = {inc.id: measure(inc, sla, plan_version)["values"] for inc in incidents}
+    incidents, aliases, typed_warnings = pack_incidents(pack, archive, sla, plan_version)
+    warnings = [*warnings, *typed_warnings, *_major_warnings(pack, incidents, aliases)]
+    reports = {aliases.get(r.incident, r.incident): r for r in pack.major_reports}
 
-    rows = [{"no": n, "id": inc.id, "level": inc.level, "category": inc.category, "reported_at": inc.reported_at,
-             "responded_at": inc.responded_at, "resolved_at": inc.resolved_at,
-             "response_minutes": _minutes(measured[inc.id], "response_minutes"),
-             "resolution_minutes": _minutes(measured[inc.id], "resolution_minutes"),
+    rows = [{"no": n, "id": inc.id, "source": "服务记录" if inc.service_no else "无服务记录", "level": inc.level,
+             "category": inc.category or "未分类", "reported_at": parse_time(inc.reported_at),
+             "responded_at": parse_time(inc.responded_at), "resolved_at": parse_time(inc.resolved_at),
+             "response_minutes": inc.minutes("response_minutes"), "resolution_minutes": inc.minutes("resolution_minutes"),
              "description": inc.description, "handling": inc.handling,
-             "major_report": "有" if inc.id in reports else "—"} for n, inc in enumerate(incidents, 1)]
-    facts_incidents = [IncidentFact(id=inc.id, level=inc.level, category=inc.category,
-                                    reported_at=fmt_time(inc.reported_at), responded_at=fmt_time(inc.responded_at),
-                                    resolved_at=fmt_time(inc.resolved_at),
-                                    response_minutes=_minutes(measured[inc.id], "response_minutes"),
-                                    resolution_minutes=_minutes(measured[inc.id], "resolution_minutes"),
-                                    major_report=inc.id in reports) for inc in incidents]
+             "major_report": "有" if inc.id in reports else ("缺失" if inc.major else "—")}
+            for n, inc in enumerate(incidents, 1)]
+    facts_incidents = [IncidentFact(id=inc.id, service_no=inc.service_no, level=inc.level, category=inc.category,
+                                    reported_at=inc.reported_at, responded_at=inc.responded_at,
+                                    resolved_at=inc.resolved_at, response_minutes=inc.minutes("response_minutes"),
+                                    resolution_minutes=inc.minutes("resolution_minutes"),
+                                    major_report=inc.id in reports, sla=[] if inc.service_no else list(inc.results),
+                                    description=inc.description, handling=inc.handling)
+                       for inc in incidents]
     by_level = {lv: sum(1 for inc in incidents if inc.level == lv) for lv in LEVELS}
     by_category: dict[str, int] = {}
     for inc in incidents:
-        by_category[inc.category] = by_category.get(inc.category, 0) + 1
+        by_category[inc.category or "未分类"] = by_category.get(inc.category or "未分类", 0) + 1
     record = pack_spec(pack, PACK, "response_record", template="response_record.xlsx", warnings=warnings,
                        context=pack_context(pack, doc_type="response_record", warnings=warnings) | {
                            "rows": rows,
@@ -186,25 +240,25 @@ def emergency_documents(pack: EmergencyInput, *, archive: Archive | None, warnin
                                                  by_category=by_category))
 
     response_ctx, response_facts = response_kpi_context(incidents, pack=PACK, period=pack.period, plan_sla=sla,
-                                     plan_version=plan_version)
+                                                        plan_version=plan_version)
     indicators = pack_spec(pack, PACK, "response_kpi", template="response_kpi.xlsx", warnings=warnings,
-                    context=pack_context(pack, doc_type="response_kpi", warnings=warnings) | response_ctx,
-                    facts=response_facts)
+                           context=pack_context(pack, doc_type="response_kpi", warnings=warnings) | response_ctx,
+                           facts=response_facts)
 
     majors = []
-    by_id = {inc.id: inc for inc in incidents}
-    for rep in pack.major_reports:
-        inc = by_id[rep.incident]
-        values = measured[inc.id]
+    for inc in incidents:
+        rep = reports.get(inc.id)
+        if rep is None:
+            continue
         context = pack_context(pack, doc_type="major_incident_report", warnings=warnings)
-        # short enough for the page header: YNTD-YW-2025-001-MIR-2025-Q1-INC-002
+        # short enough for the page header: YNTD-YW-2025-001-MIR-2025-Q1-XC-2025-0005
         context["doc_no"] = f"{pack.project.code}-MIR-{pack.period}-{inc.id}"
         context |= {
-            "incident": {"id": inc.id, "level": inc.level, "category": inc.category,
-                         "reported_at": fmt_time(inc.reported_at), "responded_at": fmt_time(inc.responded_at),
-                         "resolved_at": fmt_time(inc.resolved_at),
-                         "response_minutes": _fmt_minutes(values.get("response_minutes")),
-                         "resolution_minutes": _fmt_minutes(values.get("resolution_minutes")),
+            "incident": {"id": inc.id, "level": inc.level, "category": inc.category or "未分类",
+                         "reported_at": inc.reported_at, "responded_at": inc.responded_at or "",
+                         "resolved_at": inc.resolved_at,
+                         "response_minutes": _fmt_minutes(inc.minutes("response_minutes")),
+                         "resolution_minutes": _fmt_minutes(inc.minutes("resolution_minutes")),
                          "description": inc.description, "handling": inc.handling},
             "timeline": _timeline(rep.timeline), "impact": rep.impact, "root_cause": rep.root_cause,
             "improvements": [{"no": str(n), "action": imp.action, "owner": imp.owner or "",
@@ -216,16 +270,18 @@ def emergency_documents(pack: EmergencyInput, *, archive: Archive | None, warnin
                                 facts=MajorIncidentFacts(
                                     pack=PACK, incident=inc.id, level=inc.level,
                                     improvements=[ImprovementFact(action=i.action, owner=i.owner,
-                                                              due=i.due.isoformat() if i.due else None)
+                                                                  due=i.due.isoformat() if i.due else None)
                                                   for i in rep.improvements])))
 
     config = config_update_spec(pack, PACK, sorted(pack.config_updates, key=lambda u: u.at), warnings=warnings)
     return [record, indicators, *majors, config]
 
 
-def _idle_items(pack: EmergencyInput) -> dict[str, str]:
-    """Without a major incident the period owes no 重大事件(故障)分析改进报告."""
-    majors = [i for i in pack.incidents if i.level in ("重大", "特别重大")]
+def _idle_items(pack: EmergencyInput, archive: Archive | None) -> dict[str, str]:
+    """Without a major incident the period owes no 重大事件(故障)的分析改进报告."""
+    sla, plan_version = plan_sla(archive, pack.project.code)
+    incidents, _, _ = pack_incidents(pack, archive, sla, plan_version)
+    majors = [i for i in incidents if i.major]
     return {} if majors or pack.major_reports else {"major_incident_report": "本期无重大事件"}
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from docgen.doctypes import INCIDENT_LEVELS, MAJOR_LEVELS
 from docgen.facts import NO_PLAN, IncidentRate, PlanSla, ResponseKpiFacts
+from docgen.metrics.incidents import Incident
 from docgen.metrics.sla import RECORD_METRICS, measure_record
 from docgen.numbers import target_text
 from docgen.periods import period_bounds
@@ -55,12 +56,13 @@ def _clock(entry: PlanSla | None) -> str:
     return "7×24"
 
 
-def response_kpi_context(incidents: list[Any], *, pack: str, period: str, plan_sla: list[PlanSla] | None,
-                plan_version: str | None) -> tuple[dict[str, Any], ResponseKpiFacts]:
-    """(context additions: achievement, counts, distribution, trend, charts; facts)."""
+def response_kpi_context(incidents: list[Incident], *, pack: str, period: str, plan_sla: list[PlanSla] | None,
+                         plan_version: str | None) -> tuple[dict[str, Any], ResponseKpiFacts]:
+    """(context additions: achievement, counts, distribution, trend, charts; facts). 达成情况 counts the
+    incident service records with a result for the metric — the same records and frozen results as the
+    service reports' SLA figures; incidents typed in without a record are counted in 数量, 分布 and 趋势 only."""
     months = period_months(period)
-    measured = [(inc, f"{inc.resolved_at:%Y-%m}", measure(inc, plan_sla, plan_version)) for inc in incidents]
-    counted = [(inc, month, m) for inc, month, m in measured if month in months]
+    counted = [(inc, inc.month) for inc in incidents if inc.month in months]
 
     # 达成情况: one block per plan metric an incident has times for (or both incident metrics, 无计划目标)
     if plan_sla is None:
@@ -75,11 +77,13 @@ def response_kpi_context(incidents: list[Any], *, pack: str, period: str, plan_s
         start = len(achievement)
         block_total, block_met = 0, 0
         for month in [*months, TOTAL]:
-            rows = [m for _, mo, m in counted if month in (mo, TOTAL)]
-            results = [s for m in rows if m["sla"] != NO_PLAN for s in m["sla"] if s["metric"] == metric]
-            met = sum(1 for s in results if s["met"]) if entry is not None else None
-            total = len(rows)
-            rate = (met / total) if entry is not None and total else None
+            rows = [inc for inc, mo in counted if month in (mo, TOTAL) and not inc.typed]
+            if entry is None:
+                total, met = sum(1 for inc in rows if metric in inc.measures), None
+            else:
+                results = [r for r in (inc.result(metric) for inc in rows) if r is not None]
+                total, met = len(results), sum(1 for r in results if r.met)
+            rate = (met / total) if met is not None and total else None
             achievement.append({"no": len(achievement) + 1, "metric": name, "clock": _clock(entry), "month": month,
                                 "incidents": total, "met": met, "rate": rate,
                                 "target": _target(entry) if entry is not None else NO_PLAN})
@@ -96,7 +100,7 @@ def response_kpi_context(incidents: list[Any], *, pack: str, period: str, plan_s
     # 数量: per month, in total and per level
     counts: list[dict[str, Any]] = []
     for month in [*months, TOTAL]:
-        levels = Counter(inc.level for inc, mo, _ in counted if month in (mo, TOTAL))
+        levels = Counter(inc.level for inc, mo in counted if month in (mo, TOTAL))
         counts.append({"no": len(counts) + 1, "month": month, "count": sum(levels.values()),
                        **{LEVEL_FIELDS[lv]: levels.get(lv, 0) for lv in LEVELS},
                        "major_plus": sum(levels.get(lv, 0) for lv in MAJOR_LEVELS)})
@@ -106,8 +110,8 @@ def response_kpi_context(incidents: list[Any], *, pack: str, period: str, plan_s
 
     # 分布: by level (all four), then by category (as they occur)
     total = len(counted)
-    by_level = Counter(inc.level for inc, _, _ in counted)
-    by_category = Counter(inc.category for inc, _, _ in counted)
+    by_level = Counter(inc.level for inc, _ in counted)
+    by_category = Counter(inc.category or "未分类" for inc, _ in counted)
     distribution: list[dict[str, Any]] = []
     for dimension, pairs in (("级别", [(lv, by_level.get(lv, 0)) for lv in LEVELS]),
                              ("类别", sorted(by_category.items(), key=lambda kv: (-kv[1], kv[0])))):
@@ -126,7 +130,7 @@ def response_kpi_context(incidents: list[Any], *, pack: str, period: str, plan_s
     # 趋势: per month, count and average minutes (7×24)
     trend: list[dict[str, Any]] = []
     for month in months:
-        rows = [m["values"] for _, mo, m in counted if mo == month]
+        rows = [inc.measures for inc, mo in counted if mo == month]
         resp = [v["response_minutes"] for v in rows if "response_minutes" in v]
         res = [v["resolution_minutes"] for v in rows if "resolution_minutes" in v]
         trend.append({"no": len(trend) + 1, "month": month, "count": len(rows),
@@ -143,5 +147,7 @@ def response_kpi_context(incidents: list[Any], *, pack: str, period: str, plan_s
     facts = ResponseKpiFacts(
         pack=pack, incidents=total, sla=[IncidentRate(**r) for r in rates] if plan_sla is not None else NO_PLAN,
         plan_version=plan_version, by_level=dict(by_level), by_category=dict(by_category),
-        by_month={row["month"]: row["count"] for row in counts if row["month"] != TOTAL})
+        by_month={row["month"]: row["count"] for row in counts if row["month"] != TOTAL},
+        records=[inc.service_no for inc, _ in counted if inc.service_no is not None],
+        typed=[inc.id for inc, _ in counted if inc.typed])
     return context, facts

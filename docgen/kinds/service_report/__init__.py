@@ -8,12 +8,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from docgen.doctypes import MAJOR_LEVELS, RECORD_CATEGORIES
+from docgen.doctypes import RECORD_CATEGORIES
 from docgen.errors import Issue
 from docgen.facts import (
     NO_PLAN,
     ArchiveView,
-    IncidentFact,
     PlanFacts,
     ReportSla,
     ServiceCounts,
@@ -45,6 +44,7 @@ from docgen.periods import period_bounds, period_label
 
 if TYPE_CHECKING:
     from docgen.archive import Archive
+    from docgen.metrics.incidents import Incident
     from docgen.metrics.leftovers import Leftover
 
 TITLE = "运维服务报告"
@@ -140,28 +140,33 @@ def _sla_summary(rows: list[SlaRow], plan: PlanFacts | None) -> str:
     return text + (f"，本期无法评价 {open_} 项。" if open_ else "。")
 
 
-def _incident_rows(incidents: list[IncidentFact]) -> list[dict[str, str]]:
+def _incident_rows(incidents: list[Incident], reported: set[str]) -> list[dict[str, str]]:
     rows = []
     for n, inc in enumerate(incidents, 1):
-        major = inc.level in MAJOR_LEVELS
-        rows.append({"no": str(n), "id": inc.id, "level": inc.level, "category": inc.category,
-                     "reported_at": inc.reported_at, "resolved_at": inc.resolved_at or "",
-                     "minutes": f"{fmt_num(inc.response_minutes)} / {fmt_num(inc.resolution_minutes)}",
-                     "major_report": ("有" if inc.major_report else "缺失") if major else "不适用"})
+        rows.append({"no": str(n), "id": inc.id if inc.service_no else f"{inc.id}\n（无服务记录）", "level": inc.level,
+                     "category": inc.category or "未分类", "reported_at": inc.reported_at, "resolved_at": inc.resolved_at,
+                     "minutes": f"{fmt_num(inc.minutes('response_minutes'))} / {fmt_num(inc.minutes('resolution_minutes'))}",
+                     "major_report": ("有" if inc.id in reported else "缺失") if inc.major else "不适用"})
     return rows
 
 
-def _incident_summary(incidents: list[IncidentFact], sources: list[str], words: tuple[str, str, str]) -> str:
+def _incident_summary(incidents: list[Incident], words: tuple[str, str, str]) -> str:
     if not incidents:
-        return f"{words[1]}应急响应交付成果中没有报告时间在期间内的事件。"
+        return f"{words[1]}没有解决时间在期间内的事件（故障类服务记录）。"
     by_level: dict[str, int] = {}
     for inc in incidents:
         by_level[inc.level] = by_level.get(inc.level, 0) + 1
     levels = "、".join(f"{level} {count} 起" for level, count in by_level.items())
-    majors = [i.id for i in incidents if i.level in MAJOR_LEVELS]
+    majors = [i.id for i in incidents if i.major]
     text = f"{words[1]}共发生事件 {len(incidents)} 起（{levels}），"
     text += f"其中重大及以上事件 {len(majors)} 起（{'、'.join(majors)}）。" if majors else "无重大事件。"
-    return text + f"数据来源：应急响应交付成果 {'、'.join(sources)} 的响应支持记录。"
+    typed = [i for i in incidents if i.typed]
+    text += "数据来源：故障类现场/远程服务记录"
+    if typed:
+        packs = "、".join(sorted({i.pack or "" for i in typed}))
+        text += (f"；另有 {len(typed)} 起（{'、'.join(i.id for i in typed)}）只录入在应急响应交付成果 {packs} 中、"
+                 "没有服务记录，不计入 SLA 达成情况")
+    return text + "。"
 
 
 def _leftover_rows(open_: list[Leftover], closed: list[Leftover]) -> tuple[list[dict], list[dict]]:
@@ -243,9 +248,9 @@ def service_report_documents(report: ServiceReportInput, *, archive: Archive | N
     services = services_between(view, code, first, last)
     rows = sla_rows(view, code, period, first, last, plan=plan, services=services,
                     availability=report.availability_percent)
-    incidents, sources = incidents_between(view, code, first, last)
+    incidents, reported = incidents_between(view, code, first, last)
     open_, closed = leftovers_as_of(view, code, first, last)
-    majors = [i.id for i in incidents if i.level in MAJOR_LEVELS]
+    majors = [i.id for i in incidents if i.major]
     by_mode = {mode: sum(1 for s in services if s.kind == mode) for mode in MODES}  # onsite / remote
     conflicts = contradictions(report.summary, counts=by_mode,
                                missed=[r.name for r in rows if r.met is False], majors=majors)
@@ -279,7 +284,7 @@ def service_report_documents(report: ServiceReportInput, *, archive: Archive | N
         "sla_summary": _sla_summary(rows, plan),
         "sla_chart": chart,
         "chart_note": "" if chart else "本期没有可计算达成率的服务类 SLA 指标（无计划目标或无服务记录），不绘制达成率图。",
-        "incidents": _incident_rows(incidents), "incident_summary": _incident_summary(incidents, sources, words),
+        "incidents": _incident_rows(incidents, reported), "incident_summary": _incident_summary(incidents, words),
         "leftovers_open": open_rows, "leftovers_closed": closed_rows,
         "leftover_summary": (f"截至 {last}，未关闭的遗留问题 {len(open_)} 项，其中已逾期 {len(overdue)} 项；"
                              f"{words[1]}关闭遗留问题 {len(closed)} 项。"),

@@ -1,6 +1,6 @@
 """What a 运维服务报告 reads from the archive's metadata for its project and period (docs/archive.md):
-the services resolved in the period, the SLA figures per plan metric, the incidents of the
-emergency packs, the leftover issues and the satisfaction survey. Pure: reads, never writes, and
+the services resolved in the period, the SLA figures per plan metric, the incidents (incident records,
+and events the emergency packs typed in without one), the leftover issues and the satisfaction survey. Pure: reads, never writes, and
 never looks at the clock, so the same archive gives the same report."""
 from __future__ import annotations
 
@@ -12,10 +12,9 @@ from docgen.facts import (
     NO_PLAN,
     ArchivedDoc,
     ArchiveView,
-    IncidentFact,
+    MajorIncidentFacts,
     PlanFacts,
     PlanSla,
-    ResponseRecordFacts,
     ServiceRecordFacts,
     view_of,
 )
@@ -25,6 +24,8 @@ from docgen.metrics.kpi import (
     satisfaction_figure,
     sla_figures_between,
 )
+from docgen.metrics.incidents import Incident
+from docgen.metrics.incidents import incidents_between as project_incidents
 from docgen.metrics.leftovers import Leftover, leftovers
 from docgen.metrics.sla import RECORD_METRICS
 from docgen.numbers import AVAILABILITY_DIGITS, fmt_num, judge
@@ -265,22 +266,15 @@ def sla_rows(archive: Archive | ArchiveView | None, project: str, period: str, f
 
 # ---------------------------------------------------------------------------------------------- incidents
 def incidents_between(archive: Archive | ArchiveView | None, project: str, first: date, last: date
-                      ) -> tuple[list[IncidentFact], list[str]]:
-    """Incidents reported in the period, from the emergency packs' 响应支持记录 facts (one per id: the
-    most recently archived pack wins), and the periods of the packs they came from."""
+                      ) -> tuple[list[Incident], set[str]]:
+    """The period's incidents (docgen.metrics.incidents: the incident service records, and events an emergency
+    pack typed in without one), and the ids that have an archived 重大事件(故障)的分析改进报告."""
     if archive is None:
-        return [], []
-    found: dict[str, tuple[IncidentFact, str]] = {}
-    docs = sorted((d for d in view_of(archive).documents(project, "response_record") if not d.received),
-                  key=lambda d: (d.created_at, d.doc_id))
-    for doc in docs:
-        for incident in doc.facts_as(ResponseRecordFacts).incidents:
-            day = incident.reported_day
-            if day is not None and first <= day <= last:
-                found[incident.id] = (incident, doc.period)
-    rows = sorted(found.values(), key=lambda pair: (pair[0].reported_at, pair[0].id))
-    sources = sorted({period for _, period in rows})
-    return [incident for incident, _ in rows], sources
+        return [], set()
+    view = view_of(archive)
+    reported = {doc.facts_as(MajorIncidentFacts).incident
+                for doc in view.documents(project, "major_incident_report") if not doc.received}
+    return project_incidents(view, project, first, last), reported
 
 
 # ---------------------------------------------------------------------------------------------- leftovers
