@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 from docgen.archive import Archive
 from docgen.cli import cli
 from docgen.errors import DocgenError
-from docgen.metrics.audit import audit_project
+from docgen.metrics.audit import CHECKS, audit_project
 from docgen.periods import add_one_month
 from docgen.metrics.leftovers import leftovers, open_leftovers
 from docgen.pipeline import generate
@@ -296,7 +296,7 @@ def test_workbook_is_filled_into_its_template(archive):
     assert ws.auto_filter.ref == f"A6:G{rows[-1]}" and ws.freeze_panes == "A7"
     assert ws.oddFooter.center.text == "第 &P 页 共 &N 页" and ws.oddHeader.right.text == P
     checks = wb["检查项"]
-    assert checks["A2"].value == "§5.2 交付策划" and checks.max_row == 12  # one row per check (CHECKS) under the header
+    assert checks["A2"].value == "§5.2 交付策划" and checks.max_row == len(CHECKS) + 1  # one row per check (CHECKS) under the header
     assert checks["D2"].value.startswith("=COUNTIFS('审计结果'!$C$7:$C$")
     assert wb.properties.title == f"项目交付审计报告（{P}）"
     texts = [c.value for sheet in wb for row in sheet.iter_rows() for c in row if isinstance(c.value, str)]
@@ -406,3 +406,58 @@ def test_packs_against_the_plans_delivery_content(tmp_path, plan_data, write_yam
     assert len(during) == 1 and "不在运维项目管理计划的交付内容中" in during[0].message  # optimization
     after = [f.message for f in _find(audit_project(narrow, P, as_of=D(2026, 1, 15)), "§5.4.7 交付包", "warning")]
     assert len(after) == 2 and any("应急响应" in m and "没有该类交付包" in m for m in after)
+
+
+def _incident_archive(root: Path, *, level: str = "一般", listed: bool = True, typed: bool = False,
+                      major_report: bool = False) -> Archive:
+    """The example plan, one incident record XC-9 (resolved 2025-02-10) and the 2025-Q1 emergency pack's
+    响应支持记录 — listing XC-9 or not, with a typed incident INC-1 or not, a major report on XC-9 or not."""
+    archive = Archive(root)
+    generate([EXAMPLES / "plan.yaml"], archive=archive, templates=TemplateSet())
+    _record(archive, "onsite_report", "XC-9", "2025-02-10 12:00", category="故障", incident_level=level,
+            incident_category="网络", requested_at="2025-02-10 09:00", content="前置机通信中断")
+    incidents = []
+    if listed:
+        incidents.append({"id": "XC-9", "service_no": "XC-9", "level": level, "reported_at": "2025-02-10 09:00",
+                          "resolved_at": "2025-02-10 12:00"})
+    if typed:
+        incidents.append({"id": "INC-1", "level": "一般", "category": "网络", "reported_at": "2025-03-01 08:00",
+                          "resolved_at": "2025-03-01 09:00"})
+    _put(archive, "response_record", "2025-Q1", day="2025-03-31", key=("emergency", "2025-Q1"),
+         facts={"pack": "emergency", "incidents": incidents})
+    if major_report:
+        _put(archive, "major_incident_report", "2025-Q1", day="2025-03-31", key=("emergency", "2025-Q1", "XC-9"),
+             facts={"pack": "emergency", "incident": "XC-9", "level": level})
+    return archive
+
+
+RULE_5472 = "§5.4.7.2 应急响应"
+
+
+def test_incidents_in_the_pack_are_the_records(tmp_path):
+    report = audit_project(_incident_archive(tmp_path / "ok"), P, as_of=D(2025, 4, 1))
+    assert not _find(report, RULE_5472) and report.checked[RULE_5472] == 1
+
+
+def test_an_incident_typed_in_a_pack_without_a_record_is_a_finding(tmp_path):
+    found = _find(audit_project(_incident_archive(tmp_path / "a", typed=True), P, as_of=D(2025, 4, 1)), RULE_5472)
+    assert len(found) == 1 and found[0].severity == "warning"
+    assert "事件 INC-1" in found[0].message and "没有服务记录" in found[0].message and found[0].period == "2025-Q1"
+
+
+def test_an_incident_record_missing_from_its_periods_pack_is_a_finding(tmp_path):
+    found = _find(audit_project(_incident_archive(tmp_path / "a", listed=False), P, as_of=D(2025, 4, 1)), RULE_5472)
+    assert len(found) == 1 and "XC-9" in found[0].message and "未列入应急响应交付包 2025-Q1" in found[0].message
+
+
+def test_a_major_incident_needs_its_analysis_report(tmp_path):
+    found = _find(audit_project(_incident_archive(tmp_path / "a", level="重大"), P, as_of=D(2025, 4, 1)), RULE_5472)
+    assert len(found) == 1 and "重大事件 XC-9" in found[0].message and "分析改进报告" in found[0].message
+    assert not _find(audit_project(_incident_archive(tmp_path / "b", level="重大", major_report=True), P,
+                                   as_of=D(2025, 4, 1)), RULE_5472)
+
+
+def test_a_change_is_not_an_incident_for_the_pack(tmp_path):
+    archive = _incident_archive(tmp_path / "a")
+    _record(archive, "onsite_report", "XC-10", "2025-02-12 12:00", category="变更", requested_at="2025-02-12 09:00")
+    assert not _find(audit_project(archive, P, as_of=D(2025, 4, 1)), RULE_5472)

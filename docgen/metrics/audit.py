@@ -17,8 +17,10 @@ from docgen.facts import (
     ArchiveView,
     Facts,
     FactsError,
+    MajorIncidentFacts,
     ManifestFacts,
     PlanFacts,
+    ResponseRecordFacts,
     ServiceRecordFacts,
     ServiceReportFacts,
     SurveyFacts,
@@ -31,9 +33,10 @@ from docgen.metrics.kpi import (
     satisfaction_figure,
     sla_figures,
 )
+from docgen.metrics.incidents import record_incidents, typed_incidents
 from docgen.metrics.leftovers import leftovers
 from docgen.numbers import fmt_num, target_text
-from docgen.periods import add_one_month, months_between, period_label
+from docgen.periods import add_one_month, months_between, period_label, safe_bounds
 
 F = TypeVar("F", bound=Facts)
 SEVERITIES = {"error": "严重", "warning": "一般", "info": "提示"}
@@ -51,6 +54,7 @@ CHECKS: dict[str, str] = {
     "§5.4.5 满意度": "低分项已跟进，并在计划日期前完成改进",
     "说明与统计": "服务报告和验收报告中项目经理写的说明与归档库的统计一致",
     "§5.4.7 交付包": "交付包清单中没有缺失项；交付包属于计划的交付内容，计划的每类服务在项目结束前都有交付包",
+    "§5.4.7.2 应急响应": "应急响应交付包的事件都有服务记录，期间内的故障类服务记录都列入该期交付包；重大事件有分析改进报告",
     "归档完整性": "归档文件的校验值与元数据一致",
     "§5.4.4 项目验收": "项目结束一个月内提出内部验收申请；内部申请、评估先于客户初验、终验；验收遗留问题已关闭",
 }
@@ -328,6 +332,42 @@ def _pack_checks(a: _Audit, plan: ArchivedDoc | None) -> None:
                   doc_type="pack_manifest", period=str(planned.end.year))
 
 
+def _incident_checks(a: _Audit) -> None:
+    """§5.4.7.2 against the archive's one source of incidents (docgen.metrics.incidents): an event a pack typed
+    in has no service record; an incident record resolved in a pack's period is missing from that pack (the
+    pack was made before it was archived); a major incident has no 重大事件(故障)的分析改进报告."""
+    rule = "§5.4.7.2 应急响应"
+    packs = [(doc, a.facts(doc, ResponseRecordFacts)) for doc in a.view.documents(a.project, "response_record")
+             if not doc.received]
+    for doc, facts in packs:
+        for incident in facts.incidents if facts is not None else []:
+            if incident.service_no is not None:
+                continue
+            a.looked(rule)
+            a.add("warning", rule, f"应急响应交付包 {doc.period} 的事件 {incident.id}（{incident.level}，{incident.reported_at}，"
+                  f"{incident.category or '未分类'}）没有服务记录，只录入在交付包中；请补录该事件的现场或远程服务记录"
+                  "（category: 故障），并从交付包输入的 incidents 中删除后重新生成该包",
+                  doc_type="response_record", period=doc.period, doc_id=doc.doc_id)
+    records = record_incidents(a.view, a.project)
+    for incident in records:
+        a.looked(rule)
+        for doc, facts in packs:
+            bounds = safe_bounds(doc.period)
+            if facts is None or bounds is None or not bounds[0] <= incident.resolved_day <= bounds[1]:
+                continue
+            if incident.service_no not in {i.service_no for i in facts.incidents}:
+                a.add("warning", rule, f"故障类服务记录 {incident.service_no}（{incident.level}，{incident.resolved_at} 解决）"
+                      f"未列入应急响应交付包 {doc.period} 的响应支持记录（该包生成于记录归档之前）；请重新生成该交付包",
+                      doc_type="response_record", period=doc.period, doc_id=doc.doc_id)
+    reported = {f.incident for doc in a.view.documents(a.project, "major_incident_report") if not doc.received
+                for f in [a.facts(doc, MajorIncidentFacts)] if f is not None}
+    for incident in records + typed_incidents(a.view, a.project):
+        if incident.major and incident.id not in reported:
+            a.add("warning", rule, f"{incident.level}事件 {incident.id}（{incident.description or incident.category}，"
+                  f"{incident.resolved_at} 解决）没有重大事件(故障)的分析改进报告；请在该期应急响应交付包输入的 "
+                  "major_reports 中补充后重新生成", doc_type="major_incident_report", period=incident.month)
+
+
 def _checksum_checks(a: _Audit) -> None:
     for doc in a.view.documents(a.project, None, all_versions=True):
         if doc.doc_type not in DERIVED:  # checked but not counted: the count would change with
@@ -390,6 +430,7 @@ def audit_project(archive: Archive, project: str, *, as_of: date | None = None) 
     for check in (_record_checks, _leftover_checks, _survey_checks, _narrative_checks):
         a.run(check)
     a.run(_pack_checks, plan)
+    a.run(_incident_checks)
     a.run(_checksum_checks)
     a.run(_acceptance_checks, plan)
     order = list(CHECKS)
