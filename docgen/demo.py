@@ -28,13 +28,14 @@ KPI_MONTH = "2025-12"  # the project's last month
 _AVAILABILITY = [99.96, 99.98, 99.95, 99.97, 99.93, 99.99, 99.96, 99.94, 99.98, 99.97, 99.95, 99.99]
 _NEXT = [["完成前置机交换机跳线更换", "开展数据库主备切换演练"], ["UPS电池组年度放电测试"], ["核心交换机固件升级评估"],
          ["历史数据库归档策略优化"], ["迎峰度夏保障方案演练"], ["机房空调巡检与滤网更换"]]
+# (服务内容, 处理预案, 风险, 应急预案, 事件类别): every generated record is a 故障 of level 一般
 _CASES = [
-    ("前置机通信中断，现场排查并恢复", "检查前置机网卡与交换机端口，必要时更换网卡", "更换网卡期间通信中断", "提前切换至备用通道"),
-    ("调度主站服务器硬盘告警", "检查RAID状态，热插拔更换故障硬盘", "重建期间性能下降", "避开业务高峰执行重建"),
-    ("核心交换机端口频繁翻转", "排查光模块与跳线，更换故障光模块", "端口切换导致链路中断", "先启用冗余链路"),
-    ("历史数据库表空间告警", "清理过期归档数据并扩展表空间", "误删在用数据", "操作前全量备份，按备份恢复"),
-    ("网管监控平台告警延迟", "重启采集服务并优化采集周期", "重启期间监控中断", "安排人工值守巡检"),
-    ("UPS电源电池巡检异常", "更换老化电池组并做放电测试", "更换期间失去后备电源", "确认市电稳定后操作"),
+    ("前置机通信中断，现场排查并恢复", "检查前置机网卡与交换机端口，必要时更换网卡", "更换网卡期间通信中断", "提前切换至备用通道", "网络"),
+    ("调度主站服务器硬盘告警", "检查RAID状态，热插拔更换故障硬盘", "重建期间性能下降", "避开业务高峰执行重建", "硬件"),
+    ("核心交换机端口频繁翻转", "排查光模块与跳线，更换故障光模块", "端口切换导致链路中断", "先启用冗余链路", "网络"),
+    ("历史数据库表空间告警", "清理过期归档数据并扩展表空间", "误删在用数据", "操作前全量备份，按备份恢复", "数据库"),
+    ("网管监控平台告警延迟", "重启采集服务并优化采集周期", "重启期间监控中断", "安排人工值守巡检", "应用"),
+    ("UPS电源电池告警", "更换老化电池组并做放电测试", "更换期间失去后备电源", "确认市电稳定后操作", "动力环境"),
 ]
 
 
@@ -50,21 +51,21 @@ def _fmt(value: datetime) -> str:
     return value.strftime("%Y-%m-%d %H:%M")
 
 
-def _onsite_variant(base: dict[str, Any], n: int, start: datetime, case: tuple[str, str, str, str],
+def _onsite_variant(base: dict[str, Any], n: int, start: datetime, case: tuple[str, str, str, str, str],
                     rng: random.Random) -> dict[str, Any]:
     data = copy.deepcopy(base)
-    content, plan, risk, contingency = case
+    content, plan, risk, contingency, category = case
     # mostly within the example plan's targets (response ≤30, arrival ≤240, resolution ≤480), a miss now and then
     responded = start + timedelta(minutes=rng.choice([8, 12, 15, 20, 25, 25, 28, 40]))
     arrived = start + timedelta(minutes=rng.choice([120, 150, 180, 200, 210, 220, 230, 260]))
     resolved = arrived + timedelta(minutes=rng.choice([40, 60, 90, 150]))
     departed = resolved + timedelta(minutes=30)
-    data.update(service_no=f"XC-2025-{n:04d}", requested_at=_fmt(start), responded_at=_fmt(responded),
-                arrived_at=_fmt(arrived), resolved_at=_fmt(resolved), departed_at=_fmt(departed),
-                leftover_issues=[], escalations=[])
+    data.update(service_no=f"XC-2025-{n:04d}", category="故障", incident={"level": "一般", "category": category},
+                requested_at=_fmt(start), responded_at=_fmt(responded), arrived_at=_fmt(arrived),
+                resolved_at=_fmt(resolved), departed_at=_fmt(departed), leftover_issues=[], escalations=[])
     data.pop("leftover_confirmed_by", None)
     data["preparation"].update(content=content, plan=plan, requested_arrival=_fmt(start + timedelta(hours=4)),
-                               risks=[{"risk": risk, "contingency": contingency}], open_issues=[])
+                               history="无", risks=[{"risk": risk, "contingency": contingency}], open_issues=[])
     data["work"] = [{"at": _fmt(arrived + timedelta(minutes=10)), "action": f"按预案处理：{plan}", "result": "处理完成，业务恢复"}]
     data["customer_signoff"]["signed_at"] = _fmt(resolved + timedelta(minutes=15))
     data["report"] = {"submitted_at": (departed + timedelta(days=1)).date().isoformat(), "reviewed_by": "赵刚"}
@@ -72,16 +73,17 @@ def _onsite_variant(base: dict[str, Any], n: int, start: datetime, case: tuple[s
     return data
 
 
-def _remote_variant(base: dict[str, Any], n: int, start: datetime, case: tuple[str, str, str, str],
+def _remote_variant(base: dict[str, Any], n: int, start: datetime, case: tuple[str, str, str, str, str],
                     rng: random.Random) -> dict[str, Any]:
     data = copy.deepcopy(base)
-    content, plan, risk, contingency = case
+    content, plan, risk, contingency, category = case
     responded = start + timedelta(minutes=rng.choice([5, 10, 10, 15, 20, 25, 35]))
     verified = responded + timedelta(minutes=20)
     resolved = verified + timedelta(minutes=rng.choice([60, 90, 120, 180, 240, 300, 600]))
-    data.update(service_no=f"YC-2025-{n:04d}", requested_at=_fmt(start), responded_at=_fmt(responded),
-                resolved_at=_fmt(resolved), leftover_issues=[], resolved_leftovers=[], escalations=[])
-    data["preparation"].update(content=content, plan=plan, requested_time=_fmt(verified),
+    data.update(service_no=f"YC-2025-{n:04d}", category="故障", incident={"level": "一般", "category": category},
+                requested_at=_fmt(start), responded_at=_fmt(responded), resolved_at=_fmt(resolved),
+                leftover_issues=[], resolved_leftovers=[], escalations=[])
+    data["preparation"].update(content=content, plan=plan, requested_time=_fmt(verified), history="无",
                                risks=[{"risk": risk, "contingency": contingency}])
     data["connection"]["verified_at"] = _fmt(verified)
     data["work"] = [{"at": _fmt(verified + timedelta(minutes=5)), "action": f"远程处理：{plan}", "result": "处理完成"}]
@@ -119,7 +121,7 @@ def demo_inputs(folder: Path) -> list[Path]:
     examples = packaged_examples()
     files = [examples / get_kind(name).example for name in kind_names()]
     # the incidents of the emergency pack's quarter, as service records (the pack reads them from the archive)
-    files += sorted((examples / "incidents").glob("*.yaml"))
+    files += sorted((examples / "records").glob("*.yaml"))
     base = {kind: yaml.safe_load((examples / f"{kind}.yaml").read_text(encoding="utf-8"))
             for kind in ("onsite", "remote") if kind in kind_names()}
     rng = random.Random(2025)

@@ -19,7 +19,7 @@ from docgen.cli import cli
 from tests.conftest import EXAMPLES, ROOT
 
 # the quarter's incidents as service records: YC-2025-0003 (Jan), XC-2025-0005 (Feb, 重大), XC-2025-0007 (Mar)
-INCIDENT_RECORDS = (*sorted((EXAMPLES / "incidents").glob("*.yaml")), EXAMPLES / "onsite.yaml")
+INCIDENT_RECORDS = (*sorted((EXAMPLES / "records").glob("*.yaml")), EXAMPLES / "onsite.yaml")
 ITEMS = ["response_record", "response_kpi", "major_incident_report", "config_update", "survey_report"]
 KPI_SHEETS = ["达成情况", "数量", "分布", "趋势"]
 

@@ -84,7 +84,7 @@ def _archive_project(folder: Path) -> Archive:
                                                  leftover={"issue": "归档表空间增长过快", "plan": "评估扩容方案",
                                                            "owner": "李娜", "due": "2025-03-28"},
                                                  reviewed=False, visited=False)),
-              EXAMPLES / "remote.yaml", EXAMPLES / "survey.yaml", *sorted((EXAMPLES / "incidents").glob("*.yaml")),
+              EXAMPLES / "remote.yaml", EXAMPLES / "survey.yaml", *sorted((EXAMPLES / "records").glob("*.yaml")),
               EXAMPLES / "emergency.yaml"]
     generate(inputs, archive=archive, templates=TemplateSet())
     return archive

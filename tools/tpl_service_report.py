@@ -62,7 +62,7 @@ def build_service_report(path: Path) -> Path:
     b.lead("{{ service_summary }}")
     _table(b, [Column("序号", "{{ s.no }}", 380, "center"),
                Column("服务单号", "{{ s.service_no }}", 1350, "center"),
-               Column("方式", "{{ s.mode }}", 560, "center"),
+               Column("方式类别", "{{ s.mode }}", 560, "center"),
                Column("工程师", "{{ s.engineer }}", 720, "center"),
                Column("服务内容", "{{ s.content }}", 1470),
                Column("报修/解决时间", "{{ s.times }}", 1150, "center"),
@@ -71,8 +71,10 @@ def build_service_report(path: Path) -> Path:
                Column("审核", "{{ s.reviewed }}", 720, "center"),
                Column("回访评分", "{{ s.score }}", 720, "center")],
            "services", "s", empty_text="{{ this_period }}无现场或远程服务记录", size=SMALL)
-    _note(b, "注：报修/解决时间上行为报修时间、下行为解决时间（月-日 时:分）；响应、解决分别为报修至响应、报修至解决的"
-             "分钟数，按计划 SLA 的计时方式计算；SLA 列为该服务单全部计划指标的达成情况，“无计划目标”表示归档时项目尚无计划。")
+    _note(b, "注：方式类别上行为现场/远程、下行为服务类别（故障、服务请求、变更、巡检、咨询）；报修/解决时间上行为报修时间、"
+             "下行为解决时间（月-日 时:分）；响应、解决分别为报修至响应、报修至解决的分钟数（客户约定时间的服务请求和变更，"
+             "解决自约定时间起算），按计划 SLA 的计时方式计算；SLA 列为该服务单全部计划指标的达成情况，“不考核”表示计划的"
+             "时间指标不适用于该类服务，“无计划目标”表示归档时项目尚无计划。")
 
     # -- 3 SLA达成情况 --------------------------------------------------------------------------------
     b.heading("3 SLA达成情况", 1)
