@@ -298,6 +298,8 @@ def test_workbook_is_filled_into_its_template(archive):
     checks = wb["检查项"]
     assert checks["A2"].value == "§5.2 交付策划" and checks.max_row == len(CHECKS) + 1  # one row per check (CHECKS) under the header
     assert checks["D2"].value.startswith("=COUNTIFS('审计结果'!$C$7:$C$")
+    # 符合 only when something was checked: a check that looked at nothing says 未涉及
+    assert checks["G2"].value == '=IF(D2>0,"不符合",IF(E2>0,"需改进",IF(C2=0,"未涉及","符合")))'
     assert wb.properties.title == f"项目交付审计报告（{P}）"
     texts = [c.value for sheet in wb for row in sheet.iter_rows() for c in row if isinstance(c.value, str)]
     assert not [t for t in texts if "{{" in t or "{#" in t]

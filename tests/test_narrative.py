@@ -56,3 +56,6 @@ def test_a_summary_that_agrees_gets_no_conflict_block(archived):
     assert not [w for w in doc.warnings if w.startswith("summary：")]
     assert "与统计不符之处" not in "\n".join(p.text for p in document.paragraphs)
     assert isinstance(document, docx.document.Document)
+    # the new version stands for the report: the audit finds nothing to say
+    report = audit_project(archive, P, as_of=__import__("datetime").date(2025, 4, 10))
+    assert not [f for f in report.findings if f.rule == "说明与统计"] and report.checked["说明与统计"] >= 1

@@ -86,7 +86,8 @@ def fill_audit_workbook(template: Path, context: dict[str, Any]) -> bytes:
         for col, label in ((4, "严重"), (5, "一般"), (6, "提示")):
             put(checks, r, col, Formula(f"=COUNTIFS('{ws.title}'!$C${first}:$C${last},$A{r},"
                                         f"'{ws.title}'!$B${first}:$B${last},\"{label}\")"))
-        put(checks, r, 7, Formula(f'=IF(D{r}>0,"不符合",IF(E{r}>0,"需改进","符合"))'))
+        # 符合 only where something was looked at: a check with nothing to check says so
+        put(checks, r, 7, Formula(f'=IF(D{r}>0,"不符合",IF(E{r}>0,"需改进",IF(C{r}=0,"未涉及","符合")))'))
     fit_rows(checks, layout.rows(CHECK_ROW))
     checks.print_area = f"A1:G{max(layout.last, 1)}"
     for extra in wb.worksheets:
