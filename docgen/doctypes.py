@@ -37,6 +37,10 @@ SERVICE_TYPES = {"routine": "例行操作", "emergency": "应急响应", "optimi
 PLAN_REVIEWER_ROLES = ("运维部经理", "运维业务线", "质量部")
 NOTIFY_GROUPS = ("项目组成员", "技术支撑组", "客户接口人")
 
+# documents computed from the archive (docgen kpi / docgen audit), not deliverables: the acceptance report does
+# not list them, the audit's integrity count leaves them out (each run archives a new one)
+COMPUTED_DOC_TYPES = ("kpi_report", "audit_report")
+
 # doc types that a per_service report schedule can count (docs/archive.md "Report counting")
 PER_SERVICE_DOC_TYPES = {"onsite_report": "onsite", "remote_record": "remote"}
 

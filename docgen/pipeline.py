@@ -125,6 +125,7 @@ class GeneratedDoc:
     source: str = ""
     notes: list[str] = field(default_factory=list)  # interrupted earlier writes the archive settled first
     facts: Facts | None = None  # what was archived with it (not part of --json)
+    archive_path: str = ""  # its path inside the archive (documents/…), "" when not archived (not part of --json)
 
     def as_json(self) -> dict[str, Any]:
         return {k: getattr(self, k) for k in ("doc_id", "doc_type", "project", "title", "date", "period",
@@ -192,7 +193,8 @@ def _archive_rendered(r: _Rendered, *, archive: Archive | None, write_archive: b
             facts=spec.facts.to_record() if spec.facts is not None else {})
         doc = GeneratedDoc(put.doc_id, spec.doc_type, spec.project, spec.title, spec.date.isoformat(),
                            spec.period, put.version, put.status, str(put.path), put.sha256,
-                           spec.warnings, str(r.input_path), list(put.recovered), spec.facts)
+                           spec.warnings, str(r.input_path), list(put.recovered), spec.facts,
+                           archive_path=str(put.record.get("path", "")))
         data = put.path.read_bytes() if put.status == "unchanged" else r.data
     else:
         doc = GeneratedDoc(make_doc_id(spec.project, spec.doc_type, spec.key), spec.doc_type, spec.project,

@@ -148,7 +148,7 @@ def manifest_spec(pack: PackBase, pack_kind: str, *, produced: list[GeneratedDoc
                           "not_applicable": not_applicable.get(doc_type)})
         for doc in docs:
             items.append({"doc_type": doc_type, "title": doc.title, "doc_id": doc.doc_id, "version": doc.version,
-                          "sha256": doc.sha256, "date": doc.date, "path": _archived_path(doc.path, archive),
+                          "sha256": doc.sha256, "date": doc.date, "path": doc.archive_path or doc.path,
                           "present": True})
     present = sum(1 for i in items if i["present"])
     skipped = [i for i in items if i.get("not_applicable")]
@@ -172,17 +172,6 @@ def manifest_spec(pack: PackBase, pack_kind: str, *, produced: list[GeneratedDoc
         not_applicable={i["doc_type"]: i["not_applicable"] for i in skipped})
     return pack_spec(pack, pack_kind, "pack_manifest", template="pack_manifest.docx", context=context,
                      facts=facts, warnings=warnings, title=f"{service}{MANIFEST_TITLE}")
-
-
-def _archived_path(path: str, archive: Archive | None) -> str:
-    """A document's path as the archive records it (relative to its root), so the facts do not carry the
-    machine's folders; a file outside the archive (--no-archive) keeps its own path."""
-    if archive is None or not path:
-        return path
-    try:
-        return Path(path).resolve().relative_to(archive.root.resolve()).as_posix()
-    except ValueError:
-        return path
 
 
 def _status(item: dict[str, Any]) -> str:

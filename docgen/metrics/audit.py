@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any, Callable, TypeVar
 
 from docgen.archive import Archive, sha256_file
-from docgen.doctypes import SERVICE_TYPES, doc_type_title
+from docgen.doctypes import COMPUTED_DOC_TYPES, SERVICE_TYPES, doc_type_title
 from docgen.errors import DocgenError
 from docgen.facts import (
     RECORD_DOC_TYPES,
@@ -27,20 +27,19 @@ from docgen.facts import (
     review_gaps,
     workload_gap,
 )
+from docgen.metrics.incidents import record_incidents, typed_incidents
 from docgen.metrics.kpi import (
     availability_figure,
     report_ratio,
     satisfaction_figure,
     sla_figures,
 )
-from docgen.metrics.incidents import record_incidents, typed_incidents
 from docgen.metrics.leftovers import leftovers
 from docgen.numbers import fmt_num, target_text
 from docgen.periods import add_one_month, months_between, period_label, safe_bounds
 
 F = TypeVar("F", bound=Facts)
 SEVERITIES = {"error": "严重", "warning": "一般", "info": "提示"}
-DERIVED = ("audit_report", "kpi_report")  # computed from the archive, not deliverables
 _RANK = {"error": 0, "warning": 1, "info": 2}
 LOW_RECORD_SCORE = 2  # a 回访 score at or below this is worth a look (surveys use their own threshold)
 # the checks, in report order: rule id -> what it looks at (the 检查项 sheet lists them with counts)
@@ -370,7 +369,7 @@ def _incident_checks(a: _Audit) -> None:
 
 def _checksum_checks(a: _Audit) -> None:
     for doc in a.view.documents(a.project, None, all_versions=True):
-        if doc.doc_type not in DERIVED:  # checked but not counted: the count would change with
+        if doc.doc_type not in COMPUTED_DOC_TYPES:  # checked but not counted: the count would change with
             a.looked("归档完整性")          # every archived audit or KPI workbook
         where = f"{doc.doc_id} 第 {doc.version} 版（{doc.path}）"
         try:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from docgen.doctypes import DOC_TYPES, doc_type_title
+from docgen.doctypes import COMPUTED_DOC_TYPES, DOC_TYPES, doc_type_title
 from docgen.facts import (
     ArchivedDoc,
     ArchiveView,
@@ -31,7 +31,7 @@ from docgen.periods import months_between, safe_bounds
 if TYPE_CHECKING:
     from docgen.archive import Archive
 # computed from the archive rather than delivered by the project: not listed as deliverables
-NOT_DELIVERABLES = ("kpi_report", "audit_report", "acceptance_report")
+NOT_DELIVERABLES = (*COMPUTED_DOC_TYPES, "acceptance_report")  # the report does not list itself
 MANUAL = "需人工统计"
 
 

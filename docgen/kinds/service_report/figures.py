@@ -18,14 +18,14 @@ from docgen.facts import (
     ServiceRecordFacts,
     view_of,
 )
+from docgen.metrics.incidents import Incident
+from docgen.metrics.incidents import incidents_between as project_incidents
 from docgen.metrics.kpi import (
     p90_nearest_rank,
     report_ratio,
     satisfaction_figure,
     sla_figures_between,
 )
-from docgen.metrics.incidents import Incident
-from docgen.metrics.incidents import incidents_between as project_incidents
 from docgen.metrics.leftovers import Leftover, leftovers
 from docgen.metrics.sla import RECORD_METRICS
 from docgen.numbers import AVAILABILITY_DIGITS, fmt_num, judge
