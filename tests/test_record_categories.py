@@ -109,12 +109,14 @@ def test_incident_level_and_category_reach_the_facts_and_the_form(tmp_path):
     assert "服务类别" in cells and "故障" in cells and "重大（网络）" in cells
 
 
-def test_incident_details_on_a_non_incident_are_an_error(tmp_path):
+def test_incident_details_on_a_non_incident_are_warned_and_ignored(tmp_path):
     data = _change("服务请求")
-    data["incident"] = {"level": "一般"}
-    checked = check_input(_write(tmp_path, data, "bad.yaml"))
-    assert [e.path for e in checked.errors] == ["incident"]
-    assert "不是故障" in checked.errors[0].message
+    data["incident"] = {"level": "重大"}  # e.g. the blank scaffold's default left in place
+    checked = check_input(_write(tmp_path, data, "odd.yaml"))
+    assert checked.errors == [] and [w.path for w in checked.warnings] == ["incident"]
+    assert "不是故障" in checked.warnings[0].message and "已忽略" in checked.warnings[0].message
+    facts, _ = _facts(tmp_path, data, None)
+    assert facts.incident_level is None and not facts.major
 
 
 def test_unknown_category_and_level_are_errors_naming_the_field(tmp_path):

@@ -227,7 +227,7 @@ def record_facts(record: Any, *, kind: str, times: dict[str, datetime | None], m
                  reviewed_by: str | None) -> ServiceRecordFacts:
     """What KPI, audit and reports read from the archive about this service record."""
     sla = measures["sla"]
-    incident = record.incident
+    incident = record.incident if record.category == "故障" else None  # ignored otherwise (a warning says so)
     return ServiceRecordFacts(
         service_no=record.service_no, kind=kind, category=record.category,
         incident_level=incident.level if incident else None, incident_category=incident.category if incident else None,
@@ -256,8 +256,8 @@ def category_rules(rules: StepRules, record: Any, scheduled_path: str) -> None:
     """What a record says it is (#13): only an incident has an incident level and category; a request or
     change is due from the time the customer asked for, so it should say when that was."""
     if record.category != "故障" and record.incident is not None:
-        rules.issues.append(Issue("error", "incident", f"服务类别 category 为“{record.category}”，不是故障，不应填写事件信息 "
-                                                       "incident；请删除 incident，或把 category 改为“故障”"))
+        rules.issues.append(Issue("warning", "incident", f"服务类别 category 为“{record.category}”，不是故障，事件信息 incident "
+                                                         "不适用，已忽略；如确为故障请把 category 改为“故障”，否则删除 incident"))
     if record.category == "故障" and record.incident is None:
         rules.issues.append(Issue("warning", "incident", "故障类服务记录未填写事件信息 incident（级别、类别），按“一般”事件统计；"
                                                          "请填写 incident.level 和 incident.category"))
