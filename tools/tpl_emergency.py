@@ -1,6 +1,6 @@
 """应急响应交付成果 — 《交付管理规定》YNTD-ITSS-0901 §5.4.7.2 (GB/T 28827.3).
 
-* major_incident_report.docx   重大事件(故障)分析改进报告：one per major incident — the incident, its
+* major_incident_report.docx   重大事件(故障)的分析改进报告：one per major incident — the incident, its
   timeline, impact, root cause and the improvements with owner and due date.
 
 Same look as tools/tpl_packs.py. Context (docgen.kinds.emergency): the pack header keys (company, title,
@@ -26,7 +26,7 @@ from tpl_packs import (
 
 
 def build_major_incident_report(path: Path) -> Path:
-    b = _new("重大事件(故障)分析改进报告", "重大事件(故障)分析改进报告（《交付管理规定》§5.4.7.2 应急响应交付成果）",
+    b = _new("重大事件(故障)的分析改进报告", "重大事件(故障)的分析改进报告（《交付管理规定》§5.4.7.2 应急响应交付成果）",
              "重大事件; 故障分析; 根本原因; 改进措施; 应急响应")
     _info(b, extra=[
         [Cell("事件编号", **LAB), Cell("{{ incident.id }}"), Cell("事件级别", **LAB), Cell("{{ incident.level }}")],

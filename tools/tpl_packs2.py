@@ -1,11 +1,11 @@
 """优化改善与调研评估交付成果 — 《交付管理规定》YNTD-ITSS-0901 §5.4.7.3–4.
 
-* optimization_plan.docx          优化改善方案及评审记录（§5.4.7.3）
-* implementation_plan.docx        优化改善实施方案及评审记录（§5.4.7.3：实施步骤、窗口、负责人、回退方案、评审）
-* change_release_report.docx      变更和发布报告（§5.4.7.3）
+* optimization_plan.docx          优化改善方案及相关评审记录（§5.4.7.3）
+* implementation_plan.docx        优化改善实施方案及相关评审记录（§5.4.7.3：实施步骤、窗口、负责人、回退方案、评审）
+* change_release_report.docx      优化改善实施的变更和发布报告（§5.4.7.3）
 * assessment_plan.docx            调研评估计划书（§5.4.7.4）
 * assessment_report.docx          调研评估分析报告（§5.4.7.4：调研发现及风险等级）
-* assessment_recommendation.docx  规划方案或建议及评审记录（§5.4.7.4）
+* assessment_recommendation.docx  调研评估的规划方案或建议及评审记录（§5.4.7.4）
 
 Same look as tools/tpl_packs.py (company over the big title, 文件编号, information table, numbered
 sections with tables, 评审记录 table, signature block, 提示 section; header/footer with page X/Y).
@@ -64,7 +64,7 @@ def _steps(b: DocBuilder) -> None:
 # ---------------------------------------------------------------------------------------------
 
 def build_optimization_plan(path: Path) -> Path:
-    b = _new("优化改善方案及评审记录", "优化改善方案及相关评审记录（《交付管理规定》§5.4.7.3 优化改善交付成果）",
+    b = _new("优化改善方案及相关评审记录", "优化改善方案及相关评审记录（《交付管理规定》§5.4.7.3 优化改善交付成果）",
              "优化改善方案; 评审记录; 优化改善")
     _info(b, extra=[
         [Cell("方案名称", **LAB), Cell("{{ proposal.title }}", span=3)],
@@ -86,7 +86,7 @@ def build_optimization_plan(path: Path) -> Path:
 
 
 def build_implementation_plan(path: Path) -> Path:
-    b = _new("优化改善实施方案及评审记录",
+    b = _new("优化改善实施方案及相关评审记录",
              "优化改善实施方案及相关评审记录（《交付管理规定》§5.4.7.3 优化改善交付成果）",
              "优化改善实施方案; 实施步骤; 回退方案; 评审记录")
     _info(b, extra=[
@@ -106,7 +106,7 @@ def build_implementation_plan(path: Path) -> Path:
 
 
 def build_change_release_report(path: Path) -> Path:
-    b = _new("变更和发布报告", "变更和发布报告（《交付管理规定》§5.4.7.3 优化改善交付成果）",
+    b = _new("优化改善实施的变更和发布报告", "优化改善实施的变更和发布报告（《交付管理规定》§5.4.7.3 优化改善交付成果）",
              "变更; 发布; 验证; 优化改善")
     _info(b, extra=[
         [Cell("优化项目", **LAB), Cell("{{ subject }}", span=3)],
@@ -201,7 +201,7 @@ def build_assessment_report(path: Path) -> Path:
 
 
 def build_assessment_recommendation(path: Path) -> Path:
-    b = _new("规划方案或建议及评审记录", "规划方案或建议及相关评审记录（《交付管理规定》§5.4.7.4 调研评估交付成果）",
+    b = _new("调研评估的规划方案或建议及评审记录", "调研评估的规划方案或建议及评审记录（《交付管理规定》§5.4.7.4 调研评估交付成果）",
              "规划方案; 建议; 评审记录; 调研评估")
     _info(b, extra=[
         [Cell("评估主题", **LAB), Cell("{{ subject }}", span=3)],

@@ -1,5 +1,5 @@
 """调研评估 deliverable pack (kind: assessment, §5.4.7.4): 调研评估计划书, 调研评估分析报告 (findings by
-risk), 规划方案或建议及评审记录, 交付清单."""
+risk), 调研评估的规划方案或建议及评审记录, 交付清单."""
 from __future__ import annotations
 
 import datetime
@@ -90,7 +90,7 @@ class AssessmentInput(PackBase):
     kind: Literal["assessment"] = label("输入类型", "固定为 assessment")
     plan: AssessmentPlan = label("调研评估计划书", "§5.4.7.4")
     findings: list[Finding] = label("调研评估分析报告", "§5.4.7.4 调研发现及风险等级", min_length=1, sheet="调研发现")
-    recommendations: Recommendations = label("规划方案或建议及评审记录", "§5.4.7.4")
+    recommendations: Recommendations = label("调研评估的规划方案或建议及评审记录", "§5.4.7.4")
 
 
 def assessment_rules(pack: AssessmentInput) -> list[Issue]:

@@ -1,5 +1,5 @@
 """应急响应 deliverable pack (kind: emergency, §5.4.7.2; GB/T 28827.3): 响应支持记录 (xlsx), 响应支持关键指标
-数据记录 (xlsx with native charts: SLA 达成情况、数量、分布、趋势), 重大事件(故障)分析改进报告 (one per major
+数据记录 (xlsx with native charts: SLA 达成情况、数量、分布、趋势), 重大事件(故障)的分析改进报告 (one per major
 incident), 运行维护服务对象配置信息更新记录 (xlsx), 交付清单 and the customer zip.
 
 The incidents are the archive's (docs/archive.md "Incidents"): the period's service records of category 故障
@@ -82,7 +82,7 @@ class MajorReport(StrictModel):
 class EmergencyInput(PackBase):
     kind: Literal["emergency"] = label("输入类型", "固定为 emergency")
     incidents: list[Incident] = label("响应支持记录", "§5.4.7.2", default_factory=list, sheet="响应支持")
-    major_reports: list[MajorReport] = label("重大事件(故障)分析改进报告", "§5.4.7.2；每个重大事件一份",
+    major_reports: list[MajorReport] = label("重大事件(故障)的分析改进报告", "§5.4.7.2；每个重大事件一份",
                                              default_factory=list, sheet="重大事件报告")
     config_updates: list[ConfigUpdate] = label("运行维护服务对象配置信息更新记录", "§5.4.7.2",
                                                default_factory=list, sheet="配置更新")

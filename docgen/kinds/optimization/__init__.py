@@ -1,5 +1,5 @@
-"""优化改善 deliverable pack (kind: optimization, §5.4.7.3): 优化改善方案及评审记录, 优化改善实施方案及评审记录
-(steps with windows and owners, rollback, review), 变更和发布报告, 运行维护服务对象配置信息更新记录 (xlsx),
+"""优化改善 deliverable pack (kind: optimization, §5.4.7.3): 优化改善方案及相关评审记录, 优化改善实施方案及相关评审记录
+(steps with windows and owners, rollback, review), 优化改善实施的变更和发布报告, 运行维护服务对象配置信息更新记录 (xlsx),
 交付清单."""
 from __future__ import annotations
 
@@ -84,7 +84,7 @@ class OptimizationInput(PackBase):
     kind: Literal["optimization"] = label("输入类型", "固定为 optimization")
     proposal: Proposal = label("优化改善方案及相关评审记录", "§5.4.7.3")
     implementation: Implementation = label("优化改善实施方案及相关评审记录", "§5.4.7.3")
-    change_release: ChangeRelease = label("变更和发布报告", "§5.4.7.3")
+    change_release: ChangeRelease = label("优化改善实施的变更和发布报告", "§5.4.7.3")
     config_updates: list[ConfigUpdate] = label("运行维护服务对象配置信息更新记录", "§5.4.7.3",
                                                default_factory=list, sheet="配置更新")
 
