@@ -18,6 +18,7 @@ from docgen.errors import (
     ValidationFailed,
 )
 from docgen.facts import Facts
+from docgen.numbering import Numbering, load_numbering
 from docgen.inputs import RawInput, read_input
 from docgen.kinds import DocumentSpec, Kind, get_kind, kind_names, suggest_kind
 from docgen.validation import issues_from_validation
@@ -126,9 +127,10 @@ class GeneratedDoc:
     notes: list[str] = field(default_factory=list)  # interrupted earlier writes the archive settled first
     facts: Facts | None = None  # what was archived with it (not part of --json)
     archive_path: str = ""  # its path inside the archive (documents/…), "" when not archived (not part of --json)
+    doc_no: str = ""  # 文件编号 as printed (docgen.numbering)
 
     def as_json(self) -> dict[str, Any]:
-        return {k: getattr(self, k) for k in ("doc_id", "doc_type", "project", "title", "date", "period",
+        return {k: getattr(self, k) for k in ("doc_id", "doc_no", "doc_type", "project", "title", "date", "period",
                                               "version", "status", "path", "sha256", "warnings")}
 
 
@@ -167,9 +169,12 @@ def render_spec(spec: DocumentSpec, templates: TemplateSet) -> tuple[bytes, str,
 
 
 def _render_specs(item: CheckedInput | None, specs: list[DocumentSpec], templates: TemplateSet,
-                  source: str = "") -> list[_Rendered]:
+                  source: str = "", numbering: Numbering | None = None) -> list[_Rendered]:
     rendered = []
     for spec in specs:
+        # 文件编号: the input's own number when it gives one, else the archive's numbering rules (docgen.numbering)
+        if not spec.context.get("doc_no"):
+            spec.context["doc_no"] = (numbering or Numbering()).for_document(spec.doc_type, spec.project, spec.key)
         data, ext, template = render_spec(spec, templates)
         rendered.append(_Rendered(spec, data, ext, template.name, template.sha256, context_digest(spec.context),
                                   item.raw.sha256 if item else None, item.raw.path if item else Path(source)))
@@ -189,18 +194,18 @@ def _archive_rendered(r: _Rendered, *, archive: Archive | None, write_archive: b
             r.data, project=spec.project, doc_type=spec.doc_type, key=spec.key, title=spec.title,
             date=spec.date, period=spec.period, ext=r.ext, source=source, template=r.template_name,
             template_sha256=r.template_sha256, input_sha256=r.input_sha256,
-            context_sha256=r.context_sha256, warnings=spec.warnings,
+            context_sha256=r.context_sha256, warnings=spec.warnings, doc_no=spec.context.get("doc_no"),
             facts=spec.facts.to_record() if spec.facts is not None else {})
         doc = GeneratedDoc(put.doc_id, spec.doc_type, spec.project, spec.title, spec.date.isoformat(),
                            spec.period, put.version, put.status, str(put.path), put.sha256,
                            spec.warnings, str(r.input_path), list(put.recovered), spec.facts,
-                           archive_path=str(put.record.get("path", "")))
+                           archive_path=str(put.record.get("path", "")), doc_no=spec.context.get("doc_no") or "")
         data = put.path.read_bytes() if put.status == "unchanged" else r.data
     else:
         doc = GeneratedDoc(make_doc_id(spec.project, spec.doc_type, spec.key), spec.doc_type, spec.project,
                            spec.title, spec.date.isoformat(), spec.period, None, "new",
                            str(out_file) if out_file else "", hashlib.sha256(r.data).hexdigest(),
-                           spec.warnings, str(r.input_path), facts=spec.facts)
+                           spec.warnings, str(r.input_path), facts=spec.facts, doc_no=spec.context.get("doc_no") or "")
         data = r.data
     if out_file is not None:
         out_file.parent.mkdir(parents=True, exist_ok=True)
@@ -232,6 +237,7 @@ def generate(paths: list[str | Path], *, archive: Archive | None, templates: Tem
         raise failures[0] if len(failures) == 1 else InputsRejected(failures)
 
     checked.sort(key=lambda item: item.kind.stage)  # stable: the same stage keeps the given order
+    numbering = load_numbering(archive)  # a bad config/numbering.yaml stops the run before anything is written
     results = []
     def reader() -> Archive | None:
         return archive if archive is not None and archive.root.exists() else None
@@ -242,11 +248,11 @@ def generate(paths: list[str | Path], *, archive: Archive | None, templates: Tem
         warnings = [i.text() for i in item.warnings]
         specs = kind.documents(model, archive=reader(), warnings=warnings)
         produced = [_archive_rendered(r, archive=archive, write_archive=write_archive, outdir=outdir, source=source)
-                    for r in _render_specs(item, specs, templates)]
+                    for r in _render_specs(item, specs, templates, numbering=numbering)]
         if kind.finish is not None:
             later = kind.finish(model, archive=reader(), produced=produced, warnings=warnings)
             produced += [_archive_rendered(r, archive=archive, write_archive=write_archive, outdir=outdir, source=source)
-                         for r in _render_specs(item, later, templates)]
+                         for r in _render_specs(item, later, templates, numbering=numbering)]
         if outdir is not None and kind.bundle is not None and produced:
             bundle = kind.bundle(model, produced, reader(), outdir)
             produced[-1].notes.append(f"交付包已打包：{bundle}")
@@ -266,7 +272,7 @@ def publish(specs: list[DocumentSpec], *, archive: Archive | None, templates: Te
     is written; `out_file` (one spec only) copies the result to that exact file name."""
     if out_file is not None and len(specs) != 1:
         raise ValueError("out_file names one document; use outdir for several")
-    rendered = _render_specs(None, specs, templates, source)
+    rendered = _render_specs(None, specs, templates, source, numbering=load_numbering(archive))
     results = [_archive_rendered(r, archive=archive, write_archive=write_archive, outdir=outdir, source=source,
                       out_file=out_file) for r in rendered]
     if write_archive:

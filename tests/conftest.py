@@ -47,3 +47,18 @@ def copy_demo(demo_archive, tmp_path) -> Path:
     target = tmp_path / "archive"
     shutil.copytree(demo_archive[0], target)
     return target
+
+
+def manifest_rows(path: str | Path) -> tuple[list[str], list[list[str]]]:
+    """A 交付清单's item table: (the doc type of each row, read back from its Chinese title; the rows)."""
+    import docx
+
+    from docgen.doctypes import DOC_TYPES
+
+    for table in docx.Document(str(path)).tables:
+        rows = [[c.text.strip() for c in r.cells] for r in table.rows]
+        if "交付成果" in rows[0] and "文件编号" in rows[0]:
+            by_name = sorted(DOC_TYPES.items(), key=lambda kv: -len(kv[1]))
+            types = [next(code for code, name in by_name if row[1].startswith(name)) for row in rows[1:]]
+            return types, rows
+    raise AssertionError(f"{path}: no 交付清单 item table")

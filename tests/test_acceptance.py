@@ -167,8 +167,8 @@ def test_example_against_archive_deliverables_sla_and_findings(tmp_path):
     assert "截止 2026-01-31" in text and "于 2026-01-20 提出内部验收申请，在期限内" in text
 
     # 2.1 deliverables: latest versions, by type; kpi/audit reports left out
-    types = _table(document, "序号", "文档类型", "类型编号", "数量（份）")
-    assert [(r[1], r[3]) for r in types[1:]] == [
+    types = _table(document, "序号", "文档类型", "数量（份）")
+    assert [(r[1], r[2]) for r in types[1:]] == [
         ("运维项目管理计划", "1"), ("现场服务单", "3"), ("现场服务报告单", "1"), ("远程服务记录", "1"),
         ("运维服务报告", "10"), ("需方满意度调查和分析报告", "3")]
     docs = _table(document, "序号", "文档类型", "标题", "期间", "版本", "日期")
@@ -249,7 +249,7 @@ def test_empty_archive_still_generates_with_warnings(tmp_path):
     assert any("没有项目 YNTD-YW-2025-001 的运维项目管理计划" in w for w in doc.warnings)
     findings = [r[2] for r in _table(document, "序号", "类别", "问题描述")[1:]]
     assert findings == ["归档库中没有本项目的运维项目管理计划，无法按计划的 SLA 指标评估达成情况。"]
-    assert _table(document, "序号", "文档类型", "类型编号", "数量（份）")[1][0] == "归档库中没有本项目的交付文档。"
+    assert _table(document, "序号", "文档类型", "数量（份）")[1][0] == "归档库中没有本项目的交付文档。"
     assert _table(document, "序号", "指标", "考核要求", "实际达成", "统计依据", "结论")[1][0] == "无计划 SLA 指标可评估。"
     assert archive.latest(DOC_ID)["facts"]["sla"] == []
 

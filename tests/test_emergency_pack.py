@@ -16,7 +16,7 @@ import yaml
 from click.testing import CliRunner
 
 from docgen.cli import cli
-from tests.conftest import EXAMPLES, ROOT
+from tests.conftest import EXAMPLES, ROOT, manifest_rows
 
 # the quarter's incidents as service records: YC-2025-0003 (Jan), XC-2025-0005 (Feb, 重大), XC-2025-0007 (Mar)
 INCIDENT_RECORDS = (*sorted((EXAMPLES / "records").glob("*.yaml")), EXAMPLES / "onsite.yaml")
@@ -153,21 +153,15 @@ def test_config_update_rows(pack):
 
 
 def test_manifest_lists_exactly_the_section_items(pack):
-    path = pack["docs"]["pack_manifest"]["path"]
-    rows = None
-    for table in docx.Document(path).tables:
-        cells = [[c.text.strip() for c in r.cells] for r in table.rows]
-        if any("文档类型" in c for c in cells[0]):
-            rows = cells
-    assert rows is not None
-    assert [next(c for c in row if c in ITEMS) for row in rows[1:]] == ITEMS
-    assert "YNTD-YW-2025-001/survey_report/2025-02" in " ".join(rows[-1])
+    types, rows = manifest_rows(pack["docs"]["pack_manifest"]["path"])
+    assert types == ITEMS
+    assert "YNTD-YW-2025-001-MYD-2025-02" in " ".join(rows[-1])  # the survey's 文件编号, not an internal id
     assert "缺失" not in " ".join(" ".join(r) for r in rows)
 
 
 def test_zip_holds_all_items_and_the_manifest(pack):
     zips = list(pack["out"].glob("*.zip"))
-    assert [z.name for z in zips] == ["YNTD-YW-2025-001_emergency_2025-Q1.zip"]
+    assert [z.name for z in zips] == ["YNTD-YW-2025-001_应急响应交付成果_2025-Q1.zip"]
     names = zipfile.ZipFile(zips[0]).namelist()
     assert len(names) == 6 and any("survey_report" in n for n in names)
     assert sum(n.endswith(".xlsx") for n in names) == 3

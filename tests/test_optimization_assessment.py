@@ -15,7 +15,7 @@ import yaml
 from click.testing import CliRunner
 
 from docgen.cli import cli
-from tests.conftest import EXAMPLES
+from tests.conftest import EXAMPLES, manifest_rows
 
 OPT_ITEMS = ["optimization_plan", "implementation_plan", "change_release_report", "config_update", "survey_report"]
 ASS_ITEMS = ["assessment_plan", "assessment_report", "assessment_recommendation", "survey_report"]
@@ -115,9 +115,9 @@ def test_one_command_yields_every_deliverable(packs):
 
 @pytest.mark.parametrize("pack,items,survey", [("opt", OPT_ITEMS, "2025-05"), ("ass", ASS_ITEMS, "2025-08")])
 def test_manifest_lists_exactly_the_section_items(packs, pack, items, survey):
-    rows = _table_with(packs[pack]["pack_manifest"]["path"], "文档类型")
-    assert [next(c for c in row if c in items) for row in rows[1:]] == items
-    assert f"YNTD-YW-2025-001/survey_report/{survey}" in " ".join(rows[-1])
+    types, rows = manifest_rows(packs[pack]["pack_manifest"]["path"])
+    assert types == items
+    assert f"YNTD-YW-2025-001-MYD-{survey}" in " ".join(rows[-1])
     assert "缺失" not in " ".join(" ".join(r) for r in rows)
     facts = _manifest_facts(packs["archive"], {"opt": "optimization", "ass": "assessment"}[pack])
     assert facts["present"] == items and facts["missing"] == []
@@ -125,9 +125,9 @@ def test_manifest_lists_exactly_the_section_items(packs, pack, items, survey):
 
 def test_zips_hold_all_items_and_the_manifest(packs):
     names = sorted(z.name for z in packs["out"].glob("*.zip"))
-    assert names == ["YNTD-YW-2025-001_assessment_2025-Q3.zip", "YNTD-YW-2025-001_optimization_2025-Q2.zip"]
-    opt = zipfile.ZipFile(packs["out"] / names[1]).namelist()
-    ass = zipfile.ZipFile(packs["out"] / names[0]).namelist()
+    assert names == sorted(["YNTD-YW-2025-001_调研评估交付成果_2025-Q3.zip", "YNTD-YW-2025-001_优化改善交付成果_2025-Q2.zip"])
+    opt = zipfile.ZipFile(packs["out"] / "YNTD-YW-2025-001_优化改善交付成果_2025-Q2.zip").namelist()
+    ass = zipfile.ZipFile(packs["out"] / "YNTD-YW-2025-001_调研评估交付成果_2025-Q3.zip").namelist()
     assert len(opt) == 6 and any(n.endswith(".xlsx") for n in opt) and any("survey_report_2025-05" in n for n in opt)
     assert len(ass) == 5 and any("survey_report_2025-08" in n for n in ass)
 

@@ -68,7 +68,7 @@ def test_tables_have_one_row_per_item(example_doc, plan_data):
     document, _ = example_doc
     assert len(_table_with(document, "应急措施").rows) == 1 + len(plan_data["risks"])
     assert len(_table_with(document, "姓名").rows) == 1 + len(plan_data["team"])
-    sla_rows = _table_with(document, "指标编号").rows
+    sla_rows = _table_with(document, "计时方式").rows
     assert len(sla_rows) == 1 + len(plan_data["sla"])
     assert "30" in " ".join(c.text for c in sla_rows[1].cells)
     risk_row = [c.text for c in _table_with(document, "应急措施").rows[1].cells]
@@ -175,9 +175,10 @@ def test_generate_json_and_outdir_copy(tmp_path):
                                       "-o", str(out), "--json"])
     assert result.exit_code == 0, result.output
     [doc] = json.loads(result.stdout)
-    assert set(doc) == {"doc_id", "doc_type", "project", "title", "date", "period", "version", "status", "path",
+    assert set(doc) == {"doc_id", "doc_no", "doc_type", "project", "title", "date", "period", "version", "status", "path",
                         "sha256", "warnings"}
     assert doc["doc_type"] == "plan" and doc["period"] == "2025" and doc["date"] == "2025-01-07"
+    assert doc["doc_no"] == "YNTD-YW-2025-001-JH"
     assert doc["status"] == "new" and doc["version"] == 1 and Path(doc["path"]).is_file()
     copies = list(out.glob("*.docx"))
     assert len(copies) == 1 and docx.Document(io.BytesIO(copies[0].read_bytes())).paragraphs

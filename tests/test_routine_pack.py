@@ -14,7 +14,7 @@ import yaml
 from click.testing import CliRunner
 
 from docgen.cli import cli
-from tests.conftest import EXAMPLES
+from tests.conftest import EXAMPLES, manifest_rows
 
 ITEMS = ["status_record", "anomaly_record", "trend_analysis", "config_record", "survey_report"]
 
@@ -48,17 +48,9 @@ def test_one_command_yields_every_deliverable(pack):
 
 
 def test_manifest_lists_exactly_the_section_items_with_archive_identity(pack):
-    path = pack["docs"]["pack_manifest"]["path"]
-    rows = None
-    for table in docx.Document(path).tables:
-        cells = [[c.text.strip() for c in r.cells] for r in table.rows]
-        if any("文档类型" in c for c in cells[0]):
-            rows = cells
-    assert rows is not None
-    types = [next(c for c in row if c in ITEMS) for row in rows[1:]]
+    types, rows = manifest_rows(pack["docs"]["pack_manifest"]["path"])
     assert types == ITEMS
-    survey_row = rows[-1]
-    assert "YNTD-YW-2025-001/survey_report/2025-03" in " ".join(survey_row)
+    assert "YNTD-YW-2025-001-MYD-2025-03" in " ".join(rows[-1])
     assert "缺失" not in " ".join(" ".join(r) for r in rows)
     listed = json.loads(CliRunner().invoke(cli, ["--archive", str(pack["archive"]), "archive", "list", "--type",
                                                  "pack_manifest", "--json"]).stdout)
@@ -67,7 +59,7 @@ def test_manifest_lists_exactly_the_section_items_with_archive_identity(pack):
 
 def test_zip_holds_all_items_and_the_manifest(pack):
     zips = list(pack["out"].glob("*.zip"))
-    assert [z.name for z in zips] == ["YNTD-YW-2025-001_routine_2025-03.zip"]
+    assert [z.name for z in zips] == ["YNTD-YW-2025-001_例行操作交付成果_2025-03.zip"]
     names = zipfile.ZipFile(zips[0]).namelist()
     assert len(names) == 6
     assert any(n.endswith(".xlsx") for n in names) and any("survey_report" in n for n in names)

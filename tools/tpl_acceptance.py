@@ -49,8 +49,7 @@ def _internal(b: DocBuilder) -> None:
              "项目交付审计报告和项目验收报告由归档库计算生成，不计入），按文档类型统计如下：")
     _list_table(b, [
         Col("序号", 700, text("{{ t.no }}", "center")),
-        Col("文档类型", 4070, text("{{ t.title }}")),
-        Col("类型编号", 3000, text("{{ t.doc_type }}")),
+        Col("文档类型", 7070, text("{{ t.title }}")),
         Col("数量（份）", 1300, text("{{ t.count }}", "center")),
     ], "deliverable_types", "t", empty="归档库中没有本项目的交付文档。")
     b.paragraph("", "BodyText", keep_next=True, before=120, after=60, runs=[("各文档明细如下：", "")])

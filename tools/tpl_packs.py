@@ -216,9 +216,8 @@ def build_pack_manifest(path: Path) -> Path:
     _lead(b, "根据《交付管理规定》{{ clause }}，本期{{ service_label }}服务交付成果如下：")
     _list_table(b, [
         Col("序号", 600, text("{{ i.no }}", "center", SMALL)),
-        Col("交付成果", 1520, text("{{ i.title }}", size=SMALL)),
-        Col("文档类型", 1420, text("{{ i.doc_type }}", size=SMALL)),
-        Col("文档编号", 1950, text("{{ i.doc_id }}", size=SMALL)),
+        Col("交付成果", 2540, text("{{ i.title }}", size=SMALL)),
+        Col("文件编号", 2350, text("{{ i.doc_no }}", size=SMALL)),
         Col("版本", 600, text("{{ i.version }}", "center", SMALL)),
         Col("校验码", 1220, text("{{ i.sha256_short }}", "center", SMALL)),
         Col("日期", 1040, text("{{ i.date }}", "center", SMALL)),

@@ -78,11 +78,10 @@ def build_plan(path: Path) -> Path:
     b.heading("1.2 量化考核指标（SLA）", 2)
     b.lead("本项目的量化考核指标如下，达成情况按数据来源统计，并在服务报告中逐项报告：")
     b.loop_table([Column("序号", "{{ k.no }}", 600, "center"),
-                  Column("指标", "{{ k.name }}", 1500),
-                  Column("指标编号", "{{ k.metric }}", 2050),
-                  Column("考核要求", "{{ k.op }}{{ k.target }}{{ k.unit }}", 1250, "center"),
-                  Column("计时方式", "{{ k.clock }}", 1350, "center"),
-                  Column("数据来源", "{{ k.source }}", 2320)], "sla", "k")
+                  Column("指标", "{{ k.name }}", 2000),
+                  Column("考核要求", "{{ k.op }}{{ k.target }}{{ k.unit }}", 1350, "center"),
+                  Column("计时方式", "{{ k.clock }}", 1750, "center"),
+                  Column("数据来源", "{{ k.source }}", 3370)], "sla", "k")
 
     # -- 2 工作量与人力资源架构 (§5.2 2) --------------------------------------------------------------
     b.heading("2 工作量与人力资源架构", 1)

@@ -68,7 +68,7 @@ class Archive:
             date: datetime.date, period: str, ext: str, source: str,
             template: str | None = None, template_sha256: str | None = None,
             input_sha256: str | None = None, context_sha256: str | None = None,
-            warnings: list[str] = (), facts: dict | None = None) -> PutResult:
+            warnings: list[str] = (), facts: dict | None = None, doc_no: str | None = None) -> PutResult:
         """Archive `data` as the next version of its document, or report "unchanged" and write nothing."""
         check_segment(project, "项目编号")
         check_segment(doc_type, "文档类型")
@@ -89,6 +89,7 @@ class Archive:
             final = document_folder(self.root, project, date.year, doc_type) / version_file_name(stem, version, ext)
             record = {
                 "doc_id": doc_id, "doc_type": doc_type, "project": project, "key": list(key), "title": title,
+                "doc_no": doc_no,
                 "date": date.isoformat(), "period": period, "version": version, "sha256": sha, "size": len(data),
                 "ext": ext, "path": relative(self.root, final), "template": template,
                 "template_sha256": template_sha256, "input_sha256": input_sha256, "context_sha256": context_sha256,

@@ -89,7 +89,7 @@ def pack_context(pack: PackBase, *, doc_type: str, warnings: list[str],
     """The header variables every pack document's template uses; `day` is the document's own date."""
     return {
         "company": pack.company, "title": doc_type_title(doc_type),
-        "doc_no": f"{pack.project.code}-{doc_type.upper().replace('_', '-')}-{pack.period}",
+        "doc_no": "",  # numbered by the pipeline from the archive's rules (docgen.numbering)
         "project": {"code": pack.project.code, "name": pack.project.name, "customer": pack.project.customer},
         "period": pack.period, "period_label": period_label(pack.period), "prepared_by": pack.prepared_by,
         "prepared_on": pack_day(pack, day).isoformat(), "warnings": list(warnings),
@@ -137,24 +137,27 @@ def manifest_spec(pack: PackBase, pack_kind: str, *, produced: list[GeneratedDoc
             survey = _survey_for(archive, pack.project.code, pack.period)
             if survey is not None:
                 items.append({"doc_type": doc_type, "title": survey.title, "doc_id": survey.doc_id,
+                              "doc_no": survey.doc_no,
                               "version": survey.version, "sha256": survey.sha256, "date": survey.date.isoformat(),
                               "path": survey.path, "present": True})
                 continue
             warnings.append(f"{doc_type_title(doc_type)}缺失：归档库中没有项目 {pack.project.code} 期间在 "
                             f"{pack.period} 内的满意度调查报告；请先生成 kind: survey 的调查报告再重新生成本交付包")
         if not docs:
-            items.append({"doc_type": doc_type, "title": doc_type_title(doc_type), "doc_id": None, "version": None,
+            items.append({"doc_type": doc_type, "title": doc_type_title(doc_type), "doc_id": None, "doc_no": None,
+                          "version": None,
                           "sha256": None, "date": None, "path": None, "present": False,
                           "not_applicable": not_applicable.get(doc_type)})
         for doc in docs:
-            items.append({"doc_type": doc_type, "title": doc.title, "doc_id": doc.doc_id, "version": doc.version,
+            items.append({"doc_type": doc_type, "title": doc.title, "doc_id": doc.doc_id, "doc_no": doc.doc_no,
+                          "version": doc.version,
                           "sha256": doc.sha256, "date": doc.date, "path": doc.archive_path or doc.path,
                           "present": True})
     present = sum(1 for i in items if i["present"])
     skipped = [i for i in items if i.get("not_applicable")]
     context = pack_context(pack, doc_type="pack_manifest", warnings=warnings) | {
         "title": MANIFEST_TITLE, "service_label": service, "clause": clause,
-        "items": [{"no": str(n), "title": i["title"], "doc_type": i["doc_type"], "doc_id": i["doc_id"] or "—",
+        "items": [{"no": str(n), "title": i["title"], "doc_no": i["doc_no"] or "—",
                    "version": f"v{i['version']}" if i["version"] else "—",
                    "sha256_short": (i["sha256"] or "—")[:12], "date": i["date"] or "—",
                    "status": _status(i)}
@@ -181,7 +184,8 @@ def _status(item: dict[str, Any]) -> str:
 
 
 def zip_name(pack: PackBase, pack_kind: str) -> str:
-    return f"{pack.project.code}_{pack_kind}_{pack.period}.zip"
+    """The customer zip's name, in the regulation's words: <项目编号>_应急响应交付成果_2025-Q1.zip."""
+    return f"{pack.project.code}_{PACK_ITEMS[pack_kind][0]}交付成果_{pack.period}.zip"
 
 
 def write_pack_zip(pack: PackBase, pack_kind: str, docs: list[GeneratedDoc], archive: Archive | None,

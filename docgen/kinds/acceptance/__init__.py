@@ -213,7 +213,7 @@ def acceptance_context(model: AcceptanceInput, *, plan: PlanView | None, groups:
     return {
         "company": model.company,
         "title": TITLE,
-        "doc_no": model.doc_no or f"{p.code}-YS",
+        "doc_no": model.doc_no or "",  # empty: the archive's numbering rules (docgen.numbering)
         "period_label": period_label(str(p.end.year)),
         "project": {"code": p.code, "name": p.name, "customer": p.customer, "end": p.end.isoformat(),
                     "start": plan.start.isoformat() if plan else "—",

@@ -72,7 +72,7 @@ class AcceptanceInput(StrictModel):
     customer: Customer = label("客户验收", "§5.4.4.2 初验与终验；验收进行中可只填已完成的部分",
                                default_factory=Customer)
     company: Text = label("公司名称", "封面与页眉显示的公司名称", default="云南腾电科技有限公司")
-    doc_no: OptText = label("文件编号", "可选；默认 <项目编号>-YS", default=None)
+    doc_no: OptText = label("文件编号", "可选；默认按归档库的编号规则，如 <项目编号>-YS", default=None)
 
 
 __all__ = ["AcceptanceInput", "Customer", "Evaluation", "Final", "Internal", "OpenIssue",

@@ -251,8 +251,6 @@ def emergency_documents(pack: EmergencyInput, *, archive: Archive | None, warnin
         if rep is None:
             continue
         context = pack_context(pack, doc_type="major_incident_report", warnings=warnings)
-        # short enough for the page header: YNTD-YW-2025-001-MIR-2025-Q1-XC-2025-0005
-        context["doc_no"] = f"{pack.project.code}-MIR-{pack.period}-{inc.id}"
         context |= {
             "incident": {"id": inc.id, "level": inc.level, "category": inc.category or "未分类",
                          "reported_at": inc.reported_at, "responded_at": inc.responded_at or "",

@@ -171,7 +171,7 @@ def plan_context(plan: PlanInput, *, history: list[dict[str, str]], warnings: li
     return {
         "company": plan.company,
         "title": TITLE,
-        "doc_no": plan.doc_no or f"{p.code}-JH",
+        "doc_no": plan.doc_no or "",  # empty: the archive's numbering rules (docgen.numbering)
         "version": plan.version,
         "project": {
             "code": p.code, "name": p.name, "customer": p.customer, "contract_no": p.contract_no,
@@ -205,7 +205,7 @@ def plan_context(plan: PlanInput, *, history: list[dict[str, str]], warnings: li
         "records": list(plan.records),
         "monitoring": list(plan.monitoring),
         "reports": _numbered(plan.reports, lambda r: {
-            "name": r.name, "doc_type": f"{doc_type_title(r.doc_type)}（{r.doc_type}）",
+            "name": r.name, "doc_type": doc_type_title(r.doc_type),
             "frequency": FREQUENCY_LABELS[r.frequency], "recipient": r.recipient}),
         "tools": _numbered(plan.tools, lambda t: t.model_dump()),
         "risks": _numbered(plan.risks, lambda r: r.model_dump()),

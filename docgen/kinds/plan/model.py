@@ -170,7 +170,7 @@ class PlanInput(StrictModel):
     change_note: OptText = label("更改记录", "本版本相对上一版的变化，首版可不填（默认 首次发布）", default=None)
     approved_by: OptText = label("批准人", "可选；不填则封面留空待签", default=None)
     approved_on: OptDate = label("批准日期", "可选，YYYY-MM-DD", default=None)
-    doc_no: OptText = label("文件编号", "可选；默认 <项目编号>-JH", default=None)
+    doc_no: OptText = label("文件编号", "可选；默认按归档库的编号规则，如 <项目编号>-JH", default=None)
     company: Text = label("公司名称", "封面与页眉显示的公司名称", default="云南腾电科技有限公司")
     scope: list[ScopeItem] = label("交付内容", "§5.2.1 交付内容、交付方式、交付成果", min_length=1, sheet="交付内容")
     sla: list[SlaItem] = label("量化考核指标", "§5.2.1 SLA，每项须有 metric/op/target/unit", min_length=1, sheet="SLA")

@@ -192,7 +192,7 @@ def _satisfaction(rows: list[SlaRow], view: ArchiveView | None, services: list[S
     else:
         facts = survey.facts_as(SurveyFacts)
         respondents = NO_DATA if facts.respondents is None else facts.respondents
-        text = (f"适用于{words[1]}的是 {survey.period} 期需方满意度调查和分析报告（文档编号 {survey.doc_id}）："
+        text = (f"适用于{words[1]}的是 {survey.period} 期的{survey.citation()}："
                 f"回收问卷 {respondents} 份，总体满意度 {fmt_num(facts.overall)} 分（满分 5 分）")
         if row is not None and row.met is not None:
             text += f"，计划目标 {row.target}，{row.result}"
@@ -267,7 +267,7 @@ def service_report_documents(report: ServiceReportInput, *, archive: Archive | N
                       f"本期关闭 {len(closed)} 项")
     chart = _chart(rows)
     context = {
-        "company": report.company, "title": TITLE, "doc_no": report.doc_no or f"{code}-FWBG-{period}",
+        "company": report.company, "title": TITLE, "doc_no": report.doc_no or "",
         "project": {"code": code, "name": report.project.name, "customer": report.project.customer},
         "period": period, "period_label": period_label(period), "report_kind": words[0],
         "this_period": words[1], "next_period": words[2],

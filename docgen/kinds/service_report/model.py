@@ -84,4 +84,4 @@ class ServiceReportInput(StrictModel):
     next_month_plan: TextList = label("下期工作计划", "下一期（下月/下周/下季度）的工作安排，每项一条",
                                       default_factory=list)
     company: Text = label("公司名称", "页眉显示的公司名称", default="云南腾电科技有限公司")
-    doc_no: OptText = label("文件编号", "可选；默认 <项目编号>-FWBG-<报告期间>", default=None)
+    doc_no: OptText = label("文件编号", "可选；默认按归档库的编号规则，如 <项目编号>-FWBG-<报告期间>", default=None)

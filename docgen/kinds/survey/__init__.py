@@ -176,7 +176,7 @@ def survey_context(survey: SurveyInput, responses: list[Response], stats: Survey
     return {
         "company": survey.company,
         "title": TITLE,
-        "doc_no": survey.doc_no or f"{p.code}-MYD-{survey.period}",
+        "doc_no": survey.doc_no or "",  # empty: the archive's numbering rules (docgen.numbering)
         "project": {"code": p.code, "name": p.name, "customer": p.customer},
         "period": survey.period,
         "period_label": period_label(survey.period),

@@ -109,7 +109,7 @@ class SurveyInput(StrictModel):
     followups: list[Followup] = label("低分项确认与改进", "§5.4.5 每个低分项一行：与需方确认的不满意内容、改进措施、"
                                       "责任人、完成日期", default_factory=list, sheet="改进跟踪")
     company: Text = label("公司名称", "页眉显示的公司名称", default="云南腾电科技有限公司")
-    doc_no: OptText = label("文件编号", "可选；默认 <项目编号>-MYD-<调查期间>", default=None)
+    doc_no: OptText = label("文件编号", "可选；默认按归档库的编号规则，如 <项目编号>-MYD-<调查期间>", default=None)
 
 
 # ---------------------------------------------------------------- responses, checked against the questions
