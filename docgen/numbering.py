@@ -177,7 +177,8 @@ def read_numbering(path: Path) -> Numbering:
 def load_numbering(archive: Archive | str | Path | None) -> Numbering:
     """The rules in force for `archive`: its config/numbering.yaml when there is one, else the defaults."""
     if archive is not None:
-        path = Path(getattr(archive, "root", archive)) / ARCHIVE_CONFIG
+        root = Path(archive) if isinstance(archive, (str, Path)) else archive.root
+        path = root / ARCHIVE_CONFIG
         if path.is_file():
             return read_numbering(path)
     return Numbering()
