@@ -315,7 +315,8 @@ def archive_verify(settings: _Settings, as_json: bool) -> None:
 @archive.command("add")
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--project", required=True, help="项目编号。")
-@click.option("--type", "doc_type", required=True, help="文档类型，如 service_report、onsite_report。")
+@click.option("--type", "doc_type", required=True,
+              help="文档类型：内置类型的代码或中文名称（如 service_report 或 运维服务报告），或小写字母和下划线组成的自定义类型（如 minutes）。")
 @click.option("--date", "day", metavar="YYYY-MM-DD", help="文档日期（默认今天）。")
 @click.option("--period", metavar="P", help="文档覆盖的期间：YYYY-MM-DD、YYYY-MM、YYYY-Www、YYYY-Qn 或 YYYY（默认为文档日期）。")
 @click.option("--service-no", help="关联的服务单号（现场/远程服务记录）。")
