@@ -269,8 +269,8 @@ def _parse_day(value: str | None, option: str) -> Any:
 
 
 @archive.command("list")
-@click.option("--project", help="只列出该项目编号的文档。")
-@click.option("--type", "doc_type", help="只列出该文档类型（如 plan）。")
+@click.option("--project", help="只列出该项目编号的文档（归档库中没有该项目时报错并列出相近的项目）。")
+@click.option("--type", "doc_type", help="只列出该文档类型：类型代码或中文名称（如 plan 或 运维项目管理计划）。")
 @click.option("--from", "date_from", metavar="YYYY-MM-DD", help="文档日期不早于此日。")
 @click.option("--to", "date_to", metavar="YYYY-MM-DD", help="文档日期不晚于此日。")
 @click.option("--all-versions", is_flag=True, help="列出所有版本（默认只列最新版本）。")
@@ -279,9 +279,12 @@ def _parse_day(value: str | None, option: str) -> Any:
 def archive_list(settings: _Settings, project: str | None, doc_type: str | None, date_from: str | None,
                  date_to: str | None, all_versions: bool, as_json: bool) -> None:
     """列出归档的文档（每个文档的最新版本）。"""
-    records = settings.archive().records(
-        project=project, doc_type=doc_type, date_from=_parse_day(date_from, "--from"),
-        date_to=_parse_day(date_to, "--to"), all_versions=all_versions)
+    from docgen.archive import check_filters
+
+    store = settings.archive()
+    project, doc_type = check_filters(store, project=project, doc_type=doc_type)
+    records = store.records(project=project, doc_type=doc_type, date_from=_parse_day(date_from, "--from"),
+                            date_to=_parse_day(date_to, "--to"), all_versions=all_versions)
     if as_json:
         _echo_json(records)
         return
@@ -349,8 +352,8 @@ def reindex(settings: _Settings) -> None:
 
 @cli.command()
 @click.argument("query", nargs=-1)
-@click.option("--project", help="只搜索该项目编号。")
-@click.option("--type", "doc_type", help="只搜索该文档类型。")
+@click.option("--project", help="只搜索该项目编号（归档库中没有该项目时报错并列出相近的项目）。")
+@click.option("--type", "doc_type", help="只搜索该文档类型：类型代码或中文名称（如 service_report 或 运维服务报告）。")
 @click.option("--from", "date_from", metavar="YYYY-MM-DD", help="文档日期不早于此日。")
 @click.option("--to", "date_to", metavar="YYYY-MM-DD", help="文档日期不晚于此日。")
 @click.option("--limit", default=20, show_default=True, type=click.IntRange(min=1), help="最多显示的结果数。")
@@ -360,12 +363,15 @@ def reindex(settings: _Settings) -> None:
 def search(settings: _Settings, query: tuple[str, ...], project: str | None, doc_type: str | None,
            date_from: str | None, date_to: str | None, limit: int, all_versions: bool, as_json: bool) -> None:
     """全文搜索归档文档（中文、人名、编号均可），结果按相关度排序并标出匹配的词。"""
+    from docgen.archive import check_filters
     from docgen.search import SearchFilters
     from docgen.search import search as search_archive
 
+    store = settings.archive()
+    project, doc_type = check_filters(store, project=project, doc_type=doc_type)
     filters = SearchFilters(project=project, doc_type=doc_type, date_from=_parse_day(date_from, "--from"),
                             date_to=_parse_day(date_to, "--to"), all_versions=all_versions)
-    result = search_archive(settings.archive(), " ".join(query), filters=filters, limit=limit)
+    result = search_archive(store, " ".join(query), filters=filters, limit=limit)
     for note in result.notes:
         click.echo(f"注意：{note}", err=True)
     if as_json:
