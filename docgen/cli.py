@@ -131,14 +131,24 @@ def init(kind: str, output: Path | None, xlsx: bool, force: bool) -> None:
     click.echo(f"已生成空白{'录入表' if xlsx else '输入文件'}：{written}\n填写后运行：docgen validate {written}")
 
 
+def _input_files(paths: tuple[Path, ...], *, as_json: bool) -> list[Path]:
+    """The input files the arguments name (a folder: the inputs directly in it); says what was skipped."""
+    from docgen.inputs import expand_inputs
+
+    selection = expand_inputs(paths)
+    for skipped in selection.skipped:
+        click.echo(f"跳过 {skipped.text()}", err=as_json)
+    return selection.files
+
+
 @cli.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="FILE|DIR...")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出检查结果。")
 def validate(files: tuple[Path, ...], as_json: bool) -> None:
-    """检查输入文件：列出全部错误和警告，不写任何文件。"""
+    """检查输入文件（目录：其中的全部输入文件，不含子目录）：列出全部错误和警告，不写任何文件。"""
     from docgen.pipeline import check_files
 
-    results = check_files(list(files))
+    results = check_files(_input_files(files, as_json=as_json))
     failed = False
     report = []
     for item in results:
@@ -209,19 +219,21 @@ class _Progress:
 
 
 @cli.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="FILE|DIR...")
 @click.option("-o", "--outdir", type=click.Path(file_okay=False, path_type=Path), help="另外把文档复制到此目录。")
 @click.option("--no-archive", is_flag=True, help="不写入归档库（只渲染，配合 -o 输出）。")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出生成结果。")
 @pass_settings
 def generate(settings: _Settings, files: tuple[Path, ...], outdir: Path | None, no_archive: bool,
              as_json: bool) -> None:
-    """按输入的 kind 渲染规定要求的全部文档并归档；任何一个文件有错误则什么都不写。"""
+    """按输入的 kind 渲染规定要求的全部文档并归档（目录：其中的全部输入文件，不含子目录，按计划 → 服务记录 → … 的顺序）；
+    任何一个文件有错误则什么都不写。"""
     from docgen.pipeline import generate as generate_documents
 
+    inputs = _input_files(files, as_json=as_json)
     progress = _Progress("渲染文档")
     try:
-        docs = generate_documents(list(files), archive=settings.archive(), templates=settings.templates(),
+        docs = generate_documents(inputs, archive=settings.archive(), templates=settings.templates(),
                                   write_archive=not no_archive, outdir=outdir, progress=progress)
     finally:
         progress.close()
