@@ -78,14 +78,14 @@ def close_doc_types(text: str, extra: tuple[str, ...] | list[str] = (), *, limit
     text = _fold(text)
     if not text:
         return []
-    names = {_fold(name): code for code, name in DOC_TYPES.items()}
     codes = list(DOC_TYPES) + [c for c in extra if c not in DOC_TYPES]
-    found = [code for name, code in names.items() if text in name or name in text]
+    found = [code for name, code in _BY_NAME.items() if text in name or name in text]
     found += [code for code in codes if text in code]
     if not found:
-        found = [names.get(m, m) for m in difflib.get_close_matches(text, [*names, *codes], n=limit, cutoff=0.5)]
+        found = [_BY_NAME.get(m, m) for m in difflib.get_close_matches(text, [*_BY_NAME, *codes], n=limit, cutoff=0.5)]
     unique = list(dict.fromkeys(found))[:limit]
     return [f"{code}（{DOC_TYPES[code]}）" if code in DOC_TYPES else code for code in unique]
+
 
 # what a service record is (#13): 故障 (the default, so inputs without a category keep their meaning), 服务请求,
 # 变更, 巡检, 咨询. Requests and changes the customer schedules are measured from the time the customer asked

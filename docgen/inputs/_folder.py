@@ -9,12 +9,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from docgen.errors import BadArgument, DocgenError
-from docgen.inputs._load import SUFFIXES, YAML_SUFFIXES, read_input
+from docgen.inputs._load import SUFFIX_TEXT, SUFFIXES, YAML_SUFFIXES, read_input
 
 # editors' lock and owner files, partial downloads and system files; never someone's input
 TEMPORARY_NAMES = ("~$*", ".~lock.*#", "*.tmp", "*.temp", "*.part", "*.partial", "*.crdownload", "*.download",
                    "*.swp", "*~", "Thumbs.db", "desktop.ini", "ehthumbs.db")
-_SUFFIX_LIST = ".yaml/.yml、.json 或 docgen init KIND --xlsx 生成的 .xlsx 录入表"
 
 
 def temporary_name(name: str) -> bool:
@@ -53,7 +52,7 @@ def _skip_reason(path: Path) -> str | None:
         return "临时文件或锁文件（如 Excel 打开文件时产生的 ~$ 文件）"
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
-        return f"不是输入文件（扩展名 {path.suffix or '（无）'}；输入文件为 {_SUFFIX_LIST}）"
+        return f"不是输入文件（扩展名 {path.suffix or '（无）'}；输入文件为 {SUFFIX_TEXT}）"
     try:
         if suffix == ".xlsx":
             from docgen.inputs._xlsx import form_kind
@@ -114,6 +113,6 @@ def expand_inputs(paths: Iterable[str | Path]) -> InputSelection:
                 selection.skipped.append(passed_over[-1])
         if not found:
             listed = "".join(f"\n  - {s.text()}" for s in passed_over)
-            raise BadArgument(f"目录中没有输入文件（{_SUFFIX_LIST}）{'；跳过了：' if listed else '，目录是空的'}{listed}",
+            raise BadArgument(f"目录中没有输入文件（{SUFFIX_TEXT}）{'；跳过了：' if listed else '，目录是空的'}{listed}",
                               file=path)
     return selection
