@@ -34,12 +34,14 @@ def inputs(tmp_path) -> Path:
     (folder / "mkdocs.yml").write_text("site_name: 运维\n", encoding="utf-8")
     (folder / "~$录入表.xlsx").write_bytes(b"lock")
     (folder / "旧版").mkdir()
+    (folder / ".git").mkdir()
     shutil.copy(EXAMPLES / "plan.yaml", folder / "旧版" / "plan.yaml")
     return folder
 
 
 def _skipped(folder: Path) -> list[str]:
-    return [f"跳过 {folder / '.计划.yaml.swp'}：隐藏文件",
+    return [f"跳过 {folder / '.git'}：隐藏目录",
+            f"跳过 {folder / '.计划.yaml.swp'}：隐藏文件",
             f"跳过 {folder / 'mkdocs.yml'}：没有 kind 字段，不是 docgen 输入文件（输入文件在第一行写明 kind，如 kind: plan）",
             f"跳过 {folder / '~$录入表.xlsx'}：临时文件或锁文件（如 Excel 打开文件时产生的 ~$ 文件）",
             f"跳过 {folder / '旧版'}：子目录不展开；要处理其中的输入文件，请把它也写在命令行上（如 {folder / '旧版'}）",
@@ -60,7 +62,7 @@ def test_generate_a_folder_in_stage_order_and_says_what_it_skipped(tmp_path, inp
     again = _run(archive, "generate", str(inputs))
     assert again.exit_code == 0
     lines = again.stdout.splitlines()
-    assert lines[:5] == _skipped(inputs)
+    assert lines[:6] == _skipped(inputs)
     assert lines[-1] == "共 4 份文档：新建 0，新版本 0，未变化 4。"
 
 

@@ -44,10 +44,10 @@ def _skip_reason(path: Path) -> str | None:
     """Why an entry of a given folder is not an input; None when it is one (or claims to be one but cannot
     be read: reading it reports what is wrong, rather than the file being passed over)."""
     name = path.name
+    if name.startswith("."):
+        return "隐藏目录" if path.is_dir() else "隐藏文件"
     if path.is_dir():
         return f"子目录不展开；要处理其中的输入文件，请把它也写在命令行上（如 {path}）"
-    if name.startswith("."):
-        return "隐藏文件"
     if temporary_name(name):
         return "临时文件或锁文件（如 Excel 打开文件时产生的 ~$ 文件）"
     suffix = path.suffix.lower()
