@@ -131,14 +131,24 @@ def init(kind: str, output: Path | None, xlsx: bool, force: bool) -> None:
     click.echo(f"已生成空白{'录入表' if xlsx else '输入文件'}：{written}\n填写后运行：docgen validate {written}")
 
 
+def _input_files(paths: tuple[Path, ...], *, as_json: bool) -> list[Path]:
+    """The input files the arguments name (a folder: the inputs directly in it); says what was skipped."""
+    from docgen.inputs import expand_inputs
+
+    selection = expand_inputs(paths)
+    for skipped in selection.skipped:
+        click.echo(f"跳过 {skipped.text()}", err=as_json)
+    return selection.files
+
+
 @cli.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="FILE|DIR...")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出检查结果。")
 def validate(files: tuple[Path, ...], as_json: bool) -> None:
-    """检查输入文件：列出全部错误和警告，不写任何文件。"""
+    """检查输入文件（目录：其中的全部输入文件，不含子目录）：列出全部错误和警告，不写任何文件。"""
     from docgen.pipeline import check_files
 
-    results = check_files(list(files))
+    results = check_files(_input_files(files, as_json=as_json))
     failed = False
     report = []
     for item in results:
@@ -209,19 +219,21 @@ class _Progress:
 
 
 @cli.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="FILE|DIR...")
 @click.option("-o", "--outdir", type=click.Path(file_okay=False, path_type=Path), help="另外把文档复制到此目录。")
 @click.option("--no-archive", is_flag=True, help="不写入归档库（只渲染，配合 -o 输出）。")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出生成结果。")
 @pass_settings
 def generate(settings: _Settings, files: tuple[Path, ...], outdir: Path | None, no_archive: bool,
              as_json: bool) -> None:
-    """按输入的 kind 渲染规定要求的全部文档并归档；任何一个文件有错误则什么都不写。"""
+    """按输入的 kind 渲染规定要求的全部文档并归档（目录：其中的全部输入文件，不含子目录，按计划 → 服务记录 → … 的顺序）；
+    任何一个文件有错误则什么都不写。"""
     from docgen.pipeline import generate as generate_documents
 
+    inputs = _input_files(files, as_json=as_json)
     progress = _Progress("渲染文档")
     try:
-        docs = generate_documents(list(files), archive=settings.archive(), templates=settings.templates(),
+        docs = generate_documents(inputs, archive=settings.archive(), templates=settings.templates(),
                                   write_archive=not no_archive, outdir=outdir, progress=progress)
     finally:
         progress.close()
@@ -269,8 +281,8 @@ def _parse_day(value: str | None, option: str) -> Any:
 
 
 @archive.command("list")
-@click.option("--project", help="只列出该项目编号的文档。")
-@click.option("--type", "doc_type", help="只列出该文档类型（如 plan）。")
+@click.option("--project", help="只列出该项目编号的文档（归档库中没有该项目时报错并列出相近的项目）。")
+@click.option("--type", "doc_type", help="只列出该文档类型：类型代码或中文名称（如 plan 或 运维项目管理计划）。")
 @click.option("--from", "date_from", metavar="YYYY-MM-DD", help="文档日期不早于此日。")
 @click.option("--to", "date_to", metavar="YYYY-MM-DD", help="文档日期不晚于此日。")
 @click.option("--all-versions", is_flag=True, help="列出所有版本（默认只列最新版本）。")
@@ -279,9 +291,12 @@ def _parse_day(value: str | None, option: str) -> Any:
 def archive_list(settings: _Settings, project: str | None, doc_type: str | None, date_from: str | None,
                  date_to: str | None, all_versions: bool, as_json: bool) -> None:
     """列出归档的文档（每个文档的最新版本）。"""
-    records = settings.archive().records(
-        project=project, doc_type=doc_type, date_from=_parse_day(date_from, "--from"),
-        date_to=_parse_day(date_to, "--to"), all_versions=all_versions)
+    from docgen.archive import check_filters
+
+    store = settings.archive()
+    project, doc_type = check_filters(store, project=project, doc_type=doc_type)
+    records = store.records(project=project, doc_type=doc_type, date_from=_parse_day(date_from, "--from"),
+                            date_to=_parse_day(date_to, "--to"), all_versions=all_versions)
     if as_json:
         _echo_json(records)
         return
@@ -315,7 +330,8 @@ def archive_verify(settings: _Settings, as_json: bool) -> None:
 @archive.command("add")
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--project", required=True, help="项目编号。")
-@click.option("--type", "doc_type", required=True, help="文档类型，如 service_report、onsite_report。")
+@click.option("--type", "doc_type", required=True,
+              help="文档类型：内置类型的代码或中文名称（如 service_report 或 运维服务报告），或小写字母和下划线组成的自定义类型（如 minutes）。")
 @click.option("--date", "day", metavar="YYYY-MM-DD", help="文档日期（默认今天）。")
 @click.option("--period", metavar="P", help="文档覆盖的期间：YYYY-MM-DD、YYYY-MM、YYYY-Www、YYYY-Qn 或 YYYY（默认为文档日期）。")
 @click.option("--service-no", help="关联的服务单号（现场/远程服务记录）。")
@@ -348,8 +364,8 @@ def reindex(settings: _Settings) -> None:
 
 @cli.command()
 @click.argument("query", nargs=-1)
-@click.option("--project", help="只搜索该项目编号。")
-@click.option("--type", "doc_type", help="只搜索该文档类型。")
+@click.option("--project", help="只搜索该项目编号（归档库中没有该项目时报错并列出相近的项目）。")
+@click.option("--type", "doc_type", help="只搜索该文档类型：类型代码或中文名称（如 service_report 或 运维服务报告）。")
 @click.option("--from", "date_from", metavar="YYYY-MM-DD", help="文档日期不早于此日。")
 @click.option("--to", "date_to", metavar="YYYY-MM-DD", help="文档日期不晚于此日。")
 @click.option("--limit", default=20, show_default=True, type=click.IntRange(min=1), help="最多显示的结果数。")
@@ -359,12 +375,15 @@ def reindex(settings: _Settings) -> None:
 def search(settings: _Settings, query: tuple[str, ...], project: str | None, doc_type: str | None,
            date_from: str | None, date_to: str | None, limit: int, all_versions: bool, as_json: bool) -> None:
     """全文搜索归档文档（中文、人名、编号均可），结果按相关度排序并标出匹配的词。"""
+    from docgen.archive import check_filters
     from docgen.search import SearchFilters
     from docgen.search import search as search_archive
 
+    store = settings.archive()
+    project, doc_type = check_filters(store, project=project, doc_type=doc_type)
     filters = SearchFilters(project=project, doc_type=doc_type, date_from=_parse_day(date_from, "--from"),
                             date_to=_parse_day(date_to, "--to"), all_versions=all_versions)
-    result = search_archive(settings.archive(), " ".join(query), filters=filters, limit=limit)
+    result = search_archive(store, " ".join(query), filters=filters, limit=limit)
     for note in result.notes:
         click.echo(f"注意：{note}", err=True)
     if as_json:

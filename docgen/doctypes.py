@@ -1,6 +1,8 @@
 """The built-in document types (the README lists them), with their Chinese titles."""
 from __future__ import annotations
 
+import difflib
+
 DOC_TYPES: dict[str, str] = {
     "plan": "运维项目管理计划",
     "onsite_form": "现场服务单",
@@ -47,6 +49,43 @@ PER_SERVICE_DOC_TYPES = {"onsite_report": "onsite", "remote_record": "remote"}
 
 def doc_type_title(doc_type: str) -> str:
     return DOC_TYPES.get(doc_type, doc_type)
+
+
+# a Chinese input method types full-width brackets; the table's names use the half-width ones
+_NAME_FOLD = str.maketrans({"（": "(", "）": ")"})
+
+
+def _fold(text: str) -> str:
+    return "".join(text.split()).translate(_NAME_FOLD)
+
+
+_BY_NAME = {_fold(name): code for code, name in DOC_TYPES.items()}
+
+
+def resolve_doc_type(text: str) -> str | None:
+    """The built-in doc type a command line names, by its code (`plan`) or its exact Chinese name
+    (`运维项目管理计划`; spaces and full-width brackets ignored); None for anything else."""
+    text = text.strip()
+    if text in DOC_TYPES:
+        return text
+    return _BY_NAME.get(_fold(text))
+
+
+def close_doc_types(text: str, extra: tuple[str, ...] | list[str] = (), *, limit: int = 5) -> list[str]:
+    """Suggestions for a doc type nobody has, best first, each written `code（中文名）` (custom codes
+    in `extra`, such as those found in an archive, as they are): names and codes that contain the text
+    (`服务报告` → 运维服务报告) or a name it contains, else difflib's close codes and names."""
+    text = _fold(text)
+    if not text:
+        return []
+    codes = list(DOC_TYPES) + [c for c in extra if c not in DOC_TYPES]
+    found = [code for name, code in _BY_NAME.items() if text in name or name in text]
+    found += [code for code in codes if text in code]
+    if not found:
+        found = [_BY_NAME.get(m, m) for m in difflib.get_close_matches(text, [*_BY_NAME, *codes], n=limit, cutoff=0.5)]
+    unique = list(dict.fromkeys(found))[:limit]
+    return [f"{code}（{DOC_TYPES[code]}）" if code in DOC_TYPES else code for code in unique]
+
 
 # what a service record is (#13): 故障 (the default, so inputs without a category keep their meaning), 服务请求,
 # 变更, 巡检, 咨询. Requests and changes the customer schedules are measured from the time the customer asked

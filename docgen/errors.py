@@ -59,6 +59,10 @@ class ValidationFailed(DocgenError):
         return self.message
 
 
+class BadArgument(DocgenError):
+    """A value given on the command line (project code, doc type, date, period, folder) is not acceptable."""
+
+
 class TemplateProblem(DocgenError):
     """A template is missing, broken, or uses a variable the data does not provide."""
 

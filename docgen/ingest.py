@@ -7,7 +7,8 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from docgen.errors import DocgenError
+from docgen.doctypes import close_doc_types, resolve_doc_type
+from docgen.errors import BadArgument
 from docgen.fields import DOC_TYPE_RE, PERIOD_RE, PROJECT_CODE_RE
 from docgen.pipeline import GeneratedDoc
 
@@ -15,19 +16,27 @@ if TYPE_CHECKING:
     from docgen.archive import Archive
 
 
-class BadArgument(DocgenError):
-    """A command-line value (project code, type, date, period) is not acceptable."""
-
-
 DAY_PERIOD_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
-def _check_args(project: str, doc_type: str, period: str | None, day: datetime.date) -> str:
+def doc_type_code(text: str) -> str:
+    """The doc type a document is taken in as: a built-in type by its code or Chinese name, or any other
+    code of lowercase letters and underscores (minutes, inspection); BadArgument otherwise."""
+    code = resolve_doc_type(text)
+    if code is not None:
+        return code
+    if not DOC_TYPE_RE.fullmatch(text):
+        close = close_doc_types(text)
+        hint = f"是否为 {'、'.join(close)}?" if close else "例如 service_report 或 运维服务报告"
+        raise BadArgument(f"--type “{text}” 不是有效的文档类型：请写内置类型的代码或中文名称（{hint}），"
+                          "或只用小写字母和下划线组成的自定义类型代码（如 minutes）")
+    return text
+
+
+def _check_args(project: str, period: str | None, day: datetime.date) -> str:
     if not PROJECT_CODE_RE.fullmatch(project):
         raise BadArgument(f"--project “{project}” 不是有效的项目编号：只能用字母、数字、- 和 _，以字母或数字开头"
                           "（以 _ 开头的名称保留）")
-    if not DOC_TYPE_RE.fullmatch(doc_type):
-        raise BadArgument(f"--type “{doc_type}” 不是有效的文档类型：只能用小写字母和下划线，例如 service_report")
     period = period or day.isoformat()
     if DAY_PERIOD_RE.fullmatch(period):
         try:
@@ -50,7 +59,8 @@ def add_document(archive: Archive, file: str | Path, *, project: str, doc_type: 
 
     path = Path(file)
     day = day or datetime.date.today()
-    period = _check_args(project, doc_type, period, day)
+    doc_type = doc_type_code(doc_type)
+    period = _check_args(project, period, day)
     text = extract_text(path)  # raises UnsupportedDocument: nothing written
     title = (title or path.stem).strip()
     if not title:

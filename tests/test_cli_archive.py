@@ -71,7 +71,8 @@ def test_verify_detects_unregistered_file(copy_demo):
 def test_list_filters_and_empty_archive(tmp_path, copy_demo):
     assert "没有符合条件的文档" in _run(tmp_path / "empty", "archive", "list").output
     archive = copy_demo
-    assert json.loads(_run(archive, "archive", "list", "--type", "minutes", "--json").stdout) == []
+    unknown = _run(archive, "archive", "list", "--type", "minutes", "--json")  # nothing of that type archived
+    assert unknown.exit_code == 1 and unknown.stdout == "" and "没有文档类型 “minutes”" in unknown.stderr
     assert "plan" not in {r["doc_type"] for r in json.loads(_run(archive, "archive", "list", "--from", "2025-01-08", "--json").stdout)}
     assert "plan" in [r["doc_type"] for r in json.loads(_run(archive, "archive", "list", "--to", "2025-01-07", "--json").stdout)]
     bad = _run(archive, "archive", "list", "--from", "2025/01/01")

@@ -117,6 +117,22 @@ def test_xlsx_dispatch_by_content(tmp_path):
     assert [r["title"] for r in archive.records(doc_type="inspection")] == ["巡检"]
 
 
+def test_a_document_type_by_its_chinese_name(tmp_path):
+    """The folder convention and the sidecar name a type as `archive add --type` does: code or Chinese name;
+    the same content under the same type is found as a duplicate either way."""
+    root = tmp_path / "archive"
+    inbox = root / "inbox"
+    _drop(inbox, f"{P}/运维服务报告/三月报告.txt", "三月运维服务报告")
+    _drop(inbox, "四月报告.txt", "四月运维服务报告")
+    _drop(inbox, "四月报告.txt.meta.yaml", f"project: {P}\ntype: 运维服务报告\nperiod: 2025-04\n")
+    assert _watcher(root).run_once().failed == 0
+    archive = Archive(root)
+    assert sorted(r["title"] for r in archive.records(doc_type="service_report")) == ["三月报告", "四月报告"]
+    _drop(inbox, f"{P}/运维服务报告/副本.txt", "三月运维服务报告")
+    [outcome] = _watcher(root).run_once().outcomes
+    assert outcome.result == "duplicate"
+
+
 def test_dependency_order_within_one_scan(tmp_path):
     """A record dropped with its plan is measured against the plan, as `generate` in order would."""
     root = tmp_path / "archive"

@@ -132,6 +132,12 @@ def project_folders(root: Path) -> list[Path]:
     return [p for p in _subdirs(root / DOCUMENTS) if not p.name.startswith(".")]
 
 
+def doc_type_names(root: Path) -> list[str]:
+    """Every doc type with a folder under documents/<project>/<year>/, sorted."""
+    return sorted({d.name for p in project_folders(root) for y in _subdirs(p) for d in _subdirs(y)
+                   if not d.name.startswith(".")})
+
+
 def doc_type_folders(root: Path, project: str, doc_type: str) -> list[Path]:
     """Every year's folder of one project's doc type (versions of a document may span years)."""
     return [d for y in _subdirs(root / DOCUMENTS / project) if (d := y / doc_type).is_dir()]

@@ -16,7 +16,7 @@ import filelock
 import docgen
 from docgen.archive._atomic import fsync_dir, temp_path_beside, write_atomic, write_temp
 from docgen.archive._layout import (LEDGER, LOCK, PENDING, candidate_sidecars, check_ext, check_segment,
-                                    doc_type_folders, document_folder, encode_json, fallback_stem,
+                                    doc_type_folders, doc_type_names, document_folder, encode_json, fallback_stem,
                                     iter_sidecars, make_doc_id, primary_stem, project_folders, read_record, relative,
                                     resolve_inside, sidecar_of, split_doc_id, stem_of, version_file_name)
 from docgen.archive._ledger import append_entry, ledger_entry, read_ledger
@@ -164,6 +164,10 @@ class Archive:
     def projects(self) -> list[str]:
         """The project folders under documents/ (including reserved ones such as `_all`), sorted."""
         return [p.name for p in project_folders(self.root)]
+
+    def doc_types(self) -> list[str]:
+        """The doc types with documents in any project (built-in and those `archive add` took in), sorted."""
+        return doc_type_names(self.root)
 
     def latest(self, doc_id: str) -> dict | None:
         found = self.versions(doc_id)

@@ -5,9 +5,10 @@ watcher and the search index read them only through `read_doc` / `ArchiveView`. 
 imports nothing above the archive. See docs/facts.md for the contract and the archive layout."""
 from __future__ import annotations
 
+from docgen.archive import ALL_PROJECTS
 from docgen.facts._base import NO_PLAN, Facts, FactsError, Part
 from docgen.facts._doc import FACTS_TYPES, ArchivedDoc, facts_class, read_doc
-from docgen.facts._queries import ALL_PROJECTS, RECORD_DOC_TYPES, ArchiveView, view_of
+from docgen.facts._queries import RECORD_DOC_TYPES, ArchiveView, view_of
 from docgen.facts._types import (
     AcceptanceFacts,
     AcceptanceIssue,

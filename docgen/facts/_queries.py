@@ -4,11 +4,10 @@ versions of a document. A view remembers what it read, so build one per computat
 document) and drop it: it does not see what is archived after it read."""
 from __future__ import annotations
 
-import difflib
 from datetime import date
 from typing import TYPE_CHECKING
 
-from docgen.errors import InputError
+from docgen.archive import require_project
 from docgen.facts._doc import ArchivedDoc, read_doc
 from docgen.facts._types import PlanFacts, ServiceRecordFacts
 
@@ -21,8 +20,6 @@ RECORD_DOC_TYPES: dict[str, tuple[str, ...]] = {
     "onsite": ("onsite_form", "onsite_report"),
     "remote": ("remote_record",),
 }
-# the project under which documents about every project are archived (the unfiltered KPI workbook)
-ALL_PROJECTS = "_all"
 
 
 class ArchiveView:
@@ -46,16 +43,7 @@ class ArchiveView:
     def require_project(self, project: str) -> None:
         """InputError (with did-you-mean and the projects there are) unless the archive holds documents
         of `project`; names starting with `_` are reserved, never projects."""
-        if project.startswith("_"):
-            raise InputError(f"项目编号 “{project}” 无效：以 _ 开头的名称（如 {ALL_PROJECTS}）是保留名称，不是项目编号")
-        known = self.projects()
-        if project not in known:
-            close = difflib.get_close_matches(project, known, n=1, cutoff=0.6)
-            hint = f"，是否为 {close[0]}?" if close else ""
-            listed = (f"（已有项目：{'、'.join(known[:10])}{' 等' if len(known) > 10 else ''}）" if known
-                      else "（归档库中还没有任何项目）")
-            raise InputError(f"归档库中没有项目 {project} 的文档{hint}{listed}；请检查项目编号",
-                             file=str(self.archive.root))
+        require_project(self.archive, project)
 
     # --- documents -------------------------------------------------------------------------------
 

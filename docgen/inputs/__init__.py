@@ -4,6 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from docgen.errors import InputError
+from docgen.inputs._folder import TEMPORARY_NAMES, InputSelection, Skipped, expand_inputs, temporary_name
 from docgen.inputs._load import RawInput, parse_yaml, read_input
 
 
@@ -39,4 +40,5 @@ def form_kind(path: Path) -> str | None:
     return kind_of_form(path)
 
 
-__all__ = ["RawInput", "blank_input", "form_kind", "parse_yaml", "read_input", "write_blank_input"]
+__all__ = ["TEMPORARY_NAMES", "InputSelection", "RawInput", "Skipped", "blank_input", "expand_inputs", "form_kind",
+           "parse_yaml", "read_input", "temporary_name", "write_blank_input"]

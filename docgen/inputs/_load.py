@@ -11,6 +11,7 @@ from docgen.errors import InputError, Issue
 
 YAML_SUFFIXES = {".yaml", ".yml"}
 SUFFIXES = YAML_SUFFIXES | {".json", ".xlsx"}
+SUFFIX_TEXT = ".yaml/.yml、.json 或 docgen init KIND --xlsx 生成的 .xlsx 录入表"
 
 
 @dataclass
@@ -92,9 +93,10 @@ def read_input(path: str | Path) -> RawInput:
     """Read one input file; InputError (Chinese, with the file) when it cannot be read at all."""
     path = Path(path)
     suffix = path.suffix.lower()
+    if not path.exists():
+        raise InputError(f"{'文件' if suffix else '文件或目录'}不存在，请检查路径", file=path)
     if suffix not in SUFFIXES:
-        raise InputError(f"不支持的输入文件类型 “{path.suffix or '（无扩展名）'}”；请使用 .yaml/.yml、.json 或 "
-                         "docgen init KIND --xlsx 生成的 .xlsx 录入表", file=path)
+        raise InputError(f"不支持的输入文件类型 “{path.suffix or '（无扩展名）'}”；请使用 {SUFFIX_TEXT}", file=path)
     try:
         raw = path.read_bytes()
     except FileNotFoundError:

@@ -2,21 +2,20 @@
 what a file is (an input of some kind, or a document to archive) and in which order a scan takes them."""
 from __future__ import annotations
 
-import fnmatch
 import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from docgen.errors import DocgenError
+from docgen.inputs import TEMPORARY_NAMES, temporary_name
 
 PROCESSING = ".processing"
 META_SUFFIX = ".meta.yaml"  # sidecar <file>.meta.yaml: project, type, date, period, title, service_no
 INPUT_SUFFIXES = (".yaml", ".yml", ".json")
 DOCUMENT_SUFFIXES = (".docx", ".xlsx", ".pdf", ".txt", ".md")
-# editors' lock files, partial downloads and system files: never touched
-IGNORED = ("~$*", ".~lock.*#", "*.tmp", "*.temp", "*.part", "*.partial", "*.crdownload", "*.download", "*.swp",
-           "*~", "Thumbs.db", "desktop.ini", "ehthumbs.db")
+# editors' lock files, partial downloads and system files: never touched (the same names `generate DIR` skips)
+IGNORED = TEMPORARY_NAMES
 
 UNREADABLE_STAGE = 0  # an input whose kind cannot be read fails anyway; it goes first, holding nothing up
 
@@ -25,7 +24,7 @@ def ignored(name: str) -> bool:
     """Temp, lock, hidden and system files (and sidecars, which travel with their document)."""
     if name.startswith(".") or name.lower().endswith(META_SUFFIX):
         return True
-    return any(fnmatch.fnmatch(name, pattern) or fnmatch.fnmatch(name.lower(), pattern.lower()) for pattern in IGNORED)
+    return temporary_name(name)
 
 
 def candidates(inbox: Path) -> list[Path]:

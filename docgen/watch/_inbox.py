@@ -242,8 +242,11 @@ class Inbox:
     def _archive_document(self, item: Classified, outcome: Outcome, today: datetime.date) -> None:
         from docgen.ingest import add_document
 
+        from docgen.doctypes import resolve_doc_type
+
         meta = DocumentMeta.read(outcome.name, sidecar_of(item.path))
         values = meta.values
+        values["type"] = resolve_doc_type(values["type"]) or values["type"]  # 运维服务报告 is service_report
         digest = hashlib.sha256(item.path.read_bytes()).hexdigest()
         known = self._known_for(values["project"], values["type"]) if _valid_segments(values) else {}
         record = known.get(digest)
