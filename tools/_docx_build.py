@@ -570,7 +570,7 @@ class DocBuilder:
         cp.keywords = keywords
         cp.author = self.company
         cp.last_modified_by = self.company
-        cp.comments = "由 docgen 依据《交付管理规定》（YNTD-ITSS-0901）生成"
+        cp.comments = "依据《交付管理规定》（YNTD-ITSS-0901）编制"
         cp.category = "受控文件"
         cp.revision = 1
         cp.created = FIXED_TIME.replace(tzinfo=None)

@@ -166,7 +166,7 @@ def build(path: Path = OUT) -> Path:
     props = wb.properties
     props.title = "{{ title }}"
     props.subject = "{{ project.name }}"
-    props.creator = "docgen"
+    props.creator = "{{ company }}"
     props.created = props.modified = CREATED
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(xlsx_bytes(wb))
