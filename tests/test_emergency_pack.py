@@ -321,3 +321,14 @@ def test_pack_figures_equal_the_service_reports_of_the_same_months(demo_archive)
                 compared += 1
         assert len(report.incidents) == kpi.facts_as(ResponseKpiFacts).by_month[month]
     assert compared == 6  # response and resolution, three months
+
+
+def test_no_chart_is_cut_across_two_printed_pages(pack):
+    """#14 item 5: the 分布 sheet's two pie charts do not fit on the first A4 page under the table; the second
+    starts a new page (a manual row break before it) instead of printing half on each."""
+    ws = openpyxl.load_workbook(pack["docs"]["response_kpi"]["path"])["分布"]
+    anchors = sorted(c.anchor._from.row + 1 for c in ws._charts)  # 1-based rows
+    breaks = [b.id for b in ws.row_breaks.brk]
+    assert len(anchors) == 2 and breaks, (anchors, breaks)
+    assert anchors[0] < breaks[0] + 1 <= anchors[1]
+    assert ws.print_title_rows  # the table's header is repeated above the chart on its new page

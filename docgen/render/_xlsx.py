@@ -543,6 +543,8 @@ class _Filler:
                 chart.y_axis.delete = chart.x_axis.delete = False  # openpyxl ≥3.1 hides axes otherwise
                 chart.legend.position = "b"
             row = placed.get(sheet, ws.max_row + 2)
+            if not spec.get("anchor"):
+                _keep_on_one_page(ws, row, chart.height)
             anchor = spec.get("anchor") or f"{get_column_letter(table.first_col)}{row}"
             ws.add_chart(chart, anchor)
             rows_used = math.ceil(chart.height / 0.53) + 1  # 15-point rows are about 0.53 cm
@@ -553,6 +555,40 @@ class _Filler:
                 areas = [CellRange(a.rsplit("!", 1)[-1].replace("$", "")) for a in ws.print_area.split(",")]
                 areas[-1].expand(down=max(0, row + rows_used - 1 - areas[-1].max_row))
                 ws.print_area = [a.coord for a in areas]
+
+
+_POINTS_PER_CM = 72 / 2.54
+_A4 = (595.0, 842.0)  # points, portrait
+
+
+def _row_points(ws: Any, row: int) -> float:
+    return float(ws.row_dimensions[row].height or ws.sheet_format.defaultRowHeight or 15)
+
+
+def _keep_on_one_page(ws: Any, row: int, height_cm: float) -> None:
+    """A chart placed at `row` must not be cut across two printed pages: walk the printed rows as the printer
+    fills A4 pages (repeated title rows at the top of every page after the first, manual breaks honoured)
+    and, when the chart would cross the bottom of its page, break the page before it. Conservative: the
+    page is taken at 100 % (fit-to-width scaling only shrinks rows further)."""
+    from openpyxl.worksheet.pagebreak import Break
+
+    width, height = _A4 if ws.page_setup.orientation != "landscape" else _A4[::-1]
+    margins = ws.page_margins
+    usable = height - 72 * float((margins.top or 0.75) + (margins.bottom or 0.75))
+    titles = 0.0
+    if ws.print_title_rows:
+        first_title, last_title = (int(x) for x in str(ws.print_title_rows).replace("$", "").split(":"))
+        titles = sum(_row_points(ws, r) for r in range(first_title, last_title + 1))
+    breaks = {b.id for b in ws.row_breaks.brk}
+    used = 0.0
+    for r in range(1, row):
+        h = _row_points(ws, r)
+        if used + h > usable or (r - 1) in breaks:
+            used = titles
+        used += h
+    chart = height_cm * _POINTS_PER_CM
+    if used + chart > usable and used > titles and chart <= usable - titles:
+        ws.row_breaks.append(Break(id=row - 2))  # the spacing row above the chart starts the new page
 
 
 def _matches(value: Any, text: str | None, number: str | None) -> bool:
