@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 import sys
 import zipfile
 from pathlib import Path
@@ -163,7 +164,8 @@ def test_zip_holds_all_items_and_the_manifest(pack):
     zips = list(pack["out"].glob("*.zip"))
     assert [z.name for z in zips] == ["YNTD-YW-2025-001_应急响应交付成果_2025-Q1.zip"]
     names = zipfile.ZipFile(zips[0]).namelist()
-    assert len(names) == 6 and any("survey_report" in n for n in names)
+    assert len(names) == 6 and "YNTD-YW-2025-001-MYD-2025-02_需方满意度调查和分析报告.docx" in names
+    assert not [n for n in names if re.search(r"[a-z]_[a-z]", n)]  # named for the customer, not the archive
     assert sum(n.endswith(".xlsx") for n in names) == 3
 
 

@@ -128,8 +128,8 @@ def test_zips_hold_all_items_and_the_manifest(packs):
     assert names == sorted(["YNTD-YW-2025-001_调研评估交付成果_2025-Q3.zip", "YNTD-YW-2025-001_优化改善交付成果_2025-Q2.zip"])
     opt = zipfile.ZipFile(packs["out"] / "YNTD-YW-2025-001_优化改善交付成果_2025-Q2.zip").namelist()
     ass = zipfile.ZipFile(packs["out"] / "YNTD-YW-2025-001_调研评估交付成果_2025-Q3.zip").namelist()
-    assert len(opt) == 6 and any(n.endswith(".xlsx") for n in opt) and any("survey_report_2025-05" in n for n in opt)
-    assert len(ass) == 5 and any("survey_report_2025-08" in n for n in ass)
+    assert len(opt) == 6 and any(n.endswith(".xlsx") for n in opt) and any("MYD-2025-05_需方满意度调查和分析报告" in n for n in opt)
+    assert len(ass) == 5 and any("MYD-2025-08_需方满意度调查和分析报告" in n for n in ass)
 
 
 def test_optimization_plan_and_review(packs):

@@ -62,7 +62,7 @@ def test_zip_holds_all_items_and_the_manifest(pack):
     assert [z.name for z in zips] == ["YNTD-YW-2025-001_例行操作交付成果_2025-03.zip"]
     names = zipfile.ZipFile(zips[0]).namelist()
     assert len(names) == 6
-    assert any(n.endswith(".xlsx") for n in names) and any("survey_report" in n for n in names)
+    assert any(n.endswith(".xlsx") for n in names) and any(n.endswith("-MYD-2025-03_需方满意度调查和分析报告.docx") for n in names)
 
 
 def test_status_record_workbook(pack):

@@ -454,6 +454,7 @@ class ManifestItem(Part):
 
     doc_type: str
     doc_id: str | None = None
+    doc_no: str | None = None  # its 文件编号 (None: missing, or a manifest written before numbering)
     version: int | None = None
     sha256: str | None = None
     present: bool

@@ -168,7 +168,7 @@ def manifest_spec(pack: PackBase, pack_kind: str, *, produced: list[GeneratedDoc
     }
     facts = ManifestFacts(
         pack=pack_kind, service=service,
-        items=[ManifestItem(**{k: i[k] for k in ("doc_type", "doc_id", "version", "sha256", "present", "path")})
+        items=[ManifestItem(**{k: i[k] for k in ("doc_type", "doc_id", "doc_no", "version", "sha256", "present", "path")})
                for i in items],
         present=[i["doc_type"] for i in items if i["present"]],
         missing=[i["doc_type"] for i in items if not i["present"] and not i.get("not_applicable")],
@@ -193,10 +193,11 @@ def write_pack_zip(pack: PackBase, pack_kind: str, docs: list[GeneratedDoc], arc
     """`<project>_<kind>_<period>.zip` with every item and the manifest, for the customer."""
     from docgen.archive import write_atomic
 
+    # the customer reads the file names: 文件编号 and the regulation's name, never the archive's own names
     files: list[tuple[str, Path]] = []
     for doc in docs:
         if doc.path:
-            files.append((Path(doc.path).name, Path(doc.path)))
+            files.append((_zip_name_of(doc.doc_no, doc.doc_type, doc.path), Path(doc.path)))
     made = {Path(d.path).resolve() for d in docs if d.path}
     for doc in docs:
         if doc.doc_type != "pack_manifest":
@@ -211,13 +212,19 @@ def write_pack_zip(pack: PackBase, pack_kind: str, docs: list[GeneratedDoc], arc
             if not path.is_absolute() and archive is not None:
                 path = archive.root / path
             if path.is_file() and path.resolve() not in made:
-                files.append((path.name, path))
+                files.append((_zip_name_of(item.doc_no, item.doc_type, str(path)), path))
     from docgen.render import fixed_zip
 
     target = outdir / zip_name(pack, pack_kind)
     outdir.mkdir(parents=True, exist_ok=True)
     write_atomic(target, fixed_zip((arcname, path.read_bytes()) for arcname, path in files))
     return target
+
+
+def _zip_name_of(doc_no: str | None, doc_type: str, path: str) -> str:
+    """YNTD-YW-2025-001-ZDSJ-2025-Q1-XC-2025-0005_重大事件(故障)的分析改进报告.docx"""
+    name = doc_type_title(doc_type) if doc_type != "pack_manifest" else MANIFEST_TITLE
+    return f"{doc_no}_{name}{Path(path).suffix}" if doc_no else Path(path).name
 
 
 def pack_hooks(pack_kind: str, *, not_applicable: Callable[[Any, Any], dict[str, str]] | None = None) -> dict[str, Any]:
