@@ -361,7 +361,7 @@ def _audit_findings(wb: Workbook) -> None:
         cell.alignment = Alignment(horizontal="center", vertical="center")
     ws.row_dimensions[4].height = 20
     cols = [Col("序号"), Col("严重程度"), Col("条款", align="left"), Col("文档类型", align="left"), Col("期间"),
-            Col("问题说明", align="left"), Col("文档编号", align="left")]
+            Col("问题说明", align="left"), Col("文件编号", align="left")]
     _head(ws, 6, cols, fill=AUDIT_HEAD_FILL, font=AUDIT_HEAD_FONT, border=AUDIT_BOX, height=22)
     _sample(ws, 7, cols, border=AUDIT_BOX, vertical="top", height=None)  # one row per finding
     for word, (fill, _) in SEVERITY.items():
