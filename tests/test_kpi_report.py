@@ -19,6 +19,7 @@ from docgen.kinds.kpi_report import TEMPLATE, fill_kpi_workbook, kpi_context, kp
 from docgen.metrics.kpi_report import ALL, compute_kpi, months_ending
 from docgen.pipeline import publish
 from docgen.render import TemplateSet
+from tests.conftest import reader_words_problems
 from tests.test_kpi_counting import P, _plan, _put, _record
 
 B = "B-2025"
@@ -630,3 +631,34 @@ def test_user_template_problems_name_the_template(tmp_path):
     wb.save(folder / TEMPLATE)
     with pytest.raises(TemplateProblem, match="第 5 行应为数据行"):
         _workbook(report, TemplateSet(folder))
+
+
+def test_the_demo_workbook_speaks_to_a_business_reader(demo_archive):
+    """#14: the 月度KPI统计表 the demo archives names documents by their 文件编号, never by doc_id or type
+    code, and says where the indicators come from in the business's words."""
+    from docgen.facts import view_of
+
+    root, _ = demo_archive
+    archive = Archive(root)
+    stored = archive.latest(f"{P}/kpi_report/2025-12")
+    path = archive.file_path(stored)
+    assert reader_words_problems(path) == []
+    wb = load_workbook(path)
+    assert wb["汇总"]["A3"].value.endswith("指标定义：《交付管理规定》§8 及项目计划")
+    view = view_of(archive)
+    report = view.documents(P, "service_report")
+    december = next(d for d in report if d.period == "2025-12")
+    survey = next(d for d in view.documents(P, "survey_report") if d.period == "2025-12")
+    assert december.doc_no != december.title  # numbered
+    rows = [[c.value for c in row] for row in wb["服务报告比例"].iter_rows()]
+    head = next(n for n, r in enumerate(rows) if r[0] == "序号" and r[2] == "报告名称")
+    assert rows[head][:7] == ["序号", "项目编号", "报告名称", "频次", "应交期间 / 服务单号", "交付状态", "交付文档（文件编号）"]
+    assert ["运维服务报告", "2025-12", december.doc_no] in [[r[2], r[4], r[6]] for r in rows[head + 1:]]
+    assert wb["系统可用率"]["H5"].value == "数据来源（文件编号）" and wb["系统可用率"]["H6"].value == december.doc_no
+    assert wb["客户满意度"]["H6"].value == survey.doc_no
+    rows = [[c.value for c in row] for row in wb["SLA达成率"].iter_rows()]
+    head = next(n for n, r in enumerate(rows) if r[4] == "服务单号")
+    assert rows[head][9] == "数据来源（文件编号）"
+    numbers = {d.doc_no for d in view.service_records(P).values()}
+    listed = {r[9] for r in rows[head + 1:] if r[4]}
+    assert listed and listed <= numbers
