@@ -447,6 +447,7 @@ _SEVERITY_WORDS = {"error": "严重", "warning": "一般", "info": "提示"}
 def audit(settings: _Settings, project: str, output: Path | None, as_of: str | None, as_json: bool) -> None:
     """按《交付管理规定》§5.4.3 审计一个项目的归档：计划评审、服务报告、服务记录、遗留问题、满意度、交付包、校验值、验收。"""
     from docgen.computed import run_audit
+    from docgen.doctypes import doc_type_title
 
     run = run_audit(settings.archive(), project, templates=settings.templates(), as_of=_parse_day(as_of, "--as-of"),
                     out_file=output)
@@ -457,7 +458,7 @@ def audit(settings: _Settings, project: str, output: Path | None, as_of: str | N
     click.echo(f"项目 {report.project} 交付审计（截至 {report.as_of}）：严重 {report.count('error')}，"
                f"一般 {report.count('warning')}，提示 {report.count('info')}。")
     for f in report.findings:
-        where = "　".join(x for x in (f.doc_type, f.period) if x)
+        where = "　".join(x for x in (doc_type_title(f.doc_type) if f.doc_type else "", f.period) if x)
         click.echo(f"[{_SEVERITY_WORDS[f.severity]}] {f.rule}　{where}\n    {f.message}")
     if not report.findings:
         click.echo("未发现问题：各项检查均已通过。")

@@ -62,3 +62,30 @@ def manifest_rows(path: str | Path) -> tuple[list[str], list[list[str]]]:
             types = [next(code for code, name in by_name if row[1].startswith(name)) for row in rows[1:]]
             return types, rows
     raise AssertionError(f"{path}: no 交付清单 item table")
+
+
+def reader_words_problems(path: str | Path) -> list[str]:
+    """What a business reader must not meet in a workbook (#14): an archive doc_id, a snake_case type
+    code, the program's name, 内置默认. One line per offending cell, sheet!cell first."""
+    import re
+
+    from openpyxl import load_workbook
+
+    from docgen.doctypes import DOC_TYPES
+
+    codes = [code for code in DOC_TYPES if "_" in code]
+    doc_id = re.compile(r"[\w-]+/[a-z_]+(/|$)")
+    problems = []
+    for ws in load_workbook(path):
+        for row in ws.iter_rows():
+            for cell in row:
+                text = cell.value
+                if not isinstance(text, str) or text.startswith("="):
+                    continue
+                found = [w for w in ("docgen", "内置默认") if w in text] + \
+                    [c for c in codes if re.search(rf"(?<![A-Za-z_]){c}(?![A-Za-z_])", text)]
+                if doc_id.search(text):
+                    found.append("doc_id")
+                if found:
+                    problems.append(f"{ws.title}!{cell.coordinate}: {found} in {text!r}")
+    return problems

@@ -19,7 +19,7 @@ from docgen.periods import add_one_month
 from docgen.metrics.leftovers import leftovers, open_leftovers
 from docgen.pipeline import generate
 from docgen.render import TemplateSet
-from tests.conftest import EXAMPLES
+from tests.conftest import EXAMPLES, reader_words_problems
 
 P = "YNTD-YW-2025-001"  # example plan: 2025-01-01…2025-12-31; monthly service_report + per_service onsite_report
 D = datetime.date
@@ -463,3 +463,41 @@ def test_a_change_is_not_an_incident_for_the_pack(tmp_path):
     archive = _incident_archive(tmp_path / "a")
     _record(archive, "onsite_report", "XC-10", "2025-02-12 12:00", category="变更", requested_at="2025-02-12 09:00")
     assert not _find(audit_project(archive, P, as_of=D(2025, 4, 1)), RULE_5472)
+
+
+def test_the_demo_audit_workbook_speaks_to_a_business_reader(demo_archive):
+    """#14: the 项目交付审计报告 the demo archives names types in Chinese and documents by their 文件编号;
+    --json keeps the doc_id for tools and adds the 文件编号."""
+    from docgen.doctypes import DOC_TYPES
+
+    root, _ = demo_archive
+    archive = Archive(root)
+    path = archive.file_path(archive.latest(f"{P}/audit_report"))
+    assert reader_words_problems(path) == []
+    ws = load_workbook(path)["审计结果"]
+    assert [c.value for c in ws[6]] == ["序号", "严重程度", "条款", "文档类型", "期间", "问题说明", "文件编号"]
+    rows = [[c.value for c in row] for row in ws.iter_rows(min_row=7)]
+    assert {r[3] for r in rows if r[3]} <= set(DOC_TYPES.values())
+    report = audit_project(archive, P, as_of=D(2026, 3, 1))
+    numbered = [f for f in report.findings if f.doc_id]
+    assert numbered and all(f.doc_no and f.doc_no != f.doc_id for f in numbered)
+    assert [f.doc_no or None for f in report.findings] == [r[6] for r in rows]
+    # the satisfaction findings give the survey's number (MYD: 满意度), e.g. 2025-03's
+    assert f"{P}-MYD-2025-03" in {f.doc_no for f in numbered if "客户满意度" in f.message}
+    result = CliRunner().invoke(cli, ["--archive", str(root), "audit", P, "--as-of", "2026-03-01", "--json"])
+    findings = json.loads(result.stdout)["findings"]
+    assert [(f["doc_id"], f["doc_no"]) for f in findings] == [(f.doc_id, f.doc_no) for f in report.findings]
+
+
+def test_messages_cite_documents_not_ids_or_commands(archive):
+    """A changed archive file is named by its citation; no message names a doc_id, a path or a command."""
+    doc = archive.latest(f"{P}/service_report/2025-01")
+    archive.file_path(doc).write_bytes(b"changed")
+    report = audit_project(archive, P, as_of=D(2026, 3, 10))
+    broken = _find(report, "归档完整性")
+    assert broken and broken[0].message.startswith("《service_report 2025-01》（第 1 版）的校验值与归档时不同")
+    for f in report.findings:
+        text = f.message.replace("《service_report 2025-01》", "")  # this archive's titles are made of codes
+        assert "docgen" not in text and f"{P}/" not in text and "documents/" not in text, f
+        assert not [c for c in ("service_report", "onsite_report", "onsite_form", "remote_record",
+                                "leftover_confirmation", "acceptance_report", "survey_report") if c in text], f

@@ -152,8 +152,10 @@ def test_audit_reports_unreadable_facts_as_a_finding(tmp_path):
     _put(archive, "survey_report", {"respondents": 3}, key=("2025-04",))
     report = audit_project(archive, P, as_of=datetime.date(2025, 5, 1))
     broken = [f for f in report.findings if f.rule == "归档完整性"]
-    assert len(broken) == 1 and "facts.overall：缺失" in broken[0].message
-    assert broken[0].doc_id == f"{P}/survey_report/2025-04"
+    # named for a reader by its citation; the doc_id (and the fact that failed) stay out of the message
+    assert len(broken) == 1 and broken[0].message.startswith("《t》（第 1 版）的归档事实无法读取")
+    assert broken[0].doc_id == f"{P}/survey_report/2025-04" and broken[0].doc_no == "t"
+    assert "survey_report" not in broken[0].message
     assert isinstance(PlanFacts, type)
 
 

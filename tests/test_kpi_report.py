@@ -19,6 +19,7 @@ from docgen.kinds.kpi_report import TEMPLATE, fill_kpi_workbook, kpi_context, kp
 from docgen.metrics.kpi_report import ALL, compute_kpi, months_ending
 from docgen.pipeline import publish
 from docgen.render import TemplateSet
+from tests.conftest import reader_words_problems
 from tests.test_kpi_counting import P, _plan, _put, _record
 
 B = "B-2025"
@@ -110,7 +111,8 @@ def test_march_rows_by_hand(tmp_path):
     # the March report's latest version says 99.95 ≥ 99.9 (plan)
     assert (availability["value"], availability["target"], availability["met"]) == (99.95, 99.9, True)
     assert (availability["due"], availability["delivered"]) == (None, None)
-    assert availability["source"] == f"{P}/service_report/2025-03"
+    assert availability["source"] == f"{P}/service_report/2025-03"  # for tools
+    assert availability["source_doc_no"] == "t"  # its 文件编号 (archived unnumbered: its title)
 
     satisfaction = rows[P, "satisfaction_score"]
     # the 2025-Q1 survey is the narrowest containing March: 4.2 < 4.5 (plan)
@@ -252,11 +254,11 @@ def test_config_from_the_archive_then_an_explicit_file(tmp_path, plan_data):
     _record(archive, "onsite_form", "XC-1", "2025-03-03 10:00", sla=[_sla("response_minutes", 20, True)])
     _record(archive, "onsite_form", "XC-2", "2025-03-04 10:00", sla=[_sla("response_minutes", 40, False)])
     # report ratio 1 / 3 = 33.3 %; response share 1 / 2 = 50 %
-    assert load_indicators(archive=archive).source.startswith("内置默认")
+    assert load_indicators(archive=archive).source == "《交付管理规定》§8 及项目计划"
 
     _config(archive.root / "config" / "indicators.yaml", target=30, name="交付报告比例")
     found = load_indicators(archive=archive)
-    assert found.source == "归档库 config/indicators.yaml"
+    assert found.source == "本公司指标配置（indicators.yaml）"
     rows = _rows(compute_kpi(archive, "2025-03"))  # picks up ARCHIVE/config/indicators.yaml by itself
     ratio = rows[P, "report_ratio"]
     assert (ratio["name"], ratio["target"], ratio["met"]) == ("交付报告比例", 30, True)  # 33.3 ≥ 30
@@ -266,7 +268,7 @@ def test_config_from_the_archive_then_an_explicit_file(tmp_path, plan_data):
 
     explicit = _config(tmp_path / "my-kpi.yaml", target=40)
     chosen = load_indicators(explicit, archive=archive)  # --config wins over the archive's file
-    assert chosen.source == "my-kpi.yaml"
+    assert chosen.source == "指标配置（my-kpi.yaml）"
     ratio = _rows(compute_kpi(archive, "2025-03", indicators=chosen))[P, "report_ratio"]
     assert (ratio["name"], ratio["target"], ratio["met"]) == ("服务报告比例", 40, False)
 
@@ -411,9 +413,12 @@ def test_workbook_formulas_formats_chart_and_detail(tmp_path, plan_data):
 
     slots = wb["服务报告比例"]
     cells = {c.value for row in slots.iter_rows() for c in row}
-    # every due slot with its state and the archived document that met it
-    assert {"XC-1", "XC-2", "2025-03", "已交付", "缺失", f"{P}/service_report/2025-03", f"{P}/onsite_report/XC-1",
-            "运维服务报告", "现场服务报告单", "每月", "每次服务"} <= cells
+    # every due slot with its state and the 文件编号 of the archived document that met it (these were
+    # archived unnumbered, so their number is their title "t"), never a doc_id or a type code
+    assert {"XC-1", "XC-2", "2025-03", "已交付", "缺失", "t", "运维服务报告", "现场服务报告单", "每月", "每次服务"} <= cells
+    assert not {f"{P}/service_report/2025-03", f"{P}/onsite_report/XC-1", "service_report", "onsite_report"} & cells
+    assert [c.value for c in slots[10]] == ["序号", "项目编号", "报告名称", "频次", "应交期间 / 服务单号", "交付状态",
+                                            "交付文档（文件编号）", None]
     formulas = [c.value for row in slots.iter_rows() for c in row if c.data_type == "f"]
     assert any(f.startswith("=COUNTIF(") for f in formulas) and any(f.startswith("=COUNTIFS(") for f in formulas)
     assert slots.conditional_formatting
@@ -500,7 +505,7 @@ def test_workbook_is_filled_into_its_template(tmp_path):
     summary, model = wb["汇总"], template["汇总"]
     # the header block is the template's, its placeholders filled
     assert (summary["A1"].value, summary["A2"].value) == ("云南腾电科技有限公司", "月度KPI统计表（2025-03）")
-    assert summary["A3"].value.startswith("统计月份：2025-03　　统计范围：全部项目（1 个）　　指标定义：内置默认")
+    assert summary["A3"].value.startswith("统计月份：2025-03　　统计范围：全部项目（1 个）　　指标定义：《交付管理规定》§8 及项目计划")
     assert summary["A2"].font.name == model["A2"].font.name == "黑体" and summary["A2"].font.sz == 16
     assert [c.value for c in summary[4]] == [c.value for c in model[4]]
     assert summary["A4"].fill.fgColor.rgb == model["A4"].fill.fgColor.rgb
@@ -526,7 +531,7 @@ def test_workbook_is_filled_into_its_template(tmp_path):
     # the detail sheets: moved sample rows keep their colours; the template's marks and tags are gone
     slots = wb["服务报告比例"]
     detail_rules = {str(cf.sqref) for cf in slots.conditional_formatting}
-    assert "G11:G13" in detail_rules and slots["G11"].value in ("已交付", "缺失")
+    assert "F11:F13" in detail_rules and slots["F11"].value in ("已交付", "缺失")
     texts = [c.value for ws in wb for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
     assert not [t for t in texts if "{{" in t or "{#" in t or "{%" in t]
     assert len(wb["趋势"]._charts) == 1
@@ -626,3 +631,34 @@ def test_user_template_problems_name_the_template(tmp_path):
     wb.save(folder / TEMPLATE)
     with pytest.raises(TemplateProblem, match="第 5 行应为数据行"):
         _workbook(report, TemplateSet(folder))
+
+
+def test_the_demo_workbook_speaks_to_a_business_reader(demo_archive):
+    """#14: the 月度KPI统计表 the demo archives names documents by their 文件编号, never by doc_id or type
+    code, and says where the indicators come from in the business's words."""
+    from docgen.facts import view_of
+
+    root, _ = demo_archive
+    archive = Archive(root)
+    stored = archive.latest(f"{P}/kpi_report/2025-12")
+    path = archive.file_path(stored)
+    assert reader_words_problems(path) == []
+    wb = load_workbook(path)
+    assert wb["汇总"]["A3"].value.endswith("指标定义：《交付管理规定》§8 及项目计划")
+    view = view_of(archive)
+    report = view.documents(P, "service_report")
+    december = next(d for d in report if d.period == "2025-12")
+    survey = next(d for d in view.documents(P, "survey_report") if d.period == "2025-12")
+    assert december.doc_no != december.title  # numbered
+    rows = [[c.value for c in row] for row in wb["服务报告比例"].iter_rows()]
+    head = next(n for n, r in enumerate(rows) if r[0] == "序号" and r[2] == "报告名称")
+    assert rows[head][:7] == ["序号", "项目编号", "报告名称", "频次", "应交期间 / 服务单号", "交付状态", "交付文档（文件编号）"]
+    assert ["运维服务报告", "2025-12", december.doc_no] in [[r[2], r[4], r[6]] for r in rows[head + 1:]]
+    assert wb["系统可用率"]["H5"].value == "数据来源（文件编号）" and wb["系统可用率"]["H6"].value == december.doc_no
+    assert wb["客户满意度"]["H6"].value == survey.doc_no
+    rows = [[c.value for c in row] for row in wb["SLA达成率"].iter_rows()]
+    head = next(n for n, r in enumerate(rows) if r[4] == "服务单号")
+    assert rows[head][9] == "数据来源（文件编号）"
+    numbers = {d.doc_no for d in view.service_records(P).values()}
+    listed = {r[9] for r in rows[head + 1:] if r[4]}
+    assert listed and listed <= numbers

@@ -227,7 +227,7 @@ def _indicator_head(ws: Worksheet, ncols: int, rule: str = "") -> None:
 
 def _kpi_report_ratio(wb: Workbook) -> None:
     ncols = 8
-    ws = _sheet(wb, "服务报告比例", [6, 18, 28, 17, 12, 17, 11, 44])
+    ws = _sheet(wb, "服务报告比例", [6, 18, 28, 12, 17, 14, 36, 10])
     _indicator_head(ws, ncols, "（项目计划设定了服务报告比例目标的，以计划为准）")
     _section(ws, 4, "一、按项目统计", ncols)
     totals = [Col("序号"), Col("项目编号"), Col("项目名称", align="left"), Col("应交付数量", COUNT, wrap=False),
@@ -240,11 +240,11 @@ def _kpi_report_ratio(wb: Workbook) -> None:
         _status_colours(ws, f"F{row}", f"$H{row}", LIGHTS)
         _status_colours(ws, f"H{row}", f"$H{row}", LIGHTS)
     _section(ws, 9, "二、应交报告明细（按报告所属期间计数；同一文档的多个版本只计一次）", ncols)
-    detail = [Col("序号"), Col("项目编号"), Col("报告名称", align="left"), Col("文档类型"), Col("频次"),
-              Col("应交期间 / 服务单号"), Col("交付状态"), Col("交付文档（归档编号）", align="left")]
+    detail = [Col("序号"), Col("项目编号"), Col("报告名称", align="left"), Col("频次"),
+              Col("应交期间 / 服务单号"), Col("交付状态"), Col("交付文档（文件编号）", align="left")]
     _head(ws, 10, detail)
     _sample(ws, 11, detail)                              # one row per due report
-    _status_colours(ws, "G11", "$G11", {"已交付": GREEN, "缺失": RED})
+    _status_colours(ws, "F11", "$F11", {"已交付": GREEN, "缺失": RED})
     _page(ws, title_rows="10:10", freeze="A11", last_row=11, header=KPI_HEADER)
 
 
@@ -261,7 +261,8 @@ def _kpi_sla_share(wb: Workbook) -> None:
     _sample(ws, 6, totals)                               # one row per project and plan metric
     _section(ws, 8, "二、服务记录明细（记录按解决时间归入月份；目标与结果为记录归档时按当时计划冻结的结果）", ncols)
     detail = [Col("序号"), Col("项目编号"), Col("指标", align="left"), Col("计划目标"), Col("服务单号"), Col("服务方式"),
-              Col("解决时间", DATETIME), Col("实测用时\n（分钟）", MINUTES), Col("结果"), Col("归档文档", align="left")]
+              Col("解决时间", DATETIME), Col("实测用时\n（分钟）", MINUTES), Col("结果"),
+              Col("数据来源（文件编号）", align="left")]
     _head(ws, 9, detail)
     _sample(ws, 10, detail)                              # one row per service record
     _status_colours(ws, "I10", "$I10", {"达标": GREEN, "未达标": RED, "无计划目标": GREY})
@@ -274,7 +275,7 @@ def _kpi_value(wb: Workbook, title: str) -> None:
     _indicator_head(ws, ncols)
     _section(ws, 4, "一、按项目统计", ncols)
     cols = [Col("序号"), Col("项目编号"), Col("项目名称", align="left"), Col("指标", align="left"), Col("目标"),
-            Col("实际值"), Col("是否达标", wrap=False), Col("数据来源（归档编号）", align="left"),
+            Col("实际值"), Col("是否达标", wrap=False), Col("数据来源（文件编号）", align="left"),
             Col("说明", align="left")]
     _head(ws, 5, cols)
     _sample(ws, 6, cols)                                 # one row per project
@@ -360,7 +361,7 @@ def _audit_findings(wb: Workbook) -> None:
         cell.alignment = Alignment(horizontal="center", vertical="center")
     ws.row_dimensions[4].height = 20
     cols = [Col("序号"), Col("严重程度"), Col("条款", align="left"), Col("文档类型", align="left"), Col("期间"),
-            Col("问题说明", align="left"), Col("文档编号", align="left")]
+            Col("问题说明", align="left"), Col("文件编号", align="left")]
     _head(ws, 6, cols, fill=AUDIT_HEAD_FILL, font=AUDIT_HEAD_FONT, border=AUDIT_BOX, height=22)
     _sample(ws, 7, cols, border=AUDIT_BOX, vertical="top", height=None)  # one row per finding
     for word, (fill, _) in SEVERITY.items():

@@ -81,7 +81,8 @@ class ArchivedDoc:
         facts = self.facts
         if not isinstance(facts, cls):
             raise FactsError(f"文档 {self.doc_id} 第 {self.version} 版（类型 {self.doc_type}）的归档事实不是所需的格式"
-                             f"（{cls.__name__}）；请检查该文档的元数据", file=self.path)
+                             f"（{cls.__name__}）；请检查该文档的元数据", file=self.path,
+                             doc_id=self.doc_id)
         return facts
 
 

@@ -631,6 +631,7 @@ class AuditFinding(Part):
     period: str = ""
     message: str
     doc_id: str = ""
+    doc_no: str = ""  # 文件编号 of the document concerned (audits archived before numbering: none)
 
 
 class AuditReportFacts(Facts):

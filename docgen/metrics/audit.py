@@ -68,11 +68,12 @@ class Finding:
     doc_type: str
     period: str
     message: str
-    doc_id: str = ""
+    doc_id: str = ""  # the document concerned, for tools (--json)
+    doc_no: str = ""  # its 文件编号, as the workbook shows it
 
     def as_json(self) -> dict[str, str]:
         return {"severity": self.severity, "rule": self.rule, "doc_type": self.doc_type, "period": self.period,
-                "message": self.message, "doc_id": self.doc_id}
+                "message": self.message, "doc_id": self.doc_id, "doc_no": self.doc_no}
 
 
 @dataclass
@@ -101,8 +102,13 @@ class _Audit:
         self.report = AuditReport(project, as_of, checked={rule: 0 for rule in CHECKS})
 
     def add(self, severity: str, rule: str, message: str, *, doc_type: str = "", period: str = "",
-            doc_id: str = "") -> None:
-        self.report.findings.append(Finding(severity, rule, doc_type, period, message, doc_id))
+            doc_id: str = "", doc_no: str = "") -> None:
+        """Record a finding; the document's 文件编号 is looked up from its doc_id unless given (several
+        documents' numbers, joined, have no one doc_id to look up)."""
+        if doc_id and not doc_no:
+            doc = self.view.latest(doc_id)
+            doc_no = doc.doc_no if doc is not None else ""
+        self.report.findings.append(Finding(severity, rule, doc_type, period, message, doc_id, doc_no))
 
     def looked(self, rule: str, n: int = 1) -> None:
         self.report.checked[rule] += n
@@ -112,13 +118,21 @@ class _Audit:
         try:
             return doc.facts_as(cls)
         except FactsError as exc:
-            self.unreadable(exc, doc_type=doc.doc_type, period=doc.period, doc_id=doc.doc_id)
+            self.unreadable(exc, doc)
             return None
 
-    def unreadable(self, exc: FactsError, **where: str) -> None:
-        if any(f.rule == "归档完整性" and f.message == str(exc) for f in self.report.findings):
+    def unreadable(self, exc: FactsError, doc: ArchivedDoc | None = None) -> None:
+        """An 归档完整性 finding for a document whose facts cannot be read, naming it by its citation (the
+        error's own text names its doc_id and fact paths: for the CLI's errors, not a reader)."""
+        doc = doc or (self.view.latest(exc.doc_id) if exc.doc_id else None)
+        if doc is None:
+            message, where = f"{exc}", {}
+        else:
+            message = f"{doc.citation()}的归档事实无法读取或格式不对；请重新生成该文档，或从备份恢复其元数据"
+            where = {"doc_type": doc.doc_type, "period": doc.period, "doc_id": doc.doc_id}
+        if any(f.rule == "归档完整性" and f.message == message for f in self.report.findings):
             return  # one finding per unreadable document, however many checks tripped over it
-        self.add("error", "归档完整性", f"{exc}", **({"doc_id": exc.doc_id} | where))
+        self.add("error", "归档完整性", message, **where)
 
     def run(self, check: Callable[..., Any], *args: Any) -> Any:
         """Run one check; facts it cannot read become a finding instead of ending the audit."""
@@ -134,7 +148,7 @@ def _plan_checks(a: _Audit) -> ArchivedDoc | None:
     plan = a.view.plan_in_force(a.project)
     if plan is None:
         a.add("error", "§5.2 交付策划", "没有归档的运维项目管理计划：服务报告、SLA 和验收都无法按计划检查；"
-              "请用 docgen generate plan.yaml 生成并归档计划", doc_type="plan")
+              "请编写运维项目管理计划，生成并归档", doc_type="plan")
         return None
     a.looked("§5.3 计划评审")
     facts = plan.facts_as(PlanFacts)
@@ -174,8 +188,8 @@ def _monthly_checks(a: _Audit, plan: ArchivedDoc) -> None:
             else:
                 what = f"{period_label(slot.period)}的{doc_type_title(slot.doc_type)}"
                 period = slot.period
-            a.add("error", "§8 服务报告比例", f"应交付的{what}未归档；请补交并归档（docgen generate 或 "
-                  "docgen archive add）", doc_type=slot.doc_type, period=period)
+            a.add("error", "§8 服务报告比例", f"应交付的{what}未归档；请补交并归档", doc_type=slot.doc_type,
+                  period=period)
         if ratio.value is not None and not ratio.met:
             a.add("warning", "§8 服务报告比例", f"{month} 服务报告比例 {fmt_num(ratio.value)}%（{ratio.delivered}/{ratio.due}），"
                   f"低于目标 {fmt_num(ratio.target)}%", doc_type="service_report", period=month)
@@ -195,13 +209,14 @@ def _monthly_checks(a: _Audit, plan: ArchivedDoc) -> None:
                 continue
             a.looked("§5.4.3 SLA达成")
             fig = figure(a.view, month, a.project, target=entry.target, op=entry.op or ">=",
-                         name=entry.name or metric)
+                         **({"name": entry.name} if entry.name else {}))  # else the figure's Chinese name
             if fig.value is None:
                 a.add("warning", "§5.4.3 SLA达成", f"{month} {fig.name}：{fig.note}，无法评估；请归档相应报告",
                       doc_type="service_report" if metric == "availability_percent" else "survey_report", period=month)
             elif not fig.met:
                 a.add("warning", "§5.4.3 SLA达成", f"{month} {fig.name} {fmt_num(fig.value)}，未达到计划目标 "
-                      f"{target_text(entry.op, entry.target, entry.unit)}", period=month, doc_id=fig.source or "")
+                      f"{target_text(entry.op, entry.target, entry.unit)}", period=month,
+                      doc_id=fig.source or "", doc_no=fig.source_no or "")
 
 
 def _record_checks(a: _Audit) -> None:
@@ -371,19 +386,19 @@ def _checksum_checks(a: _Audit) -> None:
     for doc in a.view.documents(a.project, None, all_versions=True):
         if doc.doc_type not in COMPUTED_DOC_TYPES:  # checked but not counted: the count would change with
             a.looked("归档完整性")          # every archived audit or KPI workbook
-        where = f"{doc.doc_id} 第 {doc.version} 版（{doc.path}）"
+        where = doc.citation()
         try:
             actual = sha256_file(a.archive.file_path(doc.record))
         except FileNotFoundError:
-            a.add("error", "归档完整性", f"{where} 的文件缺失；请从备份恢复，并运行 docgen archive verify",
+            a.add("error", "归档完整性", f"{where}的归档文件缺失；请从备份恢复，并校验归档库",
                   doc_type=doc.doc_type, period=doc.period, doc_id=doc.doc_id)
             continue
         except (OSError, DocgenError) as exc:
-            a.add("error", "归档完整性", f"{where} 无法读取：{exc}", doc_type=doc.doc_type, period=doc.period,
+            a.add("error", "归档完整性", f"{where}的归档文件无法读取：{exc}", doc_type=doc.doc_type, period=doc.period,
                   doc_id=doc.doc_id)
             continue
         if actual != doc.sha256:
-            a.add("error", "归档完整性", f"{where} 的校验值与归档时不同（文件被改动过）；归档文件不可修改，请从备份恢复",
+            a.add("error", "归档完整性", f"{where}的校验值与归档时不同（文件被改动过）；归档文件不可修改，请从备份恢复",
                   doc_type=doc.doc_type, period=doc.period, doc_id=doc.doc_id)
 
 
@@ -411,7 +426,7 @@ def _acceptance_checks(a: _Audit, plan: ArchivedDoc | None) -> None:
     deadline = add_one_month(end)
     if a.as_of > deadline:
         a.add("error", "§5.4.4 项目验收", f"项目已于 {end} 结束，内部验收申请期限 {deadline} 已过，仍没有归档项目验收报告；"
-              "请提交验收申请并用 docgen generate acceptance.yaml 归档", doc_type="acceptance_report", period=str(end.year))
+              "请提交内部验收申请，生成并归档项目验收报告", doc_type="acceptance_report", period=str(end.year))
     elif a.as_of > end:
         a.add("info", "§5.4.4 项目验收", f"项目已于 {end} 结束，请在 {deadline} 前向质量部提出内部验收申请",
               doc_type="acceptance_report", period=str(end.year))

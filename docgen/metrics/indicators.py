@@ -29,6 +29,15 @@ if TYPE_CHECKING:
 
 DEFAULT_FILE = Path(__file__).with_name("indicators.yaml")
 ARCHIVE_CONFIG = Path("config") / "indicators.yaml"  # inside the archive root
+# where the indicators in force came from, as the KPI workbook prints it: the business's words, never the
+# program's name or a path inside the archive
+DEFAULT_SOURCE = "《交付管理规定》§8 及项目计划"
+ARCHIVE_SOURCE = "本公司指标配置（indicators.yaml）"
+
+
+def config_source(path: str | Path) -> str:
+    """The source line of a --config file: its name, which the person who chose it knows."""
+    return f"指标配置（{Path(str(path)).name}）"
 CONFIG_SUFFIXES = (".yaml", ".yml", ".json")
 
 # formula id -> (Chinese formula text, whether a target is required in the file)
@@ -118,7 +127,7 @@ class IndicatorSet:
     """The indicators in force and where they came from (shown in the KPI workbook)."""
 
     indicators: list[Indicator]
-    source: str  # 内置默认 | 归档库 config/indicators.yaml | the --config file's name
+    source: str  # where they came from, in a reader's words (DEFAULT_SOURCE, ARCHIVE_SOURCE, config_source())
     path: Path | None = None
     _by_formula: dict[str, Indicator] = field(default_factory=dict, repr=False)
 
@@ -186,7 +195,7 @@ def parse_indicators(data: Any, *, file: str | Path, source: str | None = None) 
     issues = _cross_checks(config)
     if issues:
         raise ValidationFailed(file, issues)
-    return IndicatorSet(list(config.indicators), source or Path(str(file)).name, Path(str(file)))
+    return IndicatorSet(list(config.indicators), source or config_source(file), Path(str(file)))
 
 
 def read_indicators(path: str | Path, *, source: str | None = None) -> IndicatorSet:
@@ -213,7 +222,7 @@ def read_indicators(path: str | Path, *, source: str | None = None) -> Indicator
 
 def default_indicators() -> IndicatorSet:
     """The packaged defaults (§8 服务报告比例 95 %, SLA 达成率 100 %, 可用率 and 满意度 against the plans)."""
-    found = read_indicators(DEFAULT_FILE, source="内置默认（规定 §8）")
+    found = read_indicators(DEFAULT_FILE, source=DEFAULT_SOURCE)
     found.path = None
     return found
 
@@ -227,7 +236,7 @@ def load_indicators(config: str | Path | None = None, *, archive: Archive | str 
         root = Path(getattr(archive, "root", archive))
         in_archive = root / ARCHIVE_CONFIG
         if in_archive.exists():
-            return read_indicators(in_archive, source=f"归档库 {ARCHIVE_CONFIG.as_posix()}")
+            return read_indicators(in_archive, source=ARCHIVE_SOURCE)
     return default_indicators()
 
 

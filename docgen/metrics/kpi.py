@@ -35,13 +35,15 @@ _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 @dataclass
 class Slot:
     """One due report: `period` is the slot ("2025-03", "2025-W10", "2025-Q1") or, for per_service,
-    the record's service_no; `delivered_by` the doc_id of the archived document that meets it."""
+    the record's service_no; `delivered_by` the doc_id of the archived document that meets it (for tools),
+    `delivered_no` its 文件编号 (what a reader is shown)."""
 
     project: str
     doc_type: str
     period: str
     frequency: str  # monthly | weekly | quarterly | per_service (the plan's report schedule)
     delivered_by: str | None = None
+    delivered_no: str | None = None
 
 
 @dataclass
@@ -151,7 +153,7 @@ def report_ratio(archive: Archive | ArchiveView, month: str, project: str) -> Re
         candidates = [d for d in view.documents(project, slot.doc_type) if d.doc_id not in used and _meets(slot, d)]
         candidates.sort(key=lambda d: (slot.frequency != "per_service" and d.period != slot.period))
         if candidates:
-            slot.delivered_by = candidates[0].doc_id
+            slot.delivered_by, slot.delivered_no = candidates[0].doc_id, candidates[0].doc_no
             used.add(slot.delivered_by)
 
     due = len(slots)
@@ -247,8 +249,9 @@ class ValueFigure:
     op: str
     value: float | None
     met: bool | None
-    source: str | None  # doc_id the value was read from
+    source: str | None  # doc_id(s) the value was read from (for tools), joined with 、
     note: str = ""
+    source_no: str | None = None  # their 文件编号, as a reader is shown them
 
 
 def _narrowest_containing(docs: list[ArchivedDoc], first: date, last: date) -> ArchivedDoc | None:
@@ -283,9 +286,9 @@ def availability_figure(archive: Archive | ArchiveView, month: str, project: str
     first, last = _any_period_bounds(month)
     reports = [d for d in view_of(archive).documents(project, "service_report") if _availability(d) is not None]
     found = _narrowest_containing(reports, first, last)
-    value, source, note = None, None, ""
+    value, source, source_no, note = None, None, None, ""
     if found is not None:
-        value, source = _availability(found), found.doc_id
+        value, source, source_no = _availability(found), found.doc_id, found.doc_no
     else:
         weeks = []
         for d in reports:
@@ -295,11 +298,12 @@ def availability_figure(archive: Archive | ArchiveView, month: str, project: str
         if weeks:
             value = sum(_availability(d) or 0.0 for d in weeks) / len(weeks)
             source = "、".join(d.doc_id for d in weeks)
+            source_no = "、".join(d.doc_no for d in weeks)
             note = f"{len(weeks)} 份周报的平均值"
         else:
             note = "该期间没有带可用率的运维服务报告"
     return ValueFigure(project, month, "availability_percent", name, target, op, value,
-                       judge(value, op, target), source, note)
+                       judge(value, op, target), source, note, source_no)
 
 
 def satisfaction_figure(archive: Archive | ArchiveView, month: str, project: str, *, target: float | None = None,
@@ -314,4 +318,4 @@ def satisfaction_figure(archive: Archive | ArchiveView, month: str, project: str
                            "没有覆盖该期间的满意度调查报告")
     value = found.facts_as(SurveyFacts).overall
     return ValueFigure(project, month, "satisfaction_score", name, target, op, value, judge(value, op, target),
-                       found.doc_id, f"调查期间 {found.period}")
+                       found.doc_id, f"调查期间 {found.period}", found.doc_no)

@@ -80,7 +80,8 @@ class KpiRow:
     p90: float | None = None
     note: str = ""
     no_plan_target: list[str] = field(default_factory=list)
-    source: str | None = None  # doc_id(s) a value indicator was read from
+    source: str | None = None  # doc_id(s) a value indicator was read from (for tools)
+    source_doc_no: str | None = None  # their 文件编号 (what the workbook shows)
     metric_name: str = ""  # the plan metric's name (SLA share rows), as the workbook's detail lists it
 
     def as_json(self) -> dict[str, Any]:
@@ -89,7 +90,7 @@ class KpiRow:
                 "indicator": self.indicator, "formula": self.formula, "op": self.op, "unit": self.unit,
                 "target_source": self.target_source, "metric": self.metric, "plan_target": self.plan_target,
                 "mean": rounded(self.mean), "p90": rounded(self.p90), "note": self.note, "no_plan_target": list(self.no_plan_target),
-                "source": self.source}
+                "source": self.source, "source_doc_no": self.source_doc_no}
 
 
 @dataclass
@@ -105,7 +106,8 @@ class SlaRecord:
     value: float | None  # minutes (working minutes for a workday clock)
     target: str  # the target frozen in the record, e.g. ≤30 分钟；无计划目标
     result: str  # 达标 | 未达标 | 无计划目标
-    doc_id: str
+    doc_id: str  # the record's document (for tools)
+    doc_no: str  # its 文件编号 (what the workbook shows)
 
 
 @dataclass
@@ -235,7 +237,7 @@ def _sla_details(view: ArchiveView, project: str, month: str, metrics: list[tupl
     """Every record of the month behind each record metric, classified exactly as sla_figures counts
     them: a frozen result → 达标/未达标; 无计划目标 with the metric measured → listed; otherwise left out."""
     first, last = period_bounds(month)
-    records = [(view.record_kind(doc) or "", doc.doc_id, doc.facts_as(ServiceRecordFacts))
+    records = [(view.record_kind(doc) or "", doc, doc.facts_as(ServiceRecordFacts))
                for doc in view.service_records(project, None, first, last).values()]
     records.sort(key=lambda r: (r[0] != "onsite", r[2].service_no))
     plan = view.plan_facts(project)
@@ -243,18 +245,18 @@ def _sla_details(view: ArchiveView, project: str, month: str, metrics: list[tupl
     for metric, name in metrics:
         rows: list[SlaRecord] = []
         entry = plan.target(metric) if plan is not None else None
-        for kind, doc_id, facts in records:
+        for kind, doc, facts in records:
             common = (project, metric, name, facts.service_no, kind, facts.resolved_at)
             if facts.no_plan:
                 if metric in facts.measures and (entry is None or entry.covers(facts.category)):
                     rows.append(SlaRecord(*common, value=facts.measures[metric], target=NO_PLAN, result=NO_PLAN,
-                                          doc_id=doc_id))
+                                          doc_id=doc.doc_id, doc_no=doc.doc_no))
                 continue
             result = facts.frozen(metric)
             if result is None or result.value is None:
                 continue
             rows.append(SlaRecord(*common, value=result.value, target=target_text(result),
-                                  result="达标" if result.met else "未达标", doc_id=doc_id))
+                                  result="达标" if result.met else "未达标", doc_id=doc.doc_id, doc_no=doc.doc_no))
         out.extend(sorted(rows, key=lambda r: (r.resolved_at, r.service_no)))
     return out
 
@@ -282,11 +284,13 @@ def _value_row(ind: Indicator, figure: Any, project: str, entry: PlanSla | None)
     unit = str((entry.unit if entry is not None else None) or ind.unit)
     return KpiRow(ind.id, ind.id, name, ind.formula, project, figure.target, figure.op, unit, None, None,
                   figure.value, figure.met, "plan" if entry is not None else "config", metric=figure.metric,
-                  plan_target=target_text(entry) if entry is not None else None, note=note, source=figure.source)
+                  plan_target=target_text(entry) if entry is not None else None, note=note, source=figure.source,
+                  source_doc_no=figure.source_no)
 
 
 def _unique_names(entries: list[PlanSla]) -> dict[str, str]:
-    """metric -> display name within one project; two metrics sharing a name get their ids added."""
+    """metric -> display name within one project; two metrics sharing a name get what each measures
+    added (故障时间（响应时间）), never the metric's code."""
     names: dict[str, str] = {}
     for e in entries:
         metric = e.metric
@@ -295,7 +299,7 @@ def _unique_names(entries: list[PlanSla]) -> dict[str, str]:
     counts: dict[str, int] = {}
     for n in names.values():
         counts[n] = counts.get(n, 0) + 1
-    return {m: (f"{n}（{m}）" if counts[n] > 1 else n) for m, n in names.items()}
+    return {m: (f"{n}（{RECORD_METRICS[m][0]}）" if counts[n] > 1 else n) for m, n in names.items()}
 
 
 def _project_rows(view: ArchiveView, month: str, info: ProjectInfo, indicators: IndicatorSet,

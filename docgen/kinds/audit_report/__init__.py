@@ -9,7 +9,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from docgen.doctypes import doc_type_title
+from docgen.doctypes import DOC_TYPES
 from docgen.facts import AuditFinding, AuditReportFacts
 from docgen.kinds._kind import ComputedKind, DocumentSpec
 from docgen.kinds._workbook import (
@@ -30,6 +30,14 @@ FINDING_ROW, COUNT_ROW, CHECK_ROW = 7, 4, 2  # tools/build_report_templates.py l
 NO_FINDINGS = "未发现问题：各项检查均已通过"
 
 
+def _type_name(doc_type: str) -> str:
+    """The Chinese name of a finding's doc type; a custom type (`archive add --type minutes`) has none,
+    and its code is no word for a reader."""
+    if not doc_type:
+        return ""
+    return DOC_TYPES[doc_type] if doc_type in DOC_TYPES else "其他文档"
+
+
 def audit_context(report: AuditReport, *, project_name: str = "") -> dict[str, Any]:
     """Everything the workbook shows (and the archive's unchanged check fingerprints)."""
     months = report.months
@@ -37,8 +45,8 @@ def audit_context(report: AuditReport, *, project_name: str = "") -> dict[str, A
         "project": report.project, "project_name": project_name, "as_of": report.as_of.isoformat(),
         "months": months, "months_text": f"{months[0]} 至 {months[-1]}" if months else "—",
         "findings": [{"severity": SEVERITIES[f.severity], "rule": f.rule, "doc_type": f.doc_type,
-                      "doc_type_title": doc_type_title(f.doc_type) if f.doc_type else "", "period": f.period,
-                      "message": f.message, "doc_id": f.doc_id} for f in report.findings],
+                      "doc_type_title": _type_name(f.doc_type), "period": f.period,
+                      "message": f.message, "doc_id": f.doc_id, "doc_no": f.doc_no} for f in report.findings],
         "checks": [{"rule": rule, "what": what, "checked": report.checked.get(rule, 0)} for rule, what in CHECKS.items()],
     }
 
@@ -63,7 +71,7 @@ def fill_audit_workbook(template: Path, context: dict[str, Any]) -> bytes:
     first, last = rows.start, rows[-1]
     for r, (n, f) in zip(rows, enumerate(findings, 1)):
         for col, value in enumerate((n, f["severity"], f["rule"], f["doc_type_title"], f["period"], f["message"],
-                                     f["doc_id"]), 1):
+                                     f["doc_no"]), 1):
             put(ws, r, col, value)  # archive text that looks like a formula stays text
     if not findings:
         for col in range(1, 8):

@@ -27,7 +27,8 @@ def kpi_context(report: KpiReport) -> dict[str, Any]:
         for s in report.ratios[code].slots:
             slots.append({"project": s.project, "doc_type": s.doc_type, "doc_title": doc_type_title(s.doc_type),
                           "frequency": FREQUENCIES.get(s.frequency, s.frequency), "period": s.period,
-                          "status": "已交付" if s.delivered_by else "缺失", "delivered_by": s.delivered_by or ""})
+                          "status": "已交付" if s.delivered_by else "缺失", "delivered_by": s.delivered_by or "",
+                          "delivered_no": s.delivered_no or ""})
     if report.project is None:
         scope_label = f"全部项目（{len(report.projects)} 个）"
     else:

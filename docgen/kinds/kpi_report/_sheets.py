@@ -166,7 +166,7 @@ def _report_sheet(book: _Book, ws: Worksheet, ind: dict[str, Any], rows: list[di
     first_total = layout.first(RATIO_ROW)
     detail = layout.rows(RATIO_DETAIL)
     detail_top = detail.start - 1
-    proj_range, status_range = f"$B${detail.start}:$B${detail[-1]}", f"$G${detail.start}:$G${detail[-1]}"
+    proj_range, status_range = f"$B${detail.start}:$B${detail[-1]}", f"$F${detail.start}:$F${detail[-1]}"
     sheet_ref = _quote(ws.title)
     for n, row in enumerate(projects, 1):
         r = first_total + n - 1
@@ -191,9 +191,9 @@ def _report_sheet(book: _Book, ws: Worksheet, ind: dict[str, Any], rows: list[di
     fit_rows(ws, range(first_total, last_total + 1))
 
     for n, s in enumerate(slots, 1):
-        _write_row(ws, detail.start + n - 1, [n, s["project"], s["doc_title"], s["doc_type"], s["frequency"],
-                                              s["period"], s["status"], s["delivered_by"] or "—"])
-    _finish_detail(book, ws, layout, detail, detail_top, first_total, last_col="H", filled=bool(slots),
+        _write_row(ws, detail.start + n - 1, [n, s["project"], s["doc_title"], s["frequency"], s["period"],
+                                              s["status"], s["delivered_no"] or "—"])
+    _finish_detail(book, ws, layout, detail, detail_top, first_total, last_col="G", filled=bool(slots),
                    empty=(RATIO_DETAIL, "本月无应交报告"))
 
 
@@ -244,7 +244,7 @@ def _sla_sheet(book: _Book, ws: Worksheet, ind: dict[str, Any], rows: list[dict]
     for n, d in enumerate(records, 1):
         _write_row(ws, detail.start + n - 1, [n, d["project"], d["metric_name"], d["target"], d["service_no"],
                                               _KINDS.get(d["kind"], d["kind"]), _parse_time(d["resolved_at"]),
-                                              d["value"], d["result"], d["doc_id"]])
+                                              d["value"], d["result"], d["doc_no"]])
     _finish_detail(book, ws, layout, detail, detail_top, first_total, last_col="J", filled=bool(records),
                    empty=(SLA_DETAIL, "本月无服务记录"))
 
@@ -264,7 +264,7 @@ def _value_sheet(book: _Book, ws: Worksheet, ind: dict[str, Any], rows: list[dic
         _write_row(ws, r, [n, row["project"], names.get(row["project"], ""), row["name"],
                            _scaled(row["target"], unit) if row["target"] is not None else "—",
                            value if value is not None else "无数据", _met_formula(f"F{r}", f"E{r}", row["op"]),
-                           row["source"] or "—", row["note"] or ""])
+                           row["source_doc_no"] or "—", row["note"] or ""])
         ws.cell(r, 5).number_format = _value_format(unit, row["op"])
         ws.cell(r, 6).number_format = _value_format(unit, digits="0.00")
         refs[(ind["id"], row["project"], None)] = {"value": f"{sheet_ref}F{r}"}
