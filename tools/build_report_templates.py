@@ -174,7 +174,7 @@ def _save(wb: Workbook, path: Path, title: str, subject: str) -> Path:
     props = wb.properties
     props.title = title
     props.subject = subject
-    props.creator = "docgen"
+    props.creator = "{{ company }}"
     props.created = props.modified = CREATED
     wb.active = 0
     path.parent.mkdir(parents=True, exist_ok=True)

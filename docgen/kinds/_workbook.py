@@ -22,6 +22,9 @@ from typing import TYPE_CHECKING, Any
 from docgen.errors import TemplateProblem
 from docgen.render import cell_jinja_env, fit_rows, write_cell
 
+# the company the computed workbooks speak for (the inputs' default company)
+COMPANY = "云南腾电科技有限公司"
+
 if TYPE_CHECKING:
     from openpyxl import Workbook
     from openpyxl.formatting.rule import Rule

@@ -13,6 +13,7 @@ from docgen.doctypes import DOC_TYPES
 from docgen.facts import AuditFinding, AuditReportFacts
 from docgen.kinds._kind import ComputedKind, DocumentSpec
 from docgen.kinds._workbook import (
+    COMPANY,
     Formula,
     Layout,
     Placeholders,
@@ -42,7 +43,7 @@ def audit_context(report: AuditReport, *, project_name: str = "") -> dict[str, A
     """Everything the workbook shows (and the archive's unchanged check fingerprints)."""
     months = report.months
     return {
-        "project": report.project, "project_name": project_name, "as_of": report.as_of.isoformat(),
+        "company": COMPANY, "project": report.project, "project_name": project_name, "as_of": report.as_of.isoformat(),
         "months": months, "months_text": f"{months[0]} 至 {months[-1]}" if months else "—",
         "findings": [{"severity": SEVERITIES[f.severity], "rule": f.rule, "doc_type": f.doc_type,
                       "doc_type_title": _type_name(f.doc_type), "period": f.period,

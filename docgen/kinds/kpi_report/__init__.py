@@ -10,11 +10,11 @@ from typing import Any
 from docgen.doctypes import doc_type_title
 from docgen.facts import KpiReportFacts
 from docgen.kinds._kind import ComputedKind, DocumentSpec
+from docgen.kinds._workbook import COMPANY
 from docgen.kinds.kpi_report._sheets import fill_kpi_workbook
 from docgen.metrics.kpi_report import ALL, TITLE, KpiReport
 
 TEMPLATE = "kpi_report.xlsx"
-COMPANY = "云南腾电科技有限公司"
 FREQUENCIES = {"monthly": "每月", "weekly": "每周", "quarterly": "每季度", "per_service": "每次服务"}
 
 
