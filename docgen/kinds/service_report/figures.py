@@ -159,7 +159,7 @@ def _availability_row(entry: PlanSla, value: float | None) -> SlaRow:
             "target": entry.target, "unit": entry.unit, "value": value}
     if value is None:
         return SlaRow("availability_percent", fact["name"], target, "未填写", NO_DATA, NO_DATA, NO_DATA,
-                      "本报告输入未填写 availability_percent", None, None, fact | {"met": None})
+                      "本报告未填写监控平台测得的系统可用率", None, None, fact | {"met": None})
     met = _judge(value, entry)
     return SlaRow("availability_percent", fact["name"], target, f"{fmt_num(value, AVAILABILITY_DIGITS)}%", NO_DATA, NO_DATA,
                   MET if met else NOT_MET, "监控平台测得", met, None, fact | {"met": met})
