@@ -141,7 +141,7 @@ def test_dates_and_layout_are_formatted_for_people(tmp_path, plan_data):
     assert wb["风险"].column_dimensions["A"].width > 10
     assert "分隔" in wb["交付内容"][f"{_column(wb['交付内容'], '交付成果')}1"].comment.text
     outputs = wb["交付内容"][f"{_column(wb['交付内容'], '交付成果')}2"].value
-    assert outputs == "运行状态信息记录；运行状态异常处理记录；趋势分析及风险消除建议；配置信息记录"
+    assert outputs == "运行状态信息记录；运行状态异常处理记录；趋势分析及可能的风险消除建议；运行维护服务对象配置信息记录"
 
 
 # ---------------------------------------------------------------- text stays text
