@@ -21,7 +21,7 @@ from docgen.facts import Facts
 from docgen.numbering import Numbering, load_numbering
 from docgen.inputs import RawInput, read_input
 from docgen.kinds import DocumentSpec, Kind, get_kind, kind_names, suggest_kind
-from docgen.validation import issues_from_validation
+from docgen.validation import issues_from_validation, plain_text
 
 if TYPE_CHECKING:
     from docgen.archive import Archive
@@ -175,6 +175,10 @@ def _render_specs(item: CheckedInput | None, specs: list[DocumentSpec], template
         # 文件编号: the input's own number when it gives one, else the archive's numbering rules (docgen.numbering)
         if not spec.context.get("doc_no"):
             spec.context["doc_no"] = (numbering or Numbering()).for_document(spec.doc_type, spec.project, spec.key)
+        # the page's 提示 speak the reader's words: input field paths become the fields' Chinese names (the
+        # command line and the archive keep the paths, which tell the PM what to change)
+        if item is not None and item.model is not None and isinstance(spec.context.get("warnings"), list):
+            spec.context["warnings"] = [plain_text(type(item.model), str(w)) for w in spec.context["warnings"]]
         data, ext, template = render_spec(spec, templates)
         rendered.append(_Rendered(spec, data, ext, template.name, template.sha256, context_digest(spec.context),
                                   item.raw.sha256 if item else None, item.raw.path if item else Path(source)))

@@ -3,6 +3,7 @@ input model: the kinds' inputs and the indicator file)."""
 from __future__ import annotations
 
 import difflib
+import re
 import typing
 from typing import Any
 
@@ -128,3 +129,46 @@ def issues_from_validation(model: type[BaseModel], exc: ValidationError) -> list
         loc = tuple(err["loc"])
         issues.append(Issue("error", format_path(loc), _message(model, err)))
     return issues
+
+
+_FIELD_PATH_RE = re.compile(r"(?<![A-Za-z0-9_.\[])([a-z][a-z0-9_]*(?:\[\d+\])?(?:\.[a-z][a-z0-9_]*(?:\[\d+\])?)*)(?![A-Za-z0-9_])")
+
+
+def _path_loc(path: str) -> tuple[Any, ...]:
+    loc: list[Any] = []
+    for part in path.split("."):
+        name, _, rest = part.partition("[")
+        loc.append(name)
+        if rest:
+            loc.append(int(rest.rstrip("]")))
+    return tuple(loc)
+
+
+def field_words(model: type[BaseModel], path: str) -> str | None:
+    """A field path as a reader says it: leftover_issues[0].due → 遗留问题第1项的计划完成日期 (None when the
+    path names no field of the model)."""
+    loc = _path_loc(path)
+    words: list[str] = []
+    for n, part in enumerate(loc):
+        if isinstance(part, int):
+            if words:
+                words[-1] += f"第{part + 1}项"
+            continue
+        title = field_title(model, loc[: n + 1])
+        if not title:
+            return None
+        words.append(title)
+    return "的".join(words) if words else None
+
+
+def plain_text(model: type[BaseModel] | None, text: str) -> str:
+    """A message as a document prints it: every input field path the message names (the PM's instructions,
+    e.g. “请填写 incident.level”) in the field's Chinese words instead (“请填写 事件信息的事件级别”)."""
+    if model is None:
+        return text
+
+    def words(match: re.Match[str]) -> str:
+        found = field_words(model, match.group(1))
+        return f"“{found}”" if found else match.group(1)
+
+    return _FIELD_PATH_RE.sub(words, text)

@@ -91,3 +91,27 @@ def test_no_words_of_the_program_left_in_english(documents):
 NUMBER_SHOWN = {"plan", "service_report", "survey_report", "acceptance_report", "pack_manifest", "anomaly_record",
                 "trend_analysis", "major_incident_report", "optimization_plan", "implementation_plan",
                 "change_release_report", "assessment_plan", "assessment_report", "assessment_recommendation"}
+
+
+def test_warnings_on_the_page_name_fields_in_chinese(tmp_path, write_yaml):
+    """A document's 提示 section shows the input's warnings with the fields' Chinese names; the command line
+    keeps the field paths (they tell the PM what to change)."""
+    import copy
+
+    import docx
+    import yaml
+
+    from docgen.pipeline import generate
+    from docgen.render import TemplateSet
+    from tests.conftest import EXAMPLES
+
+    data = copy.deepcopy(yaml.safe_load((EXAMPLES / "onsite.yaml").read_text(encoding="utf-8")))
+    data.pop("incident")
+    data.pop("report")  # not yet reviewed: a warning naming report.reviewed_by
+    docs = generate([write_yaml(data)], archive=Archive(tmp_path / "a"), templates=TemplateSet())
+    report = next(d for d in docs if d.doc_type == "onsite_report")
+    assert any("incident" in w for w in report.warnings)  # the CLI's words
+    text = "\n".join(p.text for p in docx.Document(report.path).paragraphs)
+    text += "\n".join(c.text for t in docx.Document(report.path).tables for r in t.rows for c in r.cells)
+    assert "“事件信息的事件级别”" in text and "incident" not in text and "reviewed_by" not in text
+    assert not SNAKE.search(text)
