@@ -73,9 +73,10 @@ class Numbering:
     def number(self, doc_type: str, project: str, *parts: str, pack: str | None = None) -> str:
         """文件编号 of one document: prefix, the type's abbreviation, the pack's service where several packs
         make this type, then `parts` (period, service number, incident …)."""
-        head = self.prefix.replace(PROJECT, project)
+        # a document over every project (the unfiltered KPI workbook, project "_all") has no project code
+        head = self.prefix.replace(PROJECT, "" if project.startswith("_") else project).strip("-_.")
         abbr = self.abbreviations.get(doc_type) or doc_type.upper()
-        pieces = [head, abbr]
+        pieces = [head, abbr] if head else [abbr]
         if pack is not None and doc_type in SHARED_PACK_ITEMS:
             pieces.append(self.services.get(pack, pack.upper()))
         pieces += [p for p in parts if p]

@@ -173,7 +173,7 @@ def _render_specs(item: CheckedInput | None, specs: list[DocumentSpec], template
     rendered = []
     for spec in specs:
         # 文件编号: the input's own number when it gives one, else the archive's numbering rules (docgen.numbering)
-        if not spec.context.get("doc_no"):
+        if item is None or not spec.context.get("doc_no"):  # computed documents: always the archive's rules
             spec.context["doc_no"] = (numbering or Numbering()).for_document(spec.doc_type, spec.project, spec.key)
         # the page's 提示 speak the reader's words: input field paths become the fields' Chinese names (the
         # command line and the archive keep the paths, which tell the PM what to change)

@@ -283,7 +283,7 @@ def test_workbook_is_filled_into_its_template(archive):
     wb, model = load_workbook(io.BytesIO(data)), load_workbook(path)
     ws = wb["审计结果"]
     assert ws["A1"].value == f"项目交付审计报告　{P} 示例项目" and ws["A1"].font.name == "黑体"
-    assert ws["A2"].value == "审计日期：2025-03-10　服务报告检查月份：2025-01 至 2025-02　依据：《交付管理规定》§5.4.3"
+    assert ws["A2"].value == f"文件编号：{P}-SJBG　审计日期：2025-03-10　服务报告检查月份：2025-01 至 2025-02　依据：《交付管理规定》§5.4.3"
     assert [c.value for c in ws[6]] == [c.value for c in model["审计结果"][6]]
     assert ws["A6"].fill.fgColor.rgb.endswith("1F4E78") and ws["A6"].font.color.rgb.endswith("FFFFFF")
     rows = range(7, 7 + len(report.findings))

@@ -505,7 +505,7 @@ def test_workbook_is_filled_into_its_template(tmp_path):
     summary, model = wb["汇总"], template["汇总"]
     # the header block is the template's, its placeholders filled
     assert (summary["A1"].value, summary["A2"].value) == ("云南腾电科技有限公司", "月度KPI统计表（2025-03）")
-    assert summary["A3"].value.startswith("统计月份：2025-03　　统计范围：全部项目（1 个）　　指标定义：《交付管理规定》§8 及项目计划")
+    assert summary["A3"].value.startswith("文件编号：ZBTJ-2025-03　　统计月份：2025-03　　统计范围：全部项目（1 个）　　指标定义：《交付管理规定》§8 及项目计划")
     assert summary["A2"].font.name == model["A2"].font.name == "黑体" and summary["A2"].font.sz == 16
     assert [c.value for c in summary[4]] == [c.value for c in model[4]]
     assert summary["A4"].fill.fgColor.rgb == model["A4"].fill.fgColor.rgb

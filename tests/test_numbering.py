@@ -43,6 +43,11 @@ def test_default_numbers(doc_type, key, expected):
     assert Numbering().for_document(doc_type, P, key) == expected
 
 
+def test_a_document_over_every_project_has_no_project_in_its_number():
+    assert Numbering().for_document("kpi_report", "_all", ("2025-12",)) == "ZBTJ-2025-12"
+    assert Numbering(prefix="YNTD-{项目编号}").for_document("kpi_report", "_all", ("2025-12",)) == "YNTD-ZBTJ-2025-12"
+
+
 def test_the_demo_prints_and_records_the_numbers(demo_archive):
     view = view_of(Archive(demo_archive[0]))
     numbers = {d.doc_type: d.doc_no for d in view.documents(P, None)}

@@ -192,7 +192,7 @@ def _kpi_summary(wb: Workbook) -> None:
     ncols = 10
     ws = _sheet(wb, "汇总", [6, 28, 18, 24, 11, 11, 11, 12, 10, 44])
     _header_block(ws, ncols, "{{ title }}",
-                  "统计月份：{{ month }}　　统计范围：{{ scope_label }}　　指标定义：{{ config_source }}")
+                  "文件编号：{{ doc_no }}　　统计月份：{{ month }}　　统计范围：{{ scope_label }}　　指标定义：{{ config_source }}")
     cols = [Col("序号"), Col("指标", align="left"), Col("项目编号"), Col("项目名称", align="left"), Col("目标"),
             Col("应交 / 考核数", COUNT, wrap=False), Col("实交 / 达标数", COUNT, wrap=False),
             Col("实际值", PERCENT, wrap=False), Col("是否达标", wrap=False), Col("说明", align="left")]
@@ -344,7 +344,8 @@ def _audit_findings(wb: Workbook) -> None:
     title.alignment = Alignment(horizontal="left", vertical="center")
     _merge(ws, 1, 1, ncols)
     ws.row_dimensions[1].height = 30
-    info = ws.cell(2, 1, "审计日期：{{ as_of }}　服务报告检查月份：{{ months_text }}　依据：《交付管理规定》§5.4.3")
+    info = ws.cell(2, 1, "文件编号：{{ doc_no }}　审计日期：{{ as_of }}　服务报告检查月份：{{ months_text }}　"
+                         "依据：《交付管理规定》§5.4.3")
     info.font = _font()
     info.alignment = Alignment(horizontal="left", vertical="center", wrap_text=True)
     _merge(ws, 2, 1, ncols)

@@ -23,6 +23,7 @@ from docgen.kinds._workbook import (
     sheet,
 )
 from docgen.metrics.audit import CHECKS, SEVERITIES, AuditReport, Finding
+from docgen.numbering import Numbering
 
 TITLE = "项目交付审计报告"
 TEMPLATE = "audit_report.xlsx"
@@ -43,7 +44,9 @@ def audit_context(report: AuditReport, *, project_name: str = "") -> dict[str, A
     """Everything the workbook shows (and the archive's unchanged check fingerprints)."""
     months = report.months
     return {
-        "company": COMPANY, "project": report.project, "project_name": project_name, "as_of": report.as_of.isoformat(),
+        # 文件编号 by the default rules; the pipeline renumbers computed documents by the archive's own
+        "company": COMPANY, "doc_no": Numbering().for_document("audit_report", report.project, ()),
+        "project": report.project, "project_name": project_name, "as_of": report.as_of.isoformat(),
         "months": months, "months_text": f"{months[0]} 至 {months[-1]}" if months else "—",
         "findings": [{"severity": SEVERITIES[f.severity], "rule": f.rule, "doc_type": f.doc_type,
                       "doc_type_title": _type_name(f.doc_type), "period": f.period,
