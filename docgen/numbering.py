@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from docgen.doctypes import DOC_TYPES, SERVICE_TYPES
+from docgen.doctypes import DOC_TYPES, SERVICE_TYPES, close_doc_types, resolve_doc_type
 from docgen.errors import InputError
 
 if TYPE_CHECKING:
@@ -94,14 +94,10 @@ class Numbering:
 def _key(value: Any, where: str, file: Path) -> str:
     """A document type named by its code or its Chinese name → the code."""
     text = str(value).strip()
-    if text in ABBREVIATIONS:
-        return text
-    by_name = {name: code for code, name in DOC_TYPES.items()}
-    if text in by_name:
-        return by_name[text]
-    import difflib
-
-    close = difflib.get_close_matches(text, [*ABBREVIATIONS, *by_name], n=3, cutoff=0.5)
+    code = resolve_doc_type(text)
+    if code is not None:
+        return code
+    close = close_doc_types(text, limit=3)
     hint = f"；是否为 {'、'.join(close)}？" if close else f"；可用的文档类型：{'、'.join(DOC_TYPES.values())}"
     raise InputError(f"{where}：没有文档类型“{text}”{hint}", file=file)
 

@@ -229,11 +229,12 @@ def _zip_name_of(doc_no: str | None, doc_type: str, path: str) -> str:
 
 def pack_hooks(pack_kind: str, *, not_applicable: Callable[[Any, Any], dict[str, str]] | None = None) -> dict[str, Any]:
     """The `finish` (交付清单 after the items are archived) and `bundle` (customer zip) hooks every pack
-    kind registers; `not_applicable(model, archive)` names items the period had no occasion for."""
+    kind registers; `not_applicable(model, produced)` names items the period had no occasion for, judged from the
+    items just made."""
 
     def finish(pack: Any, *, archive: Archive | None, produced: list[GeneratedDoc],
                warnings: list[str]) -> list[DocumentSpec]:
-        idle = not_applicable(pack, archive) if not_applicable else None
+        idle = not_applicable(pack, produced) if not_applicable else None
         # the items' own warnings too (found against the archive: incidents without a record, …)
         warnings = list(dict.fromkeys([*warnings, *(w for doc in produced for w in doc.warnings)]))
         return [manifest_spec(pack, pack_kind, produced=produced, archive=archive, warnings=warnings,

@@ -362,14 +362,16 @@ def _incident_checks(a: _Audit) -> None:
                   f"{incident.category or '未分类'}）没有服务记录，只录入在交付包中；请补录该事件的现场或远程服务记录"
                   "（category: 故障），并从交付包输入的 incidents 中删除后重新生成该包",
                   doc_type="response_record", period=doc.period, doc_id=doc.doc_id)
+    # each readable pack: its period's days and the records it lists
+    covered = [(doc, bounds, {i.service_no for i in facts.incidents}) for doc, facts in packs
+               if facts is not None and (bounds := safe_bounds(doc.period)) is not None]
     records = record_incidents(a.view, a.project)
     for incident in records:
         a.looked(rule)
-        for doc, facts in packs:
-            bounds = safe_bounds(doc.period)
-            if facts is None or bounds is None or not bounds[0] <= incident.resolved_day <= bounds[1]:
+        for doc, (first, last), listed in covered:
+            if not first <= incident.resolved_day <= last:
                 continue
-            if incident.service_no not in {i.service_no for i in facts.incidents}:
+            if incident.service_no not in listed:
                 a.add("warning", rule, f"故障类服务记录 {incident.service_no}（{incident.level}，{incident.resolved_at} 解决）"
                       f"未列入应急响应交付包 {doc.period} 的响应支持记录（该包生成于记录归档之前）；请重新生成该交付包",
                       doc_type="response_record", period=doc.period, doc_id=doc.doc_id)

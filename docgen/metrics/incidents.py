@@ -38,7 +38,6 @@ class Incident:
     handling: str = ""
     measures: dict[str, float] = field(default_factory=dict)  # 7×24 minutes
     results: tuple[FrozenSla, ...] = ()  # per plan metric, frozen when the record (or pack) was archived
-    no_plan: bool = False
     pack: str | None = None  # the period of the emergency pack that typed it
 
     @property
@@ -71,8 +70,7 @@ def from_record(facts: ServiceRecordFacts) -> Incident:
     return Incident(id=facts.service_no, service_no=facts.service_no, level=facts.level,
                     category=facts.incident_category or "", reported_at=facts.requested_at or facts.resolved_at,
                     responded_at=facts.responded_at, resolved_at=facts.resolved_at, description=facts.content,
-                    handling=facts.handling, measures=dict(facts.measures), results=tuple(facts.frozen_results()),
-                    no_plan=facts.no_plan)
+                    handling=facts.handling, measures=dict(facts.measures), results=tuple(facts.frozen_results()))
 
 
 def from_fact(fact: IncidentFact, pack: str | None) -> Incident:

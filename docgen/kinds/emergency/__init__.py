@@ -14,6 +14,7 @@ import re
 from datetime import datetime
 from typing import TYPE_CHECKING, Literal
 
+from docgen.doctypes import MAJOR_LEVELS
 from docgen.errors import Issue
 from docgen.facts import (
     NO_PLAN,
@@ -50,6 +51,7 @@ from docgen.periods import period_bounds
 
 if TYPE_CHECKING:
     from docgen.archive import Archive
+    from docgen.pipeline import GeneratedDoc
 
 PACK = "emergency"
 
@@ -159,7 +161,7 @@ def _typed(inc: Incident, sla: list[PlanSla] | None, plan_version: str | None, p
     return IncidentRow(id=inc.id, service_no=None, level=inc.level, category=inc.category,
                        reported_at=fmt_time(inc.reported_at), responded_at=fmt_time(inc.responded_at),
                        resolved_at=fmt_time(inc.resolved_at), description=inc.description, handling=inc.handling,
-                       measures=measured["values"], results=results, no_plan=measured["sla"] == NO_PLAN,
+                       measures=measured["values"], results=results,
                        pack=pack.period)
 
 
@@ -275,11 +277,12 @@ def emergency_documents(pack: EmergencyInput, *, archive: Archive | None, warnin
     return [record, indicators, *majors, config]
 
 
-def _idle_items(pack: EmergencyInput, archive: Archive | None) -> dict[str, str]:
-    """Without a major incident the period owes no 重大事件(故障)的分析改进报告."""
-    sla, plan_version = plan_sla(archive, pack.project.code)
-    incidents, _, _ = pack_incidents(pack, archive, sla, plan_version)
-    majors = [i for i in incidents if i.major]
+def _idle_items(pack: EmergencyInput, produced: list[GeneratedDoc]) -> dict[str, str]:
+    """Without a major incident the period owes no 重大事件(故障)的分析改进报告 (read from the 响应支持记录 just
+    made, which lists the period's incidents)."""
+    record = next((d.facts for d in produced if d.doc_type == "response_record"), None)
+    incidents = record.incidents if isinstance(record, ResponseRecordFacts) else []
+    majors = [i for i in incidents if i.level in MAJOR_LEVELS]
     return {} if majors or pack.major_reports else {"major_incident_report": "本期无重大事件"}
 
 
