@@ -396,15 +396,9 @@ TEMPLATES: dict[str, Callable[[Path], Path]] = {"kpi_report": build_kpi, "audit_
 
 
 def main(argv: list[str] | None = None, *, out_dir: Path = OUT_DIR) -> int:
-    names = (argv if argv is not None else sys.argv[1:]) or list(TEMPLATES)
-    unknown = [n for n in names if n not in TEMPLATES]
-    if unknown:
-        print(f"unknown template(s): {', '.join(unknown)}; known: {', '.join(TEMPLATES)}", file=sys.stderr)
-        return 2
-    for name in names:
-        path = TEMPLATES[name](out_dir / f"{name}.xlsx")
-        print(f"wrote {path.relative_to(out_dir.parent) if out_dir == OUT_DIR else path}")
-    return 0
+    from _build_cli import run_builders
+
+    return run_builders(TEMPLATES, argv, out_dir=out_dir, default_dir=OUT_DIR, suffix=".xlsx")
 
 
 if __name__ == "__main__":

@@ -30,16 +30,9 @@ def all_templates() -> dict[str, Callable[[Path], Path]]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    templates = all_templates()
-    names = (argv if argv is not None else sys.argv[1:]) or list(templates)
-    unknown = [n for n in names if n not in templates]
-    if unknown:
-        print(f"unknown template(s): {', '.join(unknown)}; known: {', '.join(templates)}", file=sys.stderr)
-        return 2
-    for name in names:
-        path = templates[name](OUT_DIR / f"{name}.docx")
-        print(f"wrote {path.relative_to(ROOT)}")
-    return 0
+    from _build_cli import run_builders
+
+    return run_builders(all_templates(), argv, out_dir=OUT_DIR, default_dir=OUT_DIR, suffix=".docx")
 
 
 if __name__ == "__main__":

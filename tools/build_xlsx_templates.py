@@ -226,15 +226,12 @@ def build(spec: Sheet, path: Path) -> Path:
 
 
 def main(argv: list[str] | None = None, *, out_dir: Path = OUT_DIR) -> int:
-    names = (argv if argv is not None else sys.argv[1:]) or list(SHEETS)
-    unknown = [n for n in names if n not in SHEETS]
-    if unknown:
-        print(f"unknown template(s): {', '.join(unknown)}; known: {', '.join(SHEETS)}", file=sys.stderr)
-        return 2
-    for name in names:
-        path = build(SHEETS[name], out_dir / f"{name}.xlsx")
-        print(f"wrote {path.relative_to(out_dir.parent) if out_dir == OUT_DIR else path}")
-    return 0
+    from functools import partial
+
+    from _build_cli import run_builders
+
+    builders = {name: partial(build, spec) for name, spec in SHEETS.items()}
+    return run_builders(builders, argv, out_dir=out_dir, default_dir=OUT_DIR, suffix=".xlsx")
 
 
 if __name__ == "__main__":
