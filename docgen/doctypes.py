@@ -39,6 +39,10 @@ SERVICE_TYPES = {"routine": "例行操作", "emergency": "应急响应", "optimi
 PLAN_REVIEWER_ROLES = ("运维部经理", "运维业务线", "质量部")
 NOTIFY_GROUPS = ("项目组成员", "技术支撑组", "客户接口人")
 
+# the service forms of §5.4.2 (现场服务 / 远程服务): each printed copy carries the blank form's own 表单编号 and
+# 版本 beside the record's 文件编号; their signature rows (工程师, 审核人, 客户) are the form's sign-off
+FORM_TYPES = ("onsite_form", "onsite_report", "leftover_confirmation", "remote_record")
+
 # documents computed from the archive (docgen kpi / docgen audit), not deliverables: the acceptance report does
 # not list them, the audit's integrity count leaves them out (each run archives a new one)
 COMPUTED_DOC_TYPES = ("kpi_report", "audit_report")

@@ -75,6 +75,15 @@ class ArchiveBusy(ArchiveError):
     """Another process held the archive lock longer than the bounded wait."""
 
 
+class VersionMoved(ArchiveError):
+    """Another writer archived a version of the document after its printed 版本 was worked out; nothing
+    was written (the caller renders it again with the version it will really get)."""
+
+    def __init__(self, doc_id: str, expected: int, actual: int) -> None:
+        super().__init__(f"{doc_id} 在生成期间已被另一进程归档为第 {actual - 1} 版；本次应为第 {actual} 版而不是第 {expected} 版")
+        self.expected, self.actual = expected, actual
+
+
 class InputsRejected(DocgenError):
     """Several input files failed; nothing was written. Carries each file's failure."""
 

@@ -141,3 +141,25 @@ def label(title: str, description: str = "", *, sheet: str | None = None,
     form = {k: v for k, v in (("sheet", sheet), ("parent_key", parent_key), ("columns", columns)) if v}
     return Field(title=title, description=description or None,
                  json_schema_extra=form or None, **extra)
+
+
+class Approval(StrictModel):
+    """审核 and 批准 of a report or pack document (docgen.control); what is left out is taken from the plan
+    (names) or signed by hand (dates)."""
+
+    reviewed_by: OptText = label("审核人", "可选；默认为计划评审中的运维部经理", default=None)
+    reviewed_on: OptDate = label("审核日期", "可选，YYYY-MM-DD；不填则打印后手签", default=None)
+    approved_by: OptText = label("批准人", "可选；默认为计划的批准人", default=None)
+    approved_on: OptDate = label("批准日期", "可选，YYYY-MM-DD；不填则打印后手签", default=None)
+
+    def issues(self, path: str, prepared_on: date | None) -> list[tuple[str, str, str]]:
+        """(level, field path, message) for a date without its person, or a sign-off before the document
+        was prepared."""
+        found = []
+        for who, when, role in (("reviewed_by", "reviewed_on", "审核"), ("approved_by", "approved_on", "批准")):
+            day = getattr(self, when)
+            if day is not None and not getattr(self, who):
+                found.append(("error", f"{path}.{who}", f"填写了{role}日期 {path}.{when} 但没有{role}人，请补上{role}人"))
+            if day is not None and prepared_on is not None and day < prepared_on:
+                found.append(("warning", f"{path}.{when}", f"{role}日期 {day} 早于编制日期 {prepared_on}；请核对"))
+        return found

@@ -21,6 +21,7 @@ from docgen.errors import InputError
 
 if TYPE_CHECKING:
     from docgen.archive import Archive
+    from docgen.control import FormNumber
 
 ARCHIVE_CONFIG = Path("config") / "numbering.yaml"  # inside the archive root
 PROJECT = "{项目编号}"
@@ -57,6 +58,13 @@ ABBREVIATIONS: dict[str, str] = {
 SERVICE_ABBREVIATIONS: dict[str, str] = {"routine": "LXCZ", "emergency": "YJXY", "optimization": "YHGS",
                                          "assessment": "DYPG"}
 SHARED_PACK_ITEMS = ("pack_manifest", "config_update")
+# the blank service forms' own numbers and versions (表单编号: the regulation's number + JL 记录 + sequence)
+FORM_NUMBERS: dict[str, tuple[str, str]] = {
+    "onsite_form": ("YNTD-ITSS-0901-JL01", "V1.0"),
+    "onsite_report": ("YNTD-ITSS-0901-JL02", "V1.0"),
+    "leftover_confirmation": ("YNTD-ITSS-0901-JL03", "V1.0"),
+    "remote_record": ("YNTD-ITSS-0901-JL04", "V1.0"),
+}
 _ABBR_RE = re.compile(r"[A-Z0-9\u4e00-\u9fff]{1,12}")
 
 
@@ -68,7 +76,15 @@ class Numbering:
     separator: str = "-"
     abbreviations: dict[str, str] = field(default_factory=lambda: dict(ABBREVIATIONS))
     services: dict[str, str] = field(default_factory=lambda: dict(SERVICE_ABBREVIATIONS))
+    forms: dict[str, tuple[str, str]] = field(default_factory=lambda: dict(FORM_NUMBERS))
     source: str = "默认编号规则"
+
+    def form(self, doc_type: str) -> FormNumber | None:
+        """The blank form's 表单编号 and 版本 (None: not a form)."""
+        from docgen.control import FormNumber
+
+        found = self.forms.get(doc_type)
+        return FormNumber(*found) if found else None
 
     def number(self, doc_type: str, project: str, *parts: str, pack: str | None = None) -> str:
         """文件编号 of one document: prefix, the type's abbreviation, the pack's service where several packs
@@ -117,10 +133,10 @@ def parse_numbering(data: Any, *, file: Path) -> Numbering:
         return Numbering(source=f"归档库 {ARCHIVE_CONFIG.as_posix()}")
     if not isinstance(data, dict):
         raise InputError("编号规则文件顶层应为映射（prefix / separator / abbreviations / services）", file=file)
-    unknown = set(data) - {"prefix", "separator", "abbreviations", "services"}
+    unknown = set(data) - {"prefix", "separator", "abbreviations", "services", "forms"}
     if unknown:
-        raise InputError(f"不认识的键 {'、'.join(sorted(map(str, unknown)))}；只能写 prefix、separator、abbreviations、services",
-                         file=file)
+        raise InputError(f"不认识的键 {'、'.join(sorted(map(str, unknown)))}；只能写 prefix、separator、abbreviations、"
+                         "services、forms", file=file)
     separator = str(data.get("separator", "-"))
     if separator not in ("-", "_", "."):
         raise InputError(f"separator：分隔符“{separator}”不合规；只能是 - _ . 之一", file=file)
@@ -158,7 +174,31 @@ def parse_numbering(data: Any, *, file: Path) -> Numbering:
                              file=file)
         services[code] = _abbr(value, f"services.{key}", separator, file)
     return Numbering(prefix=prefix, separator=separator, abbreviations=abbreviations, services=services,
-                     source=f"归档库 {ARCHIVE_CONFIG.as_posix()}")
+                     forms=_forms(data.get("forms"), file), source=f"归档库 {ARCHIVE_CONFIG.as_posix()}")
+
+
+def _forms(given: Any, file: Path) -> dict[str, tuple[str, str]]:
+    """forms: {现场服务单: {number: 表单编号, version: 版本}} — only the four service forms have form numbers."""
+    forms = dict(FORM_NUMBERS)
+    if given is None:
+        return forms
+    example = "例如 现场服务单: {number: QR-YW-01, version: A/0}"
+    if not isinstance(given, dict):
+        raise InputError(f"forms：应为“表单: {{number: 表单编号, version: 版本}}”的映射，{example}", file=file)
+    for key, value in given.items():
+        code = _key(key, f"forms.{key}", file)
+        if code not in FORM_NUMBERS:
+            raise InputError(f"forms.{key}：{DOC_TYPES.get(code, code)}不是表单；只有 "
+                             f"{'、'.join(DOC_TYPES[c] for c in FORM_NUMBERS)} 有表单编号", file=file)
+        if not isinstance(value, dict) or set(value) - {"number", "version"}:
+            raise InputError(f"forms.{key}：应写 number（表单编号）和 version（表单版本），{example}", file=file)
+        no = str(value.get("number", forms[code][0])).strip()
+        version = str(value.get("version", forms[code][1])).strip()
+        for name, text in (("number", no), ("version", version)):
+            if not text or len(text) > 40 or re.search(r"\s", text):
+                raise InputError(f"forms.{key}.{name}：“{text}”不合规；应为 1–40 个字符、不含空格", file=file)
+        forms[code] = (no, version)
+    return forms
 
 
 def read_numbering(path: Path) -> Numbering:
@@ -190,4 +230,6 @@ def numbering_text() -> str:
     lines += [f"  {code}: {abbr:<8}# {DOC_TYPES.get(code, code)}" for code, abbr in ABBREVIATIONS.items()]
     lines.append("services:              # 交付清单、配置信息更新记录等多个交付包都有的文档，编号中加服务类型")
     lines += [f"  {code}: {abbr:<8}# {SERVICE_TYPES[code]}" for code, abbr in SERVICE_ABBREVIATIONS.items()]
+    lines.append("forms:                 # 服务表单的表单编号和表单版本（印在每一份填写的表单上）")
+    lines += [f"  {code}: {{number: {no}, version: {ver}}}  # {DOC_TYPES[code]}" for code, (no, ver) in FORM_NUMBERS.items()]
     return "\n".join(lines) + "\n"

@@ -10,21 +10,25 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from pydantic import BaseModel, ValidationError
 
+from docgen.control import Control, Signoffs, is_form, version_label
 from docgen.errors import (
     DocgenError,
     InputError,
     InputsRejected,
     Issue,
     ValidationFailed,
+    VersionMoved,
 )
 from docgen.facts import Facts
-from docgen.numbering import Numbering, load_numbering
+from docgen.fields import Approval
 from docgen.inputs import RawInput, read_input
 from docgen.kinds import DocumentSpec, Kind, get_kind, kind_names, suggest_kind
+from docgen.numbering import Numbering, load_numbering
 from docgen.validation import issues_from_validation, plain_text
 
 if TYPE_CHECKING:
     from docgen.archive import Archive
+    from docgen.facts import ArchiveView
     from docgen.render import TemplateSet
     from docgen.render.check import Finding, TemplateRow
 
@@ -93,6 +97,9 @@ def check_input(path: str | Path) -> CheckedInput:
         issues.extend(issues_from_validation(kind.model, exc))
     if model is not None:
         issues.extend(kind.rules(model))
+        approval = getattr(model, "approval", None)
+        if isinstance(approval, Approval):
+            issues.extend(Issue(*found) for found in approval.issues("approval", getattr(model, "prepared_on", None)))
     return CheckedInput(raw, kind, model if not [i for i in issues if i.level == "error"] else None,
                         [_with_cell(i, raw.cells) for i in issues])
 
@@ -128,10 +135,11 @@ class GeneratedDoc:
     facts: Facts | None = None  # what was archived with it (not part of --json)
     archive_path: str = ""  # its path inside the archive (documents/…), "" when not archived (not part of --json)
     doc_no: str = ""  # 文件编号 as printed (docgen.numbering)
+    doc_version: str = ""  # 版本 as printed (docgen.control)
 
     def as_json(self) -> dict[str, Any]:
-        return {k: getattr(self, k) for k in ("doc_id", "doc_no", "doc_type", "project", "title", "date", "period",
-                                              "version", "status", "path", "sha256", "warnings")}
+        return {k: getattr(self, k) for k in ("doc_id", "doc_no", "doc_version", "doc_type", "project", "title",
+                                              "date", "period", "version", "status", "path", "sha256", "warnings")}
 
 
 @dataclass
@@ -144,6 +152,12 @@ class _Rendered:
     context_sha256: str
     input_sha256: str | None
     input_path: Path
+    version: int  # the archive version its 版本 was worked out from
+
+    def _replace_input(self, earlier: _Rendered) -> _Rendered:
+        """This rendering, from the same input as `earlier`."""
+        self.input_sha256, self.input_path = earlier.input_sha256, earlier.input_path
+        return self
 
 
 def context_digest(context: dict[str, Any]) -> str:
@@ -168,25 +182,76 @@ def render_spec(spec: DocumentSpec, templates: TemplateSet) -> tuple[bytes, str,
     return render_docx(template.path, spec.context, name=spec.template), ext, template
 
 
+def _prepared(spec: DocumentSpec, item: CheckedInput | None, numbering: Numbering,
+              view: ArchiveView | None) -> None:
+    """Everything the pipeline adds to a kind's context before rendering: the 文件编号, the document
+    control block (its 版本 filled in by _render_one), the 提示 in the reader's words."""
+    # 文件编号: the input's own number when it gives one, else the archive's numbering rules (docgen.numbering)
+    if item is None or not spec.context.get("doc_no"):  # computed documents: always the archive's rules
+        spec.context["doc_no"] = numbering.for_document(spec.doc_type, spec.project, spec.key)
+    form = numbering.form(spec.doc_type) if is_form(spec.doc_type) else None
+    signoffs = None
+    if form is None:
+        signoffs = spec.signoffs or Signoffs()
+        if spec.doc_type != "plan" and view is not None and not spec.project.startswith("_"):
+            signoffs = signoffs.with_plan(view.plan_facts(spec.project, spec.date))
+    spec.context["control"] = Control(spec.context["doc_no"], "", signoffs, form).context()
+    # the page's 提示 speak the reader's words: input field paths become the fields' Chinese names (the
+    # command line and the archive keep the paths, which tell the PM what to change)
+    if item is not None and item.model is not None and isinstance(spec.context.get("warnings"), list):
+        spec.context["warnings"] = [plain_text(type(item.model), str(w)) for w in spec.context["warnings"]]
+
+
+def _next_version(archive: Archive | None, spec: DocumentSpec, digest: str, template_sha256: str) -> int:
+    """The archive version this rendering will get: the latest one when it says the same (put() will
+    call it unchanged), else the next."""
+    from docgen.archive import make_doc_id
+
+    latest = archive.latest(make_doc_id(spec.project, spec.doc_type, spec.key)) \
+        if archive is not None and archive.root.exists() else None
+    if latest is None:
+        return 1
+    same = latest.get("context_sha256") == digest and latest.get("template_sha256") == template_sha256
+    return latest["version"] if same else latest["version"] + 1
+
+
+def _render_one(item: CheckedInput | None, spec: DocumentSpec, templates: TemplateSet, source: str,
+                archive: Archive | None, version: int | None = None) -> _Rendered:
+    """Render with the 版本 the document will have: the input's own (a plan's V1.0) or its archive version.
+    The fingerprint leaves the 版本 out, so an unchanged document keeps its version."""
+    template = templates.find(spec.template)
+    control = spec.context["control"]
+    control["version"] = ""
+    digest = context_digest(spec.context | {"control": _undated(control)} if item is None else spec.context)
+    number = version if version is not None else _next_version(archive, spec, digest, template.sha256)
+    control["version"] = spec.version or version_label(number)
+    data, ext, template = render_spec(spec, templates)
+    return _Rendered(spec, data, ext, template.name, template.sha256, digest,
+                     item.raw.sha256 if item else None, item.raw.path if item else Path(source), number)
+
+
+def _undated(control: dict[str, Any]) -> dict[str, Any]:
+    """A computed document's control block without the day it was computed: the same figures a day later
+    are the same document (put() keeps the earlier version, which prints the day they were first computed)."""
+    rows = control["rows"]
+    return control | {"prepared": control["prepared"] | {"date": ""}, "rows": [rows[0] | {"date": ""}, *rows[1:]]}
+
+
 def _render_specs(item: CheckedInput | None, specs: list[DocumentSpec], templates: TemplateSet,
-                  source: str = "", numbering: Numbering | None = None) -> list[_Rendered]:
+                  source: str = "", numbering: Numbering | None = None,
+                  archive: Archive | None = None) -> list[_Rendered]:
+    from docgen.facts import ArchiveView
+
+    view = ArchiveView(archive) if archive is not None and archive.root.exists() else None
     rendered = []
     for spec in specs:
-        # 文件编号: the input's own number when it gives one, else the archive's numbering rules (docgen.numbering)
-        if item is None or not spec.context.get("doc_no"):  # computed documents: always the archive's rules
-            spec.context["doc_no"] = (numbering or Numbering()).for_document(spec.doc_type, spec.project, spec.key)
-        # the page's 提示 speak the reader's words: input field paths become the fields' Chinese names (the
-        # command line and the archive keep the paths, which tell the PM what to change)
-        if item is not None and item.model is not None and isinstance(spec.context.get("warnings"), list):
-            spec.context["warnings"] = [plain_text(type(item.model), str(w)) for w in spec.context["warnings"]]
-        data, ext, template = render_spec(spec, templates)
-        rendered.append(_Rendered(spec, data, ext, template.name, template.sha256, context_digest(spec.context),
-                                  item.raw.sha256 if item else None, item.raw.path if item else Path(source)))
+        _prepared(spec, item, numbering or Numbering(), view)
+        rendered.append(_render_one(item, spec, templates, source, archive))
     return rendered
 
 
 def _archive_rendered(r: _Rendered, *, archive: Archive | None, write_archive: bool, outdir: Path | None,
-           source: str, out_file: Path | None = None) -> GeneratedDoc:
+           source: str, out_file: Path | None = None, templates: TemplateSet | None = None) -> GeneratedDoc:
     """Archive a rendered document and/or copy it to `out_file` (default: its name in `outdir`)."""
     from docgen.archive import make_doc_id, write_atomic
 
@@ -194,22 +259,32 @@ def _archive_rendered(r: _Rendered, *, archive: Archive | None, write_archive: b
     if out_file is None and outdir is not None:
         out_file = outdir / f"{spec.out_name or spec.doc_type}{r.ext}"
     if write_archive and archive is not None:
-        put = archive.put(
-            r.data, project=spec.project, doc_type=spec.doc_type, key=spec.key, title=spec.title,
-            date=spec.date, period=spec.period, ext=r.ext, source=source, template=r.template_name,
-            template_sha256=r.template_sha256, input_sha256=r.input_sha256,
-            context_sha256=r.context_sha256, warnings=spec.warnings, doc_no=spec.context.get("doc_no"),
-            facts=spec.facts.to_record() if spec.facts is not None else {})
+        for attempt in range(5):
+            try:
+                put = archive.put(
+                    r.data, project=spec.project, doc_type=spec.doc_type, key=spec.key, title=spec.title,
+                    date=spec.date, period=spec.period, ext=r.ext, source=source, template=r.template_name,
+                    template_sha256=r.template_sha256, input_sha256=r.input_sha256,
+                    context_sha256=r.context_sha256, warnings=spec.warnings, doc_no=spec.context.get("doc_no"),
+                    doc_version=spec.context["control"]["version"], expect_version=r.version,
+                    facts=spec.facts.to_record() if spec.facts is not None else {})
+                break
+            except VersionMoved as moved:  # another writer archived a version meanwhile: print the real one
+                if templates is None or attempt == 4:
+                    raise
+                r = _render_one(None, spec, templates, source, archive, moved.actual)._replace_input(r)
         doc = GeneratedDoc(put.doc_id, spec.doc_type, spec.project, spec.title, spec.date.isoformat(),
                            spec.period, put.version, put.status, str(put.path), put.sha256,
                            spec.warnings, str(r.input_path), list(put.recovered), spec.facts,
-                           archive_path=str(put.record.get("path", "")), doc_no=spec.context.get("doc_no") or "")
+                           archive_path=str(put.record.get("path", "")), doc_no=spec.context.get("doc_no") or "",
+                           doc_version=put.record.get("doc_version") or spec.context["control"]["version"])
         data = put.path.read_bytes() if put.status == "unchanged" else r.data
     else:
         doc = GeneratedDoc(make_doc_id(spec.project, spec.doc_type, spec.key), spec.doc_type, spec.project,
                            spec.title, spec.date.isoformat(), spec.period, None, "new",
                            str(out_file) if out_file else "", hashlib.sha256(r.data).hexdigest(),
-                           spec.warnings, str(r.input_path), facts=spec.facts, doc_no=spec.context.get("doc_no") or "")
+                           spec.warnings, str(r.input_path), facts=spec.facts, doc_no=spec.context.get("doc_no") or "",
+                           doc_version=spec.context["control"]["version"])
         data = r.data
     if out_file is not None:
         out_file.parent.mkdir(parents=True, exist_ok=True)
@@ -251,12 +326,14 @@ def generate(paths: list[str | Path], *, archive: Archive | None, templates: Tem
         assert kind is not None and model is not None
         warnings = [i.text() for i in item.warnings]
         specs = kind.documents(model, archive=reader(), warnings=warnings)
-        produced = [_archive_rendered(r, archive=archive, write_archive=write_archive, outdir=outdir, source=source)
-                    for r in _render_specs(item, specs, templates, numbering=numbering)]
+        produced = [_archive_rendered(r, archive=archive, write_archive=write_archive, outdir=outdir, source=source,
+                                      templates=templates)
+                    for r in _render_specs(item, specs, templates, numbering=numbering, archive=reader())]
         if kind.finish is not None:
             later = kind.finish(model, archive=reader(), produced=produced, warnings=warnings)
-            produced += [_archive_rendered(r, archive=archive, write_archive=write_archive, outdir=outdir, source=source)
-                         for r in _render_specs(item, later, templates, numbering=numbering)]
+            produced += [_archive_rendered(r, archive=archive, write_archive=write_archive, outdir=outdir,
+                                           source=source, templates=templates)
+                         for r in _render_specs(item, later, templates, numbering=numbering, archive=reader())]
         if outdir is not None and kind.bundle is not None and produced:
             bundle = kind.bundle(model, produced, reader(), outdir)
             produced[-1].notes.append(f"交付包已打包：{bundle}")
@@ -276,9 +353,9 @@ def publish(specs: list[DocumentSpec], *, archive: Archive | None, templates: Te
     is written; `out_file` (one spec only) copies the result to that exact file name."""
     if out_file is not None and len(specs) != 1:
         raise ValueError("out_file names one document; use outdir for several")
-    rendered = _render_specs(None, specs, templates, source, numbering=load_numbering(archive))
+    rendered = _render_specs(None, specs, templates, source, numbering=load_numbering(archive), archive=archive)
     results = [_archive_rendered(r, archive=archive, write_archive=write_archive, outdir=outdir, source=source,
-                      out_file=out_file) for r in rendered]
+                                 out_file=out_file, templates=templates) for r in rendered]
     if write_archive:
         _update_index(archive, results)
     return results

@@ -173,7 +173,7 @@ def test_example_against_archive_deliverables_sla_and_findings(tmp_path):
         ("运维服务报告", "10"), ("需方满意度调查和分析报告", "3")]
     docs = _table(document, "序号", "文档类型", "标题", "期间", "版本", "日期")
     assert len(docs) - 1 == 1 + 3 + 1 + 1 + 10 + 3
-    assert ["运维服务报告", "service_report 2025-03", "2025-03", "v2", "2025-03-29"] in [r[1:] for r in docs]
+    assert ["运维服务报告", "service_report 2025-03", "2025-03", "第 2 版", "2025-03-29"] in [r[1:] for r in docs]
     assert not [r for r in docs if r[1] in ("月度KPI统计表", "项目交付审计报告")]
 
     # 2.2 SLA self-assessment over 2025-01-01…2025-12-31
@@ -362,7 +362,8 @@ def test_init_yaml_has_every_example_field_with_a_chinese_comment(tmp_path, data
     blank = yaml.safe_load(text)
     assert blank["kind"] == "acceptance"
     assert _keys(data) <= _keys(blank)
-    assert _keys(blank) - _keys(data) == {"company", "doc_no"}
+    assert _keys(blank) - _keys(data) == {"company", "doc_no", "approval", "approval.reviewed_by",
+                                          "approval.reviewed_on", "approval.approved_by", "approval.approved_on"}
 
 
 def test_workbook_round_trip_and_generation(tmp_path, data):

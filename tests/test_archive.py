@@ -19,7 +19,7 @@ from docgen.archive import Archive, PutResult, make_doc_id, write_atomic
 from docgen.archive import _store
 from docgen.errors import ArchiveBusy, ArchiveError
 
-RECORD_KEYS = {"doc_id", "doc_type", "project", "key", "title", "doc_no", "date", "period", "version", "sha256", "size",
+RECORD_KEYS = {"doc_id", "doc_type", "project", "key", "title", "doc_no", "doc_version", "date", "period", "version", "sha256", "size",
                "ext", "path", "template", "template_sha256", "input_sha256", "context_sha256", "created_at",
                "generator", "source", "warnings", "facts"}
 LEDGER_KEYS = {"time", "action", "doc_id", "version", "sha256", "path", "source"}

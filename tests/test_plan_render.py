@@ -175,7 +175,7 @@ def test_generate_json_and_outdir_copy(tmp_path):
                                       "-o", str(out), "--json"])
     assert result.exit_code == 0, result.output
     [doc] = json.loads(result.stdout)
-    assert set(doc) == {"doc_id", "doc_no", "doc_type", "project", "title", "date", "period", "version", "status", "path",
+    assert set(doc) == {"doc_id", "doc_no", "doc_version", "doc_type", "project", "title", "date", "period", "version", "status", "path",
                         "sha256", "warnings"}
     assert doc["doc_type"] == "plan" and doc["period"] == "2025" and doc["date"] == "2025-01-07"
     assert doc["doc_no"] == "YNTD-YW-2025-001-JH"

@@ -22,7 +22,7 @@ from docgen.archive._layout import (LEDGER, LOCK, PENDING, candidate_sidecars, c
 from docgen.archive._ledger import append_entry, ledger_entry, read_ledger
 from docgen.archive._recover import recover_locked
 from docgen.archive._verify import VerifyReport, verify_archive
-from docgen.errors import ArchiveBusy, ArchiveError
+from docgen.errors import ArchiveBusy, ArchiveError, VersionMoved
 
 
 @dataclass(frozen=True)
@@ -68,8 +68,11 @@ class Archive:
             date: datetime.date, period: str, ext: str, source: str,
             template: str | None = None, template_sha256: str | None = None,
             input_sha256: str | None = None, context_sha256: str | None = None,
-            warnings: list[str] = (), facts: dict | None = None, doc_no: str | None = None) -> PutResult:
-        """Archive `data` as the next version of its document, or report "unchanged" and write nothing."""
+            warnings: list[str] = (), facts: dict | None = None, doc_no: str | None = None,
+            doc_version: str | None = None, expect_version: int | None = None) -> PutResult:
+        """Archive `data` as the next version of its document, or report "unchanged" and write nothing.
+        `doc_version` is the 版本 the document prints; `expect_version`, the archive version it was worked
+        out from: VersionMoved (nothing written) when another writer got there first."""
         check_segment(project, "项目编号")
         check_segment(doc_type, "文档类型")
         ext = check_ext(ext)
@@ -85,11 +88,13 @@ class Archive:
                 return PutResult(doc_id, latest["version"], "unchanged", self.file_path(latest), latest["sha256"],
                                  latest, recovered)
             version = latest["version"] + 1 if latest else 1
+            if expect_version is not None and version != expect_version:
+                raise VersionMoved(doc_id, expect_version, version)
             stem = (stem_of(Path(latest["path"]).name) if latest else None) or self._stem_for_new(doc_id)
             final = document_folder(self.root, project, date.year, doc_type) / version_file_name(stem, version, ext)
             record = {
                 "doc_id": doc_id, "doc_type": doc_type, "project": project, "key": list(key), "title": title,
-                "doc_no": doc_no,
+                "doc_no": doc_no, "doc_version": doc_version,
                 "date": date.isoformat(), "period": period, "version": version, "sha256": sha, "size": len(data),
                 "ext": ext, "path": relative(self.root, final), "template": template,
                 "template_sha256": template_sha256, "input_sha256": input_sha256, "context_sha256": context_sha256,

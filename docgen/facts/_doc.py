@@ -58,10 +58,17 @@ class ArchivedDoc:
         """文件编号 as the document prints it (documents archived before numbering: its title)."""
         return self.record.get("doc_no") or self.title
 
+    @property
+    def version_label(self) -> str:
+        """版本 as the document prints it (V1.0; documents archived before document control: 第 N 版)."""
+        return self.record.get("doc_version") or f"第 {self.version} 版"
+
     def citation(self) -> str:
         """How another document refers to this one: 文件编号, title and version, never an internal id."""
         number = self.record.get("doc_no")
-        return f"《{self.title}》（{'文件编号 ' + number + '，' if number else ''}第 {self.version} 版）"
+        label = self.record.get("doc_version")
+        version = f"版本 {label}" if label else f"第 {self.version} 版"
+        return f"《{self.title}》（{'文件编号 ' + number + '，' if number else ''}{version}）"
 
     @property
     def received(self) -> bool:

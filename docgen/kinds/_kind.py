@@ -11,6 +11,7 @@ from docgen.errors import Issue
 if TYPE_CHECKING:  # not at run time: `docgen --help` lists the kinds without loading pydantic models
     from pydantic import BaseModel
 
+    from docgen.control import Signoffs
     from docgen.facts import Facts
 
 
@@ -33,6 +34,10 @@ class DocumentSpec:
     # context) -> file bytes, starting from `template` as found in the template folders (so a user's copy
     # restyles it and its checksum goes into the archive's unchanged check); None: the generic renderer
     fill: Callable[[Path, dict[str, Any]], bytes] | None = None
+    # document control (docgen.control): 编制/审核/批准 as the input states them (the pipeline adds names
+    # from the plan and the 版本); version: a 版本 the input gives itself (the plan's V1.0), else the archive's
+    signoffs: Signoffs | None = None
+    version: str | None = None
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from pydantic import field_validator
 
+from docgen.control import Signoffs
 from docgen.doctypes import doc_type_title
 from docgen.facts import (
     ArchivedDoc,
@@ -18,7 +19,7 @@ from docgen.facts import (
     PackFacts,
     view_of,
 )
-from docgen.fields import Date, OptDate, Period, StrictModel, Text, label
+from docgen.fields import Approval, Date, OptDate, Period, StrictModel, Text, label
 from docgen.kinds._kind import DocumentSpec
 from docgen.kinds._service import ProjectRef
 from docgen.periods import period_bounds, period_label, within
@@ -49,6 +50,7 @@ class PackBase(StrictModel):
     prepared_by: Text = label("编制人")
     prepared_on: OptDate = label("编制日期", "YYYY-MM-DD；默认为期间的最后一天", default=None)
     company: Text = label("公司名称", default="云南腾电科技有限公司")
+    approval: Approval = label("审核与批准", "可选：审核人、批准人及日期；不填的姓名取自计划，日期打印后手签", default_factory=Approval)
 
     @field_validator("period")
     @classmethod
@@ -108,7 +110,8 @@ def pack_spec(pack: PackBase, pack_kind: str, doc_type: str, *, template: str, c
         project=pack.project.code, key=(pack_kind, pack.period, *extra_key), date=pack_day(pack, day),
         period=pack.period, template=template, context=context,
         facts=facts, warnings=list(warnings),
-        out_name=f"{pack.project.code}_{pack_kind}_{pack.period}_{name}{suffix}")
+        out_name=f"{pack.project.code}_{pack_kind}_{pack.period}_{name}{suffix}",
+        signoffs=Signoffs.of(prepared_by=pack.prepared_by, prepared_on=pack_day(pack, day), approval=pack.approval))
 
 
 def _survey_for(archive: Archive | None, project: str, period: str) -> ArchivedDoc | None:
@@ -137,7 +140,7 @@ def manifest_spec(pack: PackBase, pack_kind: str, *, produced: list[GeneratedDoc
             survey = _survey_for(archive, pack.project.code, pack.period)
             if survey is not None:
                 items.append({"doc_type": doc_type, "title": survey.title, "doc_id": survey.doc_id,
-                              "doc_no": survey.doc_no,
+                              "doc_no": survey.doc_no, "label": survey.version_label,
                               "version": survey.version, "sha256": survey.sha256, "date": survey.date.isoformat(),
                               "path": survey.path, "present": True})
                 continue
@@ -145,12 +148,12 @@ def manifest_spec(pack: PackBase, pack_kind: str, *, produced: list[GeneratedDoc
                             f"{pack.period} 内的满意度调查报告；请先生成 kind: survey 的调查报告再重新生成本交付包")
         if not docs:
             items.append({"doc_type": doc_type, "title": doc_type_title(doc_type), "doc_id": None, "doc_no": None,
-                          "version": None,
+                          "version": None, "label": None,
                           "sha256": None, "date": None, "path": None, "present": False,
                           "not_applicable": not_applicable.get(doc_type)})
         for doc in docs:
             items.append({"doc_type": doc_type, "title": doc.title, "doc_id": doc.doc_id, "doc_no": doc.doc_no,
-                          "version": doc.version,
+                          "version": doc.version, "label": doc.doc_version,
                           "sha256": doc.sha256, "date": doc.date, "path": doc.archive_path or doc.path,
                           "present": True})
     present = sum(1 for i in items if i["present"])
@@ -158,7 +161,7 @@ def manifest_spec(pack: PackBase, pack_kind: str, *, produced: list[GeneratedDoc
     context = pack_context(pack, doc_type="pack_manifest", warnings=warnings) | {
         "title": MANIFEST_TITLE, "service_label": service, "clause": clause,
         "items": [{"no": str(n), "title": i["title"], "doc_no": i["doc_no"] or "—",
-                   "version": f"v{i['version']}" if i["version"] else "—",
+                   "version": i["label"] or "—",
                    "sha256_short": (i["sha256"] or "—")[:12], "date": i["date"] or "—",
                    "status": _status(i)}
                   for n, i in enumerate(items, 1)],

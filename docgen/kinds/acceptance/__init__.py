@@ -4,6 +4,7 @@ after project end, preliminary open issues done before final acceptance, dates i
 self-assessment are computed from the archive's metadata over the whole project period."""
 from __future__ import annotations
 
+from docgen.control import Signoffs
 from typing import TYPE_CHECKING, Any
 
 from docgen.errors import Issue
@@ -230,7 +231,7 @@ def acceptance_context(model: AcceptanceInput, *, plan: PlanView | None, groups:
         "deliverable_types": _numbered([{"title": g["title"], "doc_type": g["doc_type"], "count": str(g["count"])}
                                         for g in groups]),
         "deliverable_docs": _numbered([{"type": d["type"], "title": d["title"], "period": d["period"] or "—",
-                                        "version": f"v{d['version']}", "date": d["date"]} for d in docs]),
+                                        "doc_no": d["doc_no"], "version": d["label"], "date": d["date"]} for d in docs]),
         "deliverable_total": str(len(docs)),
         "sla": _numbered([{"name": r.name, "requirement": r.requirement, "achieved": r.achieved, "basis": r.basis,
                            "verdict": r.verdict, "failed": r.met is False} for r in sla]),
@@ -298,6 +299,8 @@ def acceptance_documents(model: AcceptanceInput, *, archive: Archive | None,
         facts=acceptance_facts(model, plan=plan, groups=groups, sla=sla, findings=findings, leftovers=leftovers,
                                narrative_conflicts=conflicts),
         warnings=warnings, out_name=f"{code}_{TITLE}",
+        signoffs=Signoffs.of(prepared_by=model.internal.applied_by, prepared_on=model.internal.applied_on,
+                             approval=model.approval),
     )]
 
 

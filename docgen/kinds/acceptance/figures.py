@@ -71,7 +71,8 @@ def deliverables(archive: Archive | ArchiveView | None, project: str) -> list[di
     ranked = sorted(groups, key=lambda t: (order.index(t) if t in order else len(order), t))
     return [{"doc_type": t, "title": doc_type_title(t), "count": len(groups[t]),
              "documents": [{"title": d.title, "period": d.period, "version": d.version, "date": d.date.isoformat(),
-                            "doc_id": d.doc_id} for d in groups[t]]}
+                            "doc_id": d.doc_id, "doc_no": d.record.get("doc_no") or "—",
+                            "label": d.version_label} for d in groups[t]]}
             for t in ranked]
 
 

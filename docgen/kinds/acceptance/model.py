@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Literal
 
-from docgen.fields import Date, OptText, ProjectCode, StrictModel, Text, label
+from docgen.fields import Approval, Date, OptText, ProjectCode, StrictModel, Text, label
 from docgen.periods import add_one_month
 
 
@@ -73,6 +73,7 @@ class AcceptanceInput(StrictModel):
                                default_factory=Customer)
     company: Text = label("公司名称", "封面与页眉显示的公司名称", default="云南腾电科技有限公司")
     doc_no: OptText = label("文件编号", "可选；默认按归档库的编号规则，如 <项目编号>-YS", default=None)
+    approval: Approval = label("审核与批准", "可选：审核人、批准人及日期；不填的姓名取自计划，日期打印后手签", default_factory=Approval)
 
 
 __all__ = ["AcceptanceInput", "Customer", "Evaluation", "Final", "Internal", "OpenIssue",

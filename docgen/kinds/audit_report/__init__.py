@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from docgen.control import Signoffs
 from docgen.doctypes import DOC_TYPES
 from docgen.facts import AuditFinding, AuditReportFacts
 from docgen.kinds._kind import ComputedKind, DocumentSpec
@@ -109,7 +110,7 @@ def fill_audit_workbook(template: Path, context: dict[str, Any]) -> bytes:
     return finish(wb)
 
 
-def audit_spec(report: AuditReport, *, today: date, project_name: str = "") -> DocumentSpec:
+def audit_spec(report: AuditReport, *, today: date, project_name: str = "", prepared_by: str = "") -> DocumentSpec:
     """The audit as an archivable document: identity project, dated the day generated (docs/archive.md)."""
     context = audit_context(report, project_name=project_name)
     return DocumentSpec(
@@ -117,7 +118,8 @@ def audit_spec(report: AuditReport, *, today: date, project_name: str = "") -> D
         period=report.as_of.isoformat(), template=TEMPLATE, context=context,
         facts=AuditReportFacts(as_of=report.as_of, **{s: report.count(s) for s in SEVERITIES},
                                findings=[AuditFinding(**f.as_json()) for f in report.findings]),
-        out_name=f"{report.project}_{TITLE}_{report.as_of}", fill=fill_audit_workbook)
+        out_name=f"{report.project}_{TITLE}_{report.as_of}", fill=fill_audit_workbook,
+        signoffs=Signoffs.of(prepared_by=prepared_by, prepared_on=today))
 
 
 def sample_contexts() -> dict[str, dict[str, Any]]:

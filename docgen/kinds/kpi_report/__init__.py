@@ -4,6 +4,7 @@ shows and the DocumentSpec that renders it from templates_xlsx/kpi_report.xlsx (
 --templates restyles it) and archives it (identity: month + project, `_all` when unfiltered)."""
 from __future__ import annotations
 
+from docgen.control import Signoffs
 from datetime import date
 from typing import Any
 
@@ -59,7 +60,7 @@ def kpi_context(report: KpiReport) -> dict[str, Any]:
     }
 
 
-def kpi_spec(report: KpiReport, *, today: date | None = None) -> DocumentSpec:
+def kpi_spec(report: KpiReport, *, today: date | None = None, prepared_by: str = "") -> DocumentSpec:
     """The 月度KPI统计表 as a document: archived as kpi_report, identity month + project (`_all` when
     unfiltered), dated `today`, period the month; filled into the kpi_report.xlsx template."""
     scope = report.scope
@@ -68,7 +69,7 @@ def kpi_spec(report: KpiReport, *, today: date | None = None) -> DocumentSpec:
         doc_type="kpi_report", title=report.title, project=scope, key=(report.month,),
         date=today or date.today(), period=report.month, template=TEMPLATE, context=kpi_context(report),
         facts=KpiReportFacts.model_validate(report.as_json()), warnings=list(report.warnings), out_name=name,
-        fill=fill_kpi_workbook)
+        fill=fill_kpi_workbook, signoffs=Signoffs.of(prepared_by=prepared_by, prepared_on=today or date.today()))
 
 
 def sample_contexts() -> dict[str, dict[str, Any]]:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from docgen.control import Signoff, Signoffs
 from docgen.doctypes import (
     DEFAULT_SLA_CATEGORIES,
     DOC_TYPES,
@@ -248,7 +249,16 @@ def plan_documents(plan: PlanInput, *, archive: Archive | None, warnings: list[s
         context=plan_context(plan, history=history, warnings=warnings),
         facts=plan_facts(plan), warnings=list(warnings),
         out_name=f"{plan.project.code}_{TITLE}_{plan.version}",
+        signoffs=plan_signoffs(plan), version=plan.version,
     )]
+
+
+def plan_signoffs(plan: PlanInput) -> Signoffs:
+    """编制 the plan's author, 审核 its 运维部经理 review (§5.3), 批准 its approval: all from the input."""
+    managers = [r for r in plan.review.reviewers if r.role == "运维部经理"]
+    return Signoffs(Signoff(plan.prepared_by, plan.prepared_on),
+                    Signoff("、".join(r.name for r in managers), max(r.date for r in managers)) if managers else Signoff(),
+                    Signoff(plan.approved_by or "", plan.approved_on))
 
 
 KIND = Kind(name="plan", title=TITLE, stage=0, model=PlanInput, rules=plan_rules, documents=plan_documents,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from docgen.control import Signoffs
 from docgen.doctypes import RECORD_CATEGORIES
 from docgen.errors import Issue
 from docgen.facts import (
@@ -312,7 +313,8 @@ def service_report_documents(report: ServiceReportInput, *, archive: Archive | N
     return [DocumentSpec(
         doc_type=DOC_TYPE, title=f"{TITLE}（{period}）", project=code, key=(period,), date=report.prepared_on,
         period=period, template=TEMPLATE, context=context, facts=facts, warnings=list(warnings),
-        out_name=f"{code}_{TITLE}_{period}")]
+        out_name=f"{code}_{TITLE}_{period}",
+        signoffs=Signoffs.of(prepared_by=report.prepared_by, prepared_on=report.prepared_on, approval=report.approval))]
 
 
 KIND = Kind(name="service_report", title=TITLE, stage=5, model=ServiceReportInput, rules=service_report_rules,

@@ -13,6 +13,7 @@ from pydantic import AfterValidator, BeforeValidator
 
 from docgen.fields import (
     PERIOD_RE,
+    Approval,
     Date,
     OptText,
     StrictModel,
@@ -85,3 +86,4 @@ class ServiceReportInput(StrictModel):
                                       default_factory=list)
     company: Text = label("公司名称", "页眉显示的公司名称", default="云南腾电科技有限公司")
     doc_no: OptText = label("文件编号", "可选；默认按归档库的编号规则，如 <项目编号>-FWBG-<报告期间>", default=None)
+    approval: Approval = label("审核与批准", "可选：审核人、批准人及日期；不填的姓名取自计划，日期打印后手签", default_factory=Approval)

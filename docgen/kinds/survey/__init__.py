@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from docgen.control import Signoffs
 from docgen.errors import Issue
 from docgen.facts import LowScore, SurveyFacts, SurveyQuestion
 from docgen.kinds._kind import DocumentSpec, Kind
@@ -239,6 +240,8 @@ def survey_documents(survey: SurveyInput, *, archive: Archive | None, warnings: 
         context=survey_context(survey, responses, stats, warnings=warnings),
         facts=survey_facts(survey, responses, stats), warnings=list(warnings),
         out_name=f"{code}_{TITLE}_{survey.period}",
+        signoffs=Signoffs.of(prepared_by=survey.surveyed_by, prepared_on=max(r.date for r in responses),
+                             approval=survey.approval),
     )]
 
 

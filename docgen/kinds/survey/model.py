@@ -16,6 +16,7 @@ from pydantic import AfterValidator, BeforeValidator, ValidationError
 from docgen.errors import Issue
 from docgen.fields import (
     PERIOD_RE,
+    Approval,
     Date,
     OptDate,
     OptText,
@@ -110,6 +111,7 @@ class SurveyInput(StrictModel):
                                       "责任人、完成日期", default_factory=list, sheet="改进跟踪")
     company: Text = label("公司名称", "页眉显示的公司名称", default="云南腾电科技有限公司")
     doc_no: OptText = label("文件编号", "可选；默认按归档库的编号规则，如 <项目编号>-MYD-<调查期间>", default=None)
+    approval: Approval = label("审核与批准", "可选：审核人、批准人及日期；不填的姓名取自计划，日期打印后手签", default_factory=Approval)
 
 
 # ---------------------------------------------------------------- responses, checked against the questions
