@@ -411,15 +411,17 @@ def search(settings: _Settings, query: tuple[str, ...], project: str | None, doc
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="另外把月度KPI统计表（.xlsx）复制到此文件。")
 @click.option("--no-archive", is_flag=True, help="只计算和显示，不把统计表写入归档库。")
+@click.option("--prepared-by", "prepared_by", metavar="姓名",
+              help="统计表的编制人（默认：--project 项目的项目经理；全部项目时留待手签）。")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出指标。")
 @pass_settings
 def kpi(settings: _Settings, month: str, project: str | None, config: Path | None, output: Path | None,
-        no_archive: bool, as_json: bool) -> None:
+        no_archive: bool, prepared_by: str | None, as_json: bool) -> None:
     """计算月度 KPI：服务报告比例（§8，实际交付/应交付）和计划中的 SLA 指标，生成并归档月度KPI统计表。"""
     from docgen.computed import run_kpi
 
     run = run_kpi(settings.archive(), month, project=project, config=config, templates=settings.templates(),
-                  out_file=output, write_archive=not no_archive)
+                  out_file=output, write_archive=not no_archive, prepared_by=prepared_by)
     report = run.report
     for note in report.warnings:
         click.echo(f"注意：{note}", err=True)
@@ -442,15 +444,17 @@ _SEVERITY_WORDS = {"error": "严重", "warning": "一般", "info": "提示"}
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="把审计结果写成 Excel 工作簿（项目交付审计报告），并归档为 audit_report。")
 @click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="按此日期审计（默认今天）：决定哪些月份的报告已应交、哪些遗留问题已逾期。")
+@click.option("--prepared-by", "prepared_by", metavar="姓名", help="审计报告的编制人（默认：计划评审中的质量部评审人）。")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出审计结果。")
 @pass_settings
-def audit(settings: _Settings, project: str, output: Path | None, as_of: str | None, as_json: bool) -> None:
+def audit(settings: _Settings, project: str, output: Path | None, as_of: str | None, prepared_by: str | None,
+          as_json: bool) -> None:
     """按《交付管理规定》§5.4.3 审计一个项目的归档：计划评审、服务报告、服务记录、遗留问题、满意度、交付包、校验值、验收。"""
     from docgen.computed import run_audit
     from docgen.doctypes import doc_type_title
 
     run = run_audit(settings.archive(), project, templates=settings.templates(), as_of=_parse_day(as_of, "--as-of"),
-                    out_file=output)
+                    out_file=output, prepared_by=prepared_by)
     report = run.report
     if as_json:
         _echo_json(report.as_json())

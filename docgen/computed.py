@@ -13,6 +13,7 @@ from docgen.numbers import fmt_num, target_text
 
 if TYPE_CHECKING:
     from docgen.archive import Archive
+    from docgen.facts import PlanFacts
     from docgen.metrics.audit import AuditReport
     from docgen.metrics.kpi_report import KpiReport
     from docgen.pipeline import GeneratedDoc
@@ -38,10 +39,30 @@ def _check_output(path: Path | None) -> None:
         raise DocgenError(f"输出文件 {path} 是一个目录；请给出文件名，例如 {path / 'audit.xlsx'}", file=str(path))
 
 
+def auditor(plan: PlanFacts | None) -> str:
+    """Who prepares a project's audit when nobody is named: the plan's 质量部 reviewer (质量部 audits, §4)."""
+    return next((r.name for r in plan.reviewers if r.role == "质量部"), "") if plan is not None else ""
+
+
+def kpi_preparer(plan: PlanFacts | None) -> str:
+    """Who prepares one project's KPI workbook when nobody is named: its project manager."""
+    return (plan.manager or "") if plan is not None else ""
+
+
+def _name(value: str | None, option: str) -> str:
+    """A person's name given on the command line: trimmed; a blank one is a mistake, not "nobody"."""
+    if value is None:
+        return ""
+    if not value.strip():
+        raise DocgenError(f"{option} 的姓名为空；请写编制人的姓名，例如 {option} 刘敏，或不写这个选项")
+    return value.strip()
+
+
 def run_audit(archive: Archive, project: str, *, templates: TemplateSet, as_of: date | None = None,
-              out_file: Path | None = None, today: date | None = None) -> AuditRun:
+              out_file: Path | None = None, today: date | None = None, prepared_by: str | None = None) -> AuditRun:
     """Audit one project; with `out_file`, also write the 项目交付审计报告 workbook there and archive it
-    as `audit_report` (identity: the project)."""
+    as `audit_report` (identity: the project). Its 编制 is `prepared_by`, else the plan's 质量部 reviewer
+    (the quality department audits, §4)."""
     from docgen.metrics.audit import audit_project
     from docgen.kinds.audit_report import audit_spec
     from docgen.facts import view_of
@@ -49,13 +70,16 @@ def run_audit(archive: Archive, project: str, *, templates: TemplateSet, as_of: 
 
     check_project_code(project)
     _check_output(out_file)
+    prepared = _name(prepared_by, "--prepared-by")
     today = today or date.today()
     report = audit_project(archive, project, as_of=as_of or today)
     run = AuditRun(report)
     if out_file is not None:
         plan = view_of(archive).plan_facts(project)
         name = plan.name if plan is not None else ""
-        run.documents = publish([audit_spec(report, today=today, project_name=name)], archive=archive,
+        run.documents = publish([audit_spec(report, today=today, project_name=name,
+                                            prepared_by=prepared or auditor(plan))],
+                                archive=archive,
                                 templates=templates, out_file=out_file, source="audit")
     return run
 
@@ -92,11 +116,12 @@ def _unit(unit: str) -> str:
 
 def run_kpi(archive: Archive, month: str, *, project: str | None = None, config: Path | None = None,
             templates: TemplateSet, out_file: Path | None = None, write_archive: bool = True,
-            today: date | None = None) -> KpiRun:
+            today: date | None = None, prepared_by: str | None = None) -> KpiRun:
     """The month's KPI figures (indicator definitions: `config`, else ARCHIVE/config/indicators.yaml, else
     the packaged §8 defaults) and their 月度KPI统计表, archived as `kpi_report` (project `_all` when
     unfiltered; unchanged figures make no new version) unless write_archive is False, and copied to
-    `out_file` when given. Nothing is archived while the archive has no project to count."""
+    `out_file` when given. Nothing is archived while the archive has no project to count. Its 编制 is
+    `prepared_by`, else (one project) that project's manager, else signed by hand."""
     from docgen.metrics.indicators import load_indicators
     from docgen.kinds.kpi_report import kpi_spec
     from docgen.metrics.kpi_report import compute_kpi
@@ -105,10 +130,15 @@ def run_kpi(archive: Archive, month: str, *, project: str | None = None, config:
     if project is not None:
         check_project_code(project)
     _check_output(out_file)
+    prepared = _name(prepared_by, "--prepared-by")
     indicators = load_indicators(config, archive=archive)
     report = compute_kpi(archive, month, project=project, indicators=indicators)
     run = KpiRun(report)
     if out_file is not None or (write_archive and report.projects):
-        run.documents = publish([kpi_spec(report, today=today or date.today())], archive=archive,
+        if not prepared and project is not None:
+            from docgen.facts import view_of
+
+            prepared = kpi_preparer(view_of(archive).plan_facts(project))
+        run.documents = publish([kpi_spec(report, today=today or date.today(), prepared_by=prepared)], archive=archive,
                                 templates=templates, write_archive=write_archive, out_file=out_file, source="kpi")
     return run

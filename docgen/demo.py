@@ -175,6 +175,7 @@ def run_demo(*, archive: Archive, templates: TemplateSet,
     """Generate the example project into the archive (the index follows the writes), then search it."""
     from docgen.search import search
 
+    from docgen.computed import auditor, kpi_preparer
     from docgen.metrics.audit import audit_project
     from docgen.kinds.audit_report import audit_spec
     from docgen.facts import view_of
@@ -190,7 +191,8 @@ def run_demo(*, archive: Archive, templates: TemplateSet,
     audit = audit_project(archive, PROJECT, as_of=date(2026, 3, 1))
     plan = view_of(archive).plan_facts(PROJECT)
     name = plan.name if plan is not None else ""
-    computed = publish([kpi_spec(kpi, today=date(2026, 1, 5)), audit_spec(audit, today=date(2026, 3, 1), project_name=name)],
+    computed = publish([kpi_spec(kpi, today=date(2026, 1, 5), prepared_by=kpi_preparer(plan)),
+                        audit_spec(audit, today=date(2026, 3, 1), project_name=name, prepared_by=auditor(plan))],
                        archive=archive, templates=templates, source="demo")
     return DemoResult(documents=documents, query=SAMPLE_QUERY, search=search(archive, SAMPLE_QUERY, limit=3),
                       computed=computed)
