@@ -178,20 +178,28 @@ def validate(files: tuple[Path, ...], as_json: bool) -> None:
         raise click.exceptions.Exit(1)
 
 
+_STATUS_WORDS = {"new": "新建", "version": "新版本", "unchanged": "未变化"}
+
+
+def _numbered(doc: Any) -> str:
+    """How the command line names a document it wrote: its 文件编号 and 版本, as the page prints them."""
+    number = f"文件编号 {doc.doc_no}" if doc.doc_no else doc.doc_id
+    return f"{number}，版本 {doc.doc_version}" if doc.doc_version else number
+
+
 def _print_generated(docs: list[Any], as_json: bool) -> None:
     if as_json:
         for note in (n for d in docs for n in d.notes):
             click.echo(f"注意：{note}", err=True)
         _echo_json([d.as_json() for d in docs])
         return
-    words = {"new": "新建", "version": "新版本", "unchanged": "未变化"}
+    words = _STATUS_WORDS
     counts = {k: 0 for k in words}
     for d in docs:
         for note in d.notes:
             click.echo(f"注意：{note}", err=True)
         counts[d.status] += 1
-        version = f" v{d.version}" if d.version else ""
-        click.echo(f"[{words[d.status]}] {d.title}（{d.doc_type}{version}）→ {d.path or '未保存（--no-archive 且未指定 -o）'}")
+        click.echo(f"[{words[d.status]}] {d.title}（{_numbered(d)}）→ {d.path or '未保存（--no-archive 且未指定 -o）'}")
         for w in d.warnings:
             click.echo(f"    警告：{w}")
     click.echo(f"共 {len(docs)} 份文档：新建 {counts['new']}，新版本 {counts['version']}，未变化 {counts['unchanged']}。")
@@ -292,6 +300,7 @@ def archive_list(settings: _Settings, project: str | None, doc_type: str | None,
                  date_to: str | None, all_versions: bool, as_json: bool) -> None:
     """列出归档的文档（每个文档的最新版本）。"""
     from docgen.archive import check_filters
+    from docgen.doctypes import doc_type_title
 
     store = settings.archive()
     project, doc_type = check_filters(store, project=project, doc_type=doc_type)
@@ -304,7 +313,9 @@ def archive_list(settings: _Settings, project: str | None, doc_type: str | None,
         click.echo(f"归档库 {settings.archive_root} 中没有符合条件的文档。")
         return
     for r in records:
-        click.echo(f"{r['date']}  {r['doc_type']:<22} v{r['version']:<3} {r['doc_id']}  {r['title']}  {r['path']}")
+        version = r.get("doc_version") or f"第{r['version']}版"
+        click.echo(f"{r['date']}  {doc_type_title(r['doc_type'])}  {version}  {r.get('doc_no') or r['doc_id']}  "
+                   f"{r['title']}  {r['path']}")
     click.echo(f"共 {len(records)} 份。")
 
 
@@ -432,7 +443,7 @@ def kpi(settings: _Settings, month: str, project: str | None, config: Path | Non
             click.echo(line)
     for doc in run.documents:
         written = f"已写入 {output}" if output else ""
-        archived = f"归档为 {doc.doc_id} v{doc.version}（{doc.status}）" if doc.version else ""
+        archived = f"归档为 {_numbered(doc)}（{_STATUS_WORDS[doc.status]}）" if doc.version else ""
         click.echo(f"月度KPI统计表{'，'.join(x for x in (written, archived) if x)}。", err=as_json)
 
 
@@ -467,7 +478,7 @@ def audit(settings: _Settings, project: str, output: Path | None, as_of: str | N
     if not report.findings:
         click.echo("未发现问题：各项检查均已通过。")
     for doc in run.documents:
-        click.echo(f"审计报告已写入 {output}，并归档为 {doc.doc_id} v{doc.version}（{doc.status}）。")
+        click.echo(f"审计报告已写入 {output}，并归档为 {_numbered(doc)}（{_STATUS_WORDS[doc.status]}）。")
 
 
 @cli.command()

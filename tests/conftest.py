@@ -10,6 +10,18 @@ ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 
 
+def example_data(name: str) -> dict:
+    """An example input as a dict (a fresh copy each time), for tests that change it and write it out."""
+    return copy.deepcopy(yaml.safe_load((EXAMPLES / name).read_text(encoding="utf-8")))
+
+
+def write_input(folder: Path, data: dict, name: str) -> Path:
+    """Write an input dict as YAML into `folder`; returns its path."""
+    path = folder / name
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
 @pytest.fixture
 def plan_data() -> dict:
     """The example plan as a dict; tests change one thing and write it out."""

@@ -224,7 +224,7 @@ def test_cli_text_and_workbook_archived(archive, tmp_path):
     args = ["--archive", str(archive.root), "audit", P, "--as-of", "2025-03-10", "-o", str(out)]
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 0, result.output
-    assert "[严重] §8 服务报告比例" in result.output and "归档为 YNTD-YW-2025-001/audit_report v1" in result.output
+    assert "[严重] §8 服务报告比例" in result.output and "归档为 文件编号 YNTD-YW-2025-001-SJBG，版本 V1.0" in result.output
     wb = load_workbook(out)
     ws = wb["审计结果"]
     assert ws["B4"].value.startswith("=COUNTIF(") and ws["E4"].value.startswith("=COUNTA(")
@@ -236,7 +236,7 @@ def test_cli_text_and_workbook_archived(archive, tmp_path):
     record = archive.latest(f"{P}/audit_report")
     assert record["facts"]["error"] >= 3 and record["ext"] == ".xlsx"
     again = CliRunner().invoke(cli, args)
-    assert again.exit_code == 0 and "（unchanged）" in again.output
+    assert again.exit_code == 0 and "（未变化）" in again.output
 
 
 def test_formula_like_text_from_the_archive_stays_text(archive, tmp_path):
@@ -338,7 +338,7 @@ def test_user_template_restyles_the_workbook(archive, tmp_path):
     assert ws["C6"].fill.fgColor.rgb.endswith("7030A0") and ws["C6"].value == "条款"
     assert {ws.cell(r, 6).font.name for r in range(7, ws.max_row + 1)} == {"仿宋"}
     assert archive.latest(f"{P}/audit_report")["template_sha256"] == TemplateSet(folder).find(TEMPLATE).sha256
-    assert "（unchanged）" in CliRunner().invoke(cli, args).output
+    assert "（未变化）" in CliRunner().invoke(cli, args).output
 
 
 @pytest.mark.parametrize("preliminary, evaluated, found", [

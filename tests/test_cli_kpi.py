@@ -49,12 +49,12 @@ def test_output_workbook_is_archived_once(tmp_path):
     archive = _march_archive(tmp_path)
     out = tmp_path / "KPI-2025-03.xlsx"
     first = _run(archive, "2025-03", "-o", str(out))
-    assert first.exit_code == 0 and "归档为 _all/kpi_report/2025-03 v1（new）" in first.output
+    assert first.exit_code == 0 and "归档为 文件编号 ZBTJ-2025-03，版本 V1.0（新建）" in first.output
     assert "汇总" in load_workbook(out).sheetnames
     again = _run(archive, "2025-03", "-o", str(out))
-    assert "v1（unchanged）" in again.output
+    assert "版本 V1.0（未变化）" in again.output
     filtered = _run(archive, "2025-03", "--project", P, "-o", str(tmp_path / "p.xlsx"))
-    assert f"归档为 {P}/kpi_report/2025-03 v1（new）" in filtered.output
+    assert f"归档为 文件编号 {P}-ZBTJ-2025-03，版本 V1.0（新建）" in filtered.output
     assert (archive.root / "documents" / "_all").is_dir()
 
 
@@ -65,9 +65,9 @@ def test_the_workbook_is_archived_without_o_unless_no_archive(tmp_path):
     assert quiet.exit_code == 0 and "归档为" not in quiet.output and archive.ledger_size() == before
     first = _run(archive, "2025-03", "--json")
     assert json.loads(first.stdout)["month"] == "2025-03"  # stdout stays pure JSON
-    assert "月度KPI统计表归档为 _all/kpi_report/2025-03 v1（new）" in first.stderr
+    assert "月度KPI统计表归档为 文件编号 ZBTJ-2025-03，版本 V1.0（新建）" in first.stderr
     assert archive.latest("_all/kpi_report/2025-03")["ext"] == ".xlsx"
-    assert "v1（unchanged）" in _run(archive, "2025-03").output
+    assert "版本 V1.0（未变化）" in _run(archive, "2025-03").output
 
 
 def test_no_projects_nothing_archived(tmp_path):
@@ -130,7 +130,7 @@ def test_templates_option_restyles_the_workbook(tmp_path):
                               ("趋势", "B6", "应交付数量")):
         assert made[title][cell].value == text and made[title][cell].fill.fgColor.rgb.endswith("BDD7EE"), title
     again = CliRunner().invoke(cli, ["--archive", str(archive.root), "--templates", str(folder), "kpi", "2025-03"])
-    assert "v1（unchanged）" in again.output
+    assert "版本 V1.0（未变化）" in again.output
     broken = folder / "kpi_report.xlsx"
     broken.write_bytes(b"not a workbook")
     failed = CliRunner().invoke(cli, ["--archive", str(archive.root), "--templates", str(folder), "kpi", "2025-03"])

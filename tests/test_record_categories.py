@@ -3,10 +3,8 @@ category, plan SLA entries that cover named categories, and requests/changes the
 measured from the time the customer asked for — never as a fault resolved hours late."""
 from __future__ import annotations
 
-import copy
 from pathlib import Path
 
-import yaml
 from docx import Document
 
 from docgen.archive import Archive
@@ -15,17 +13,8 @@ from docgen.kinds import get_kind
 from docgen.metrics.kpi import sla_figures
 from docgen.pipeline import check_input, generate
 from docgen.render import TemplateSet
-from tests.conftest import EXAMPLES
-
-
-def _example(name: str) -> dict:
-    return copy.deepcopy(yaml.safe_load((EXAMPLES / name).read_text(encoding="utf-8")))
-
-
-def _write(tmp_path: Path, data: dict, name: str) -> Path:
-    path = tmp_path / name
-    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    return path
+from tests.conftest import example_data as _example
+from tests.conftest import write_input as _write
 
 
 def _change(category: str = "变更") -> dict:
