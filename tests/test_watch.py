@@ -90,7 +90,7 @@ def test_inputs_documents_failures_and_ignored_files(tmp_path):
     assert {e["file"]: e["result"] for e in entries} == {
         "bad.yaml": "failed", "plan.yaml": "ok", f"{P}/minutes/周例会纪要.txt": "ok", "无归属.txt": "failed",
         "照片.jpg": "failed"}
-    assert any(line.startswith("✓ plan.yaml → YNTD-YW-2025-001/plan v1（新建）") for line in w.lines)
+    assert any(line.startswith("✓ plan.yaml → YNTD-YW-2025-001-JH V1.0（新建）") for line in w.lines)
 
 
 def test_xlsx_dispatch_by_content(tmp_path):

@@ -49,8 +49,7 @@ class Outcome:
     def line(self) -> str:
         """The one Chinese log line for this file."""
         words = {"new": "新建", "version": "新版本", "unchanged": "未变化"}
-        docs = "，".join(f"{d['doc_id']} v{d['version']}（{words.get(d['status'], d['status'])}）"
-                        for d in self.documents)
+        docs = "，".join(f"{_named(d)}（{words.get(d['status'], d['status'])}）" for d in self.documents)
         if self.result == "ok":
             return f"✓ {self.name} → {docs or '无文档'}；原文件移至 {self.moved_to}"
         if self.result == "duplicate":
@@ -235,8 +234,8 @@ class Inbox:
         from docgen.pipeline import generate
 
         docs = generate([item.path], archive=self.archive, templates=self.templates, source="watch", index=False)
-        outcome.documents = [{"doc_id": d.doc_id, "doc_type": d.doc_type, "version": d.version, "status": d.status}
-                             for d in docs]
+        outcome.documents = [{"doc_id": d.doc_id, "doc_type": d.doc_type, "version": d.version, "status": d.status,
+                              "doc_no": d.doc_no, "doc_version": d.doc_version} for d in docs]
         outcome.warnings = sorted({w for d in docs for w in d.warnings})
 
     def _archive_document(self, item: Classified, outcome: Outcome, today: datetime.date) -> None:
@@ -354,3 +353,10 @@ def claimed_items(inbox: Inbox) -> list[Classified]:
     if not inbox.processing.is_dir():
         return []
     return [classify(p) for p in candidates(inbox.processing)]
+
+
+def _named(doc: dict[str, Any]) -> str:
+    """A document in the log as its page names it (文件编号, 版本); one taken in without a number: its id."""
+    if doc.get("doc_no"):
+        return f"{doc['doc_no']} {doc.get('doc_version') or ''}".rstrip()
+    return f"{doc['doc_id']} 第{doc['version']}版"
