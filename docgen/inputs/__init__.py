@@ -4,7 +4,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from docgen.errors import InputError
-from docgen.inputs._folder import TEMPORARY_NAMES, InputSelection, Skipped, expand_inputs, temporary_name
+from docgen.inputs._folder import (
+    TEMPORARY_NAMES,
+    InputSelection,
+    Skipped,
+    expand_inputs,
+    temporary_name,
+)
 from docgen.inputs._load import RawInput, parse_yaml, read_input
 
 

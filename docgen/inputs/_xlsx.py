@@ -28,6 +28,7 @@ from pydantic_core import PydanticUndefined
 
 from docgen.errors import InputError, Issue
 from docgen.fields import split_list_cell
+from docgen.inputs._limits import check_size, check_xlsx
 from docgen.render import write_cell
 from docgen.validation import format_path
 
@@ -539,6 +540,8 @@ def _open(path: Path) -> Workbook:
     except OSError as exc:
         reason = {FileNotFoundError: "文件不存在，请检查路径", IsADirectoryError: "这是一个目录，不是 Excel 录入表"}
         raise InputError(reason.get(type(exc), f"无法读取文件（{exc.strerror}）"), file=path) from None
+    check_size(len(raw), path)
+    check_xlsx(raw, path)
     try:
         with warnings.catch_warnings():  # WPS/Excel extensions openpyxl drops are no concern here
             warnings.simplefilter("ignore")
