@@ -338,6 +338,21 @@ def archive_verify(settings: _Settings, as_json: bool) -> None:
         raise click.exceptions.Exit(1)
 
 
+@archive.command("upgrade")
+@pass_settings
+def archive_upgrade(settings: _Settings) -> None:
+    """为旧版本写入的账本建立哈希链（一次原子改写，并在账本中记录这次升级），随后重建搜索索引。"""
+    from docgen.search import rebuild
+
+    result = settings.archive().upgrade_ledger()
+    if not result.changed:
+        click.echo(f"账本已是哈希链（{result.lines} 行），无需升级。")
+        return
+    count = rebuild(settings.archive())
+    click.echo(f"账本已升级为哈希链：{result.lines} 行，另记一行升级记录；当前账本头 第 {result.head.count} 行 "
+               f"{result.head.hash[:16]}…。搜索索引已重建（{count} 个文档版本）。")
+
+
 @archive.command("add")
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--project", required=True, help="项目编号。")
@@ -481,17 +496,21 @@ def audit(settings: _Settings, project: str, output: Path | None, as_of: str | N
         click.echo(f"审计报告已写入 {output}，并归档为 {_numbered(doc)}（{_STATUS_WORDS[doc.status]}）。")
 
 
+POLLING_SETTLE = 5.0  # seconds: on a network share only a quiet file says it is written
+
+
 @cli.command()
 @click.argument("inbox", required=False, type=click.Path(file_okay=False, path_type=Path))
 @click.option("--once", is_flag=True, help="处理收件箱中现有的文件后退出；有文件进入 failed/ 时退出码为 1。")
 @click.option("--polling", is_flag=True, help="用定时轮询代替文件系统事件（网络共享目录请用此项）。")
-@click.option("--settle", default=1.0, show_default=True, type=click.FloatRange(min=0),
-              help="文件大小和修改时间保持不变多少秒后才处理（等复制、扫描写完）。")
+@click.option("--settle", type=click.FloatRange(min=0),
+              help="文件写完（写入者已关闭文件）后，大小和修改时间还须保持不变多少秒才处理。默认 1 秒；--polling 时默认 "
+                   "5 秒（网络共享目录没有“文件已关闭”的事件，只能靠等待）。")
 @click.option("--rescan", default=10.0, show_default=True, type=click.FloatRange(min=0.1),
               help="即使没有收到事件，也每隔多少秒重新扫描收件箱。")
 @click.option("--json", "as_json", is_flag=True, help="--once 时以 JSON 输出每个文件的处理结果。")
 @pass_settings
-def watch(settings: _Settings, inbox: Path | None, once: bool, polling: bool, settle: float, rescan: float,
+def watch(settings: _Settings, inbox: Path | None, once: bool, polling: bool, settle: float | None, rescan: float,
           as_json: bool) -> None:
     """监视收件箱（默认 归档库/inbox）：输入文件自动生成并归档，其他文档按 archive add 归档；原文件移到 processed/ 或 failed/。"""
     import signal
@@ -503,6 +522,8 @@ def watch(settings: _Settings, inbox: Path | None, once: bool, polling: bool, se
         click.echo(f"{datetime.now():%Y-%m-%d %H:%M:%S} {line}", err=as_json)
         sys.stdout.flush()
 
+    if settle is None:
+        settle = POLLING_SETTLE if polling else 1.0
     watcher = Watcher(settings.archive(), settings.templates(), inbox, settle=settle, rescan=rescan,
                       polling=polling, log=log)
 

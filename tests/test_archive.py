@@ -22,7 +22,7 @@ from docgen.errors import ArchiveBusy, ArchiveError
 RECORD_KEYS = {"doc_id", "doc_type", "project", "key", "title", "doc_no", "doc_version", "date", "period", "version", "sha256", "size",
                "ext", "path", "template", "template_sha256", "input_sha256", "context_sha256", "created_at",
                "generator", "source", "warnings", "facts"}
-LEDGER_KEYS = {"time", "action", "doc_id", "version", "sha256", "path", "source"}
+LEDGER_KEYS = {"time", "action", "doc_id", "version", "sha256", "path", "source", "prev"}
 
 
 class Crash(BaseException):

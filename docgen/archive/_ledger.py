@@ -1,12 +1,32 @@
-"""The append-only ledger: one JSON line per archived version, fsynced, never rewritten."""
+"""The append-only ledger: one JSON line per archived version, fsynced, never rewritten. Each line carries
+`prev`, the SHA-256 of the line before it (GENESIS for the first): a hash chain, so rewriting one line breaks
+the next, and rewriting all that follow changes the head that KPI workbooks and audit reports recorded."""
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from docgen.archive._atomic import fsync_dir
+
+
+GENESIS = "0" * 64  # the `prev` of the first line
+_TAIL = 1 << 16  # bytes read from the end to find the last line (a line is a few hundred bytes)
+
+
+def line_hash(line: bytes) -> str:
+    """The hash the next line's `prev` names: SHA-256 of the line's bytes, without its newline."""
+    return hashlib.sha256(line).hexdigest()
+
+
+@dataclass(frozen=True)
+class LedgerHead:
+    """Where the ledger stood: its number of lines and the hash of the last (GENESIS when empty)."""
+
+    count: int
+    hash: str
 
 
 @dataclass
@@ -19,6 +39,7 @@ class LedgerState:
     cut_line: int | None = None  # line number of an unfinished last line
     cut_offset: int = 0  # byte offset where that line starts
     cut_complete: bool = False  # the line is whole JSON and only its newline is missing
+    hashes: list[str] = field(default_factory=list)  # line_hash of every line, in order (read_ledger only)
 
     def put_keys(self) -> set[tuple[str, int, str]]:
         return {key for _, e in self.entries if (key := entry_key(e)) is not None}
@@ -53,6 +74,7 @@ def read_ledger(path: Path) -> LedgerState:
     if terminated:
         lines.pop()
     offset = 0
+    state.hashes = [line_hash(line) for line in lines]
     for number, line in enumerate(lines, start=1):
         last = number == len(lines)
         entry = _parse(line) if line.strip() else None
@@ -111,8 +133,48 @@ def ledger_entry(record: dict) -> dict:
             "source": record.get("source")}
 
 
+def _last_line(path: Path) -> bytes | None:
+    """The last newline-terminated line of the ledger (None when there is none); an unfinished line after it
+    is not part of the chain."""
+    try:
+        with open(path, "rb") as fh:
+            size = fh.seek(0, os.SEEK_END)
+            start = size
+            while start > 0:
+                start = max(0, start - _TAIL)
+                fh.seek(start)
+                data = fh.read(size - start)
+                end = data.rfind(b"\n")
+                if end < 0:
+                    continue
+                begin = data.rfind(b"\n", 0, end)
+                if begin >= 0 or start == 0:
+                    return data[begin + 1:end]
+            return None
+    except FileNotFoundError:
+        return None
+
+
+def ledger_head(path: Path) -> LedgerHead:
+    """The head of the ledger now: line count and the last line's hash."""
+    try:
+        with open(path, "rb") as fh:
+            count = sum(chunk.count(b"\n") for chunk in iter(lambda: fh.read(1 << 20), b""))
+    except FileNotFoundError:
+        return LedgerHead(0, GENESIS)
+    last = _last_line(path)
+    return LedgerHead(count, line_hash(last) if last else GENESIS)
+
+
+def chain_line(entry: dict, prev: str) -> bytes:
+    """One ledger line: the entry with the hash of the line before it."""
+    return (json.dumps({**entry, "prev": prev}, ensure_ascii=False) + "\n").encode("utf-8")
+
+
 def append_entry(path: Path, entry: dict) -> None:
-    line = (json.dumps(entry, ensure_ascii=False) + "\n").encode("utf-8")
+    """Append one line, chained to the last; the caller holds the archive lock and has repaired a cut line."""
+    last = _last_line(path)
+    line = chain_line(entry, line_hash(last) if last else GENESIS)
     created = not path.exists()
     # one write of the whole line: a crash leaves at most one unfinished last line for recover()
     with open(path, "ab") as fh:

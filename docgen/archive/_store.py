@@ -19,9 +19,10 @@ from docgen.archive._layout import (LEDGER, LOCK, PENDING, candidate_sidecars, c
                                     doc_type_folders, doc_type_names, document_folder, encode_json, fallback_stem,
                                     iter_sidecars, make_doc_id, primary_stem, project_folders, read_record, relative,
                                     resolve_inside, sidecar_of, split_doc_id, stem_of, version_file_name)
-from docgen.archive._ledger import append_entry, ledger_entry, read_ledger
+from docgen.archive._ledger import (GENESIS, LedgerHead, append_entry, chain_line, ledger_entry, ledger_head,
+                                   line_hash, read_ledger)
 from docgen.archive._recover import recover_locked
-from docgen.archive._verify import VerifyReport, verify_archive
+from docgen.archive._verify import VerifyReport, check_chain, verify_archive
 from docgen.errors import ArchiveBusy, ArchiveError, VersionMoved
 
 
@@ -36,6 +37,15 @@ class PutResult:
     sha256: str
     record: dict  # the metadata record of that version
     recovered: list[str] = field(default_factory=list)  # notes of interrupted writes recover() settled first
+
+
+@dataclass(frozen=True)
+class LedgerUpgrade:
+    """What upgrade_ledger() did: the lines it chained (changed False: the chain was already there)."""
+
+    lines: int
+    changed: bool
+    head: LedgerHead
 
 
 class Archive:
@@ -146,6 +156,43 @@ class Archive:
             raise
         intent.unlink()
         fsync_dir(pending)
+
+    def upgrade_ledger(self) -> LedgerUpgrade:
+        """Give a ledger written before the hash chain its chain, in place (one atomic rewrite), and record the
+        upgrade as a ledger line of its own (the old file's SHA-256 and line count). A chain that is already
+        broken is refused: upgrading would hide the break."""
+        with self._locked():
+            recover_locked(self.root, thorough=False)
+            path = self.root / LEDGER
+            state = read_ledger(path)
+            if state.bad_lines:
+                raise ArchiveError(f"账本第 {state.bad_lines[0]} 行不是有效的 JSON；请先从备份恢复账本再升级",
+                                   file=str(path))
+            entries = [e for _, e in state.entries]
+            if all("prev" in e for e in entries):
+                return LedgerUpgrade(len(entries), changed=False, head=ledger_head(path))
+            report = VerifyReport(checked=0)
+            check_chain(state, report)
+            broken = [p for p in report.problems if p.kind == "ledger_chain"]
+            if broken:
+                raise ArchiveError(f"账本的哈希链已断（{broken[0].message}）；升级会掩盖这一点，请先核对账本",
+                                   file=str(path))
+            old = path.read_bytes()
+            lines, prev = [], GENESIS
+            for entry in entries:
+                line = chain_line({k: v for k, v in entry.items() if k != "prev"}, prev)
+                lines.append(line)
+                prev = line_hash(line[:-1])
+            lines.append(chain_line({"time": datetime.datetime.now().isoformat(timespec="seconds"),
+                                     "action": "upgrade", "note": "账本升级为哈希链",
+                                     "old_lines": len(entries), "old_sha256": hashlib.sha256(old).hexdigest(),
+                                     "generator": f"docgen {docgen.__version__}"}, prev))
+            write_atomic(path, b"".join(lines))
+            return LedgerUpgrade(len(entries), changed=True, head=ledger_head(path))
+
+    def ledger_head(self) -> LedgerHead:
+        """The ledger's line count and last line's hash now (what KPI workbooks and audit reports record)."""
+        return ledger_head(self.root / LEDGER)
 
     def recover(self) -> list[str]:
         """Complete or roll back writes a crash interrupted (also run by every put); Chinese notes of each step."""

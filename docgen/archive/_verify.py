@@ -8,7 +8,7 @@ from pathlib import Path
 
 from docgen.archive._atomic import is_temp_name
 from docgen.archive._layout import DOCUMENTS, LEDGER, META_SUFFIX, is_sidecar_name, parse_record, relative, sha256_file
-from docgen.archive._ledger import entry_key, read_ledger
+from docgen.archive._ledger import GENESIS, LedgerState, entry_key, read_ledger
 from docgen.archive._recover import is_committed, pending_intents, read_intent
 from docgen.errors import ArchiveError
 
@@ -17,7 +17,9 @@ from docgen.errors import ArchiveError
 class Problem:
     """One inconsistency verify() found; `message` is Chinese and says what to do."""
 
-    kind: str  # missing | changed | unregistered | ledger_mismatch | ledger_cut | pending_write | bad_metadata | temp_file
+    # missing | changed | unregistered | ledger_mismatch | ledger_cut | ledger_chain | ledger_unchained |
+    # pending_write | bad_metadata | temp_file | head_mismatch
+    kind: str
     path: str  # relative to the archive root, POSIX separators
     doc_id: str | None
     version: int | None
@@ -145,6 +147,7 @@ def _check_ledger(root: Path, report: VerifyReport, records: list[dict], broken:
         report.problems.append(Problem("ledger_mismatch", LEDGER, None, None,
                                        f"账本 {LEDGER} 第 {number} 行不是有效的 JSON（账本被手工改动过）；"
                                        "请从备份恢复账本"))
+    check_chain(state, report)
     ledger_keys = state.put_keys()
     record_keys = set()
     for record in records:
@@ -163,3 +166,33 @@ def _check_ledger(root: Path, report: VerifyReport, records: list[dict], broken:
             "ledger_mismatch", LEDGER, key[0], key[1],
             f"账本第 {number} 行记录了 {key[0]} 第 {key[1]} 版（{entry.get('path')}），但归档库中没有与之相符的元数据；"
             "文件或元数据可能被删除或改动过，请从备份恢复"))
+
+
+def check_chain(state: LedgerState, report: VerifyReport) -> None:
+    """Each line's `prev` is the hash of the line before it: the first line where it is not names where the
+    ledger was rewritten. Lines before the first chained one come from archives made before the chain."""
+    unchained, chained = 0, False
+    for number, entry in state.entries:
+        if number == state.cut_line:
+            continue
+        expected = GENESIS if number == 1 else state.hashes[number - 2]
+        if "prev" not in entry:
+            if not chained:
+                unchained += 1
+                continue
+            report.problems.append(Problem(
+                "ledger_chain", LEDGER, entry.get("doc_id"), entry.get("version"),
+                f"账本第 {number} 行没有前一行的哈希（prev），账本在哈希链建立后被插入或改写过；请从备份恢复账本"))
+            continue
+        chained = True
+        if entry["prev"] != expected:
+            report.problems.append(Problem(
+                "ledger_chain", LEDGER, entry.get("doc_id"), entry.get("version"),
+                f"账本第 {number} 行记录的前一行哈希与第 {number - 1} 行的实际内容不符：第 {number - 1} 行"
+                f"{'（或它之前的行）' if number > 2 else ''}在写入后被改写过。这是篡改的迹象；请从备份恢复账本，并核对"
+                "这些行记录的文档"))
+    if unchained:
+        report.problems.append(Problem(
+            "ledger_unchained", LEDGER, None, None,
+            f"账本前 {unchained} 行没有哈希链（由旧版本写入），无法发现对它们的改写；请运行一次 docgen archive upgrade "
+            "为账本建立哈希链"))
