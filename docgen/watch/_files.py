@@ -3,6 +3,7 @@ what a file is (an input of some kind, or a document to archive) and in which or
 from __future__ import annotations
 
 import os
+import stat
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,14 +30,48 @@ def ignored(name: str) -> bool:
 
 def candidates(inbox: Path) -> list[Path]:
     """Every file under the inbox (sub-folders included) the watcher should take, by relative path;
-    hidden folders (.processing among them) are skipped."""
+    hidden folders (.processing among them) are skipped. A symbolic link to a folder is listed like a file
+    (and refused), never followed."""
     found = []
     for folder, dirs, files in os.walk(inbox):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for name in sorted(files):
+        links = [d for d in dirs if not d.startswith(".") and os.path.islink(os.path.join(folder, d))]
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in links)
+        for name in sorted(files + links):
             if not ignored(name):
                 found.append(Path(folder) / name)
     return found
+
+
+def special_file(path: Path) -> str | None:
+    """What an inbox entry is when it is not a plain file of its own (None: it is one), from lstat alone —
+    never opened, so a link cannot pull in a file from elsewhere and a FIFO cannot block the watcher."""
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return None
+    mode = st.st_mode
+    if stat.S_ISLNK(mode):
+        try:
+            return f"符号链接（指向 {os.readlink(path)}）"
+        except OSError:
+            return "符号链接"
+    if stat.S_ISFIFO(mode):
+        return "命名管道（FIFO）"
+    if stat.S_ISSOCK(mode):
+        return "套接字"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "设备文件"
+    if not stat.S_ISREG(mode):
+        return "特殊文件"
+    if st.st_nlink > 1:
+        return f"硬链接（同一份内容在别处还有 {st.st_nlink - 1} 个文件名）"
+    return None
+
+
+def _not_plain(path: Path, what: str, *, sidecar: bool = False) -> str:
+    whose = f"说明文件 {path.name}" if sidecar else path.name
+    return (f"收件箱只接受普通文件，{whose} 是{what}；docgen 不读取它（它可能指向收件箱以外的文件，或让处理停住）。"
+            "请放入文件本身的副本（复制，而不是创建链接）")
 
 
 def lone_sidecars(inbox: Path, *, older_than: float) -> list[Classified]:
@@ -70,44 +105,108 @@ class _Seen:
 
 
 class StabilityTracker:
-    """A file is ready once its size and mtime have not changed for `settle` seconds (scanners and
-    network copies write in chunks, with pauses), and no event for it came in meanwhile."""
+    """When a file in the inbox is completely written. Three guards, each for what the others cannot see:
 
-    def __init__(self, settle: float) -> None:
+    * file events (inotify, `events=True`): a file someone modified is not ready until its writer closed it
+      (close-write) or it was renamed into place — a writer pausing mid-file (a scanner, Word's save, a copy
+      over SMB) holds it back however long the pause;
+    * on Linux, a read lease is refused while any process has the file open for writing: catches writers that
+      started before the watcher (no events seen) and files created but not yet written;
+    * size and mtime unchanged for `settle` seconds since the last event: the only guard on network shares
+      (`--polling`), where neither events nor leases exist — hence the longer settle there.
+    """
+
+    def __init__(self, settle: float, *, events: bool = False) -> None:
         self.settle = settle
+        self.events = events
         self._seen: dict[Path, _Seen] = {}
+        self._writing: dict[Path, bool] = {}  # True: modified since its last close-write (events only)
 
     def touched(self, path: Path) -> None:
         """An event for the path: its quiet period starts again."""
         self._seen.pop(path, None)
 
+    def modified(self, path: Path) -> None:
+        """A writer changed the file: not ready before it closes it."""
+        self._seen.pop(path, None)
+        if self.events:
+            self._writing[path] = True
+
+    def closed(self, path: Path) -> None:
+        """Its writer closed it, or it was renamed into place: ready once it then stays unchanged."""
+        self._seen.pop(path, None)
+        self._writing.pop(path, None)
+
     def ready(self, path: Path, *, now: float | None = None) -> bool:
         now = time.monotonic() if now is None else now
         try:
-            st = path.stat()
+            st = os.lstat(path)  # a link's own size and time: what it points at is never looked at
         except OSError:
             self._seen.pop(path, None)
+            return False
+        if self._writing.get(path):
             return False
         seen = self._seen.get(path)
         if seen is None or seen.size != st.st_size or seen.mtime_ns != st.st_mtime_ns:
             self._seen[path] = _Seen(st.st_size, st.st_mtime_ns, now)
-            return self.settle <= 0 and _sidecar_settled(path)
-        return now - seen.since >= self.settle and _sidecar_settled(path)
+            quiet = self.settle <= 0
+        else:
+            quiet = now - seen.since >= self.settle
+        if not quiet or not _sidecar_settled(path):
+            return False
+        if stat.S_ISREG(st.st_mode) and open_for_writing(path):
+            self._seen[path] = _Seen(st.st_size, st.st_mtime_ns, now)  # its quiet period starts when it closes
+            return False
+        return True
 
     def forget(self, path: Path) -> None:
         self._seen.pop(path, None)
+        self._writing.pop(path, None)
 
     def prune(self, present: set[Path]) -> None:
         for path in list(self._seen):
             if path not in present:
                 del self._seen[path]
+        for path in list(self._writing):
+            if path not in present:
+                del self._writing[path]
+
+
+def open_for_writing(path: Path) -> bool:
+    """Whether some process has the regular file open for writing, as far as Linux can tell: a read lease is
+    refused while a writer has the file. False where it cannot be told (another user's file, a network file
+    system, not Linux): the other guards decide then."""
+    import errno
+    import fcntl
+    import signal
+
+    if not hasattr(fcntl, "F_SETLEASE"):
+        return False
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0))
+    except OSError:
+        return False
+    try:
+        # a writer opening the file during the microseconds the lease is held breaks it with a signal: SIGURG,
+        # which is ignored by default, instead of SIGIO, which would end the process
+        fcntl.fcntl(fd, fcntl.F_SETSIG, signal.SIGURG)
+        try:
+            fcntl.fcntl(fd, fcntl.F_SETLEASE, fcntl.F_RDLCK)
+        except OSError as exc:
+            return exc.errno == errno.EAGAIN
+        fcntl.fcntl(fd, fcntl.F_SETLEASE, fcntl.F_UNLCK)
+        return False
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
 
 
 def _sidecar_settled(path: Path) -> bool:
     """A sidecar being written next to its document holds the document back until it is complete."""
     sidecar = sidecar_of(path)
     try:
-        st = sidecar.stat()
+        st = os.lstat(sidecar)
     except OSError:
         return True
     return time.time() - st.st_mtime >= 0.2
@@ -142,7 +241,14 @@ class Classified:
 
 def classify(path: Path) -> Classified:
     """Dispatch by content: YAML/JSON are inputs; an .xlsx with a `kind` is a 录入表 (input), any other
-    .xlsx, and .docx/.pdf/.txt/.md, are documents; anything else is refused with a reason."""
+    .xlsx, and .docx/.pdf/.txt/.md, are documents; anything else is refused with a reason, and so is anything
+    that is not a plain file (a link, a FIFO, a device), whatever its name."""
+    what = special_file(path)
+    if what is not None:
+        return Classified(path, "refused", reason=_not_plain(path, what))
+    what = special_file(sidecar_of(path))
+    if what is not None:
+        return Classified(path, "refused", reason=_not_plain(sidecar_of(path), what, sidecar=True))
     suffix = path.suffix.lower()
     if suffix in INPUT_SUFFIXES:
         from docgen.inputs import read_input

@@ -10,6 +10,7 @@ import datetime
 import hashlib
 import json
 import os
+import stat
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -146,6 +147,13 @@ def _move(source: Path, target: Path) -> None:
     except OSError as exc:
         if exc.errno != 18:  # EXDEV: another file system (a network share)
             raise
+        if not stat.S_ISREG(os.lstat(source).st_mode):
+            # a link, FIFO or device cannot be copied without reading what it leads to: it is recreated as a
+            # link (a link) or left out, and removed from the inbox; the error note says what it was
+            if stat.S_ISLNK(os.lstat(source).st_mode):
+                os.symlink(os.readlink(source), target)
+            source.unlink()
+            return
         temp = target.with_name(f".{target.name}.copying")
         shutil.copy2(source, temp)
         with open(temp, "rb+") as fh:

@@ -154,19 +154,37 @@ class Watcher:
 
         watcher = self
 
+        tracker = self.tracker
+
         class Handler(FileSystemEventHandler):
             def on_any_event(self, event: Any) -> None:
-                for attr in ("src_path", "dest_path"):
-                    path = getattr(event, attr, None)
-                    if path:
-                        watcher.tracker.touched(Path(path))
+                kind = event.event_type
+                if kind in ("opened", "closed_no_write"):
+                    return  # readers (docgen's own among them) change nothing
+                src = Path(event.src_path) if event.src_path else None
+                dest = Path(event.dest_path) if getattr(event, "dest_path", "") else None
+                if not event.is_directory:
+                    if kind == "modified" and src is not None:
+                        tracker.modified(src)
+                    elif kind == "closed" and src is not None:
+                        tracker.closed(src)
+                    elif kind == "moved":
+                        if src is not None:
+                            tracker.forget(src)
+                        if dest is not None:
+                            tracker.closed(dest)  # renamed into place: complete (Office's save)
+                    elif src is not None:
+                        tracker.touched(src)
                 watcher.wake.set()
 
         observer = PollingObserver(timeout=self.poll_interval) if self.polling else Observer()
+        # close-write events exist only where the kernel reports them (inotify); polling sees none
+        tracker.events = not self.polling and type(observer).__name__ == "InotifyObserver"
         try:
             observer.schedule(Handler(), str(self.inbox.root), recursive=True)
             observer.start()
         except OSError as exc:  # e.g. inotify watch limit reached: periodic rescans still work
+            tracker.events = False
             self.log(f"注意：无法监听文件系统事件（{exc}），改为每 {self.rescan:g} 秒扫描一次收件箱")
             return None
         return observer
