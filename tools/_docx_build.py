@@ -761,9 +761,10 @@ class DocBuilder:
                 marker.addprevious(parse_xml(xml))
             marker.getparent().remove(marker)
 
-    def header_footer(self, left: str, right: str, *, first_page_blank: bool = True) -> None:
-        """Header: ``left`` text, ``right`` text right-aligned, bottom rule. Footer: 第 X 页 共 Y 页
-        (PAGE / NUMPAGES fields). With first_page_blank the cover page has no header or footer."""
+    def header_footer(self, left: str, right: str, *, footer_left: str = "", first_page_blank: bool = True) -> None:
+        """Header: ``left`` text, ``right`` text right-aligned, bottom rule. Footer: ``footer_left`` text if
+        any, then 第 X 页 共 Y 页 (PAGE / NUMPAGES fields) centred. With first_page_blank the cover page has
+        no header or footer."""
         section = self.doc.sections[0]
         section.header.is_linked_to_previous = False
         section.footer.is_linked_to_previous = False
@@ -772,9 +773,12 @@ class DocBuilder:
                                       ppr_xml(style="Header", border_bottom="000000",
                                               tabs=[("clear", TEXT_WIDTH // 2)]))])
         ftr = section.footer._element
-        _replace_children(ftr, [p_xml(run_xml("第 ") + field_runs("PAGE", "1") + run_xml(" 页 共 ")
-                                      + field_runs("NUMPAGES", "1") + run_xml(" 页"),
-                                      ppr_xml(style="Footer", align="center"))])
+        pages = run_xml("第 ") + field_runs("PAGE", "1") + run_xml(" 页 共 ") + field_runs("NUMPAGES", "1") + run_xml(" 页")
+        if footer_left:  # the Footer style's centre tab keeps the page numbers in the middle
+            footer = p_xml(run_xml(footer_left) + run_xml(tab=True) + pages, ppr_xml(style="Footer", align="left"))
+        else:
+            footer = p_xml(pages, ppr_xml(style="Footer", align="center"))
+        _replace_children(ftr, [footer])
         if first_page_blank:
             section.different_first_page_header_footer = True
             section.first_page_header.is_linked_to_previous = False
@@ -856,7 +860,10 @@ FORM_NUMBER = "表单编号：{{ control.form_no }}　表单版本：{{ control.
 # right side of the page header; no label words, so that the longest title with the longest 文件编号
 # (重大事件(故障)的分析改进报告 with YNTD-YW-2025-001-ZDSJ-2025-Q1-XC-2025-0005) still fits one 小五 line
 DOC_HEADER = "{{ title }}　{{ doc_no }}　{{ control.version }}"
-FORM_HEADER = "{{ title }}　表单编号 {{ control.form_no }}（{{ control.form_version }}）"
+# a form's pages carry the record's 文件编号 in the header and the blank form's 表单编号 in the footer, as
+# paper forms do: both in the header do not fit one line (现场服务报告单 with YNTD-YW-2025-001-XCBGD-XC-2025-0101)
+FORM_HEADER = "{{ title }}　{{ doc_no }}"
+FORM_FOOTER = "表单编号 {{ control.form_no }}（{{ control.form_version }}）"
 _SIGNOFFS = (("编制", "prepared"), ("审核", "reviewed"), ("批准", "approved"))
 
 
@@ -873,8 +880,11 @@ def control_rows() -> list[list[Cell]]:
 
 def control_header_footer(b: DocBuilder, *, form: bool = False, first_page_blank: bool = True) -> None:
     """:meth:`DocBuilder.header_footer` with the company on the left and, on the right, the title with the
-    文件编号 and 版本 (a form: its 表单编号 and 表单版本)."""
-    b.header_footer("{{ company }}", FORM_HEADER if form else DOC_HEADER, first_page_blank=first_page_blank)
+    文件编号 and 版本; a form: title and 文件编号, and its 表单编号 and 表单版本 left in the footer."""
+    if form:
+        b.header_footer("{{ company }}", FORM_HEADER, footer_left=FORM_FOOTER, first_page_blank=first_page_blank)
+    else:
+        b.header_footer("{{ company }}", DOC_HEADER, first_page_blank=first_page_blank)
 
 
 # ---------------------------------------------------------------------------------------------
