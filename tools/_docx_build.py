@@ -6,7 +6,8 @@ East-Asian fonts set explicitly everywhere, no theme fonts), a bullet list, sett
 refresh fields (TOC, page numbers) on opening, and fixed document properties and zip timestamps so
 that building twice gives byte-identical files. Around it: the table row builders (:func:`loop_rows`
 for ``{%tr for %}`` list tables), and at the end the title blocks several templates share (cover,
-report title, form head).
+report title, form head) and the document control every template prints (:func:`control_rows`,
+:func:`form_number`, :func:`control_header_footer`).
 
 The builder writes docxtpl (Jinja2) tags as literal text. Rules kept here so templates stay valid:
 
@@ -432,7 +433,8 @@ KV4 = [1700, 2835, 1700, 2835]
 # Four-column grid of an information table that ends with the control rows (control_rows), in 五号: labels
 # of five characters (first column) and four (third) on one line, a 文件编号 of 29 characters
 # (YNTD-YW-2025-001-FWBG-2025-03) in the second and a hand-signed date (　　年　　月　　日（手签）) in
-# the fourth; longer 文件编号 wrap at a hyphen. CONTROL_KV_COVER: the same in a cover's 小四.
+# the fourth; longer 文件编号 wrap at a hyphen. CONTROL_KV_COVER: a cover's 小四, four-character labels
+# and the hand-signed date on one line (the covers' 文件编号 are short: YNTD-YW-2025-001-JH).
 CONTROL_KV = [1250, 3750, 1050, 3020]
 CONTROL_KV_COVER = [1200, 3200, 1200, 3470]
 
