@@ -6,7 +6,8 @@ East-Asian fonts set explicitly everywhere, no theme fonts), a bullet list, sett
 refresh fields (TOC, page numbers) on opening, and fixed document properties and zip timestamps so
 that building twice gives byte-identical files. Around it: the table row builders (:func:`loop_rows`
 for ``{%tr for %}`` list tables), and at the end the title blocks several templates share (cover,
-report title, form head).
+report title, form head) and the document control every template prints (:func:`control_rows`,
+:func:`form_number`, :func:`control_header_footer`).
 
 The builder writes docxtpl (Jinja2) tags as literal text. Rules kept here so templates stay valid:
 
@@ -429,6 +430,13 @@ LAB = {"label": True}       # Cell(..., **LAB): a shaded, bold label cell
 # Four-column key/value grid of the form tables (label | value | label | value), so that stacked
 # tables line up: labels 1700 twips (seven 五号 characters on one line), values 2835 (TEXT_WIDTH 9070).
 KV4 = [1700, 2835, 1700, 2835]
+# Four-column grid of an information table that ends with the control rows (control_rows), in 五号: labels
+# of five characters (first column) and four (third) on one line, a 文件编号 of 29 characters
+# (YNTD-YW-2025-001-FWBG-2025-03) in the second and a hand-signed date (　　年　　月　　日（手签）) in
+# the fourth; longer 文件编号 wrap at a hyphen. CONTROL_KV_COVER: a cover's 小四, four-character labels
+# and the hand-signed date on one line (the covers' 文件编号 are short: YNTD-YW-2025-001-JH).
+CONTROL_KV = [1250, 3750, 1050, 3020]
+CONTROL_KV_COVER = [1200, 3200, 1200, 3470]
 
 
 def scale_widths(weights: Sequence[float], total: int = TEXT_WIDTH) -> list[int]:
@@ -755,9 +763,10 @@ class DocBuilder:
                 marker.addprevious(parse_xml(xml))
             marker.getparent().remove(marker)
 
-    def header_footer(self, left: str, right: str, *, first_page_blank: bool = True) -> None:
-        """Header: ``left`` text, ``right`` text right-aligned, bottom rule. Footer: 第 X 页 共 Y 页
-        (PAGE / NUMPAGES fields). With first_page_blank the cover page has no header or footer."""
+    def header_footer(self, left: str, right: str, *, footer_left: str = "", first_page_blank: bool = True) -> None:
+        """Header: ``left`` text, ``right`` text right-aligned, bottom rule. Footer: ``footer_left`` text if
+        any, then 第 X 页 共 Y 页 (PAGE / NUMPAGES fields) centred. With first_page_blank the cover page has
+        no header or footer."""
         section = self.doc.sections[0]
         section.header.is_linked_to_previous = False
         section.footer.is_linked_to_previous = False
@@ -766,9 +775,12 @@ class DocBuilder:
                                       ppr_xml(style="Header", border_bottom="000000",
                                               tabs=[("clear", TEXT_WIDTH // 2)]))])
         ftr = section.footer._element
-        _replace_children(ftr, [p_xml(run_xml("第 ") + field_runs("PAGE", "1") + run_xml(" 页 共 ")
-                                      + field_runs("NUMPAGES", "1") + run_xml(" 页"),
-                                      ppr_xml(style="Footer", align="center"))])
+        pages = run_xml("第 ") + field_runs("PAGE", "1") + run_xml(" 页 共 ") + field_runs("NUMPAGES", "1") + run_xml(" 页")
+        if footer_left:  # the Footer style's centre tab keeps the page numbers in the middle
+            footer = p_xml(run_xml(footer_left) + run_xml(tab=True) + pages, ppr_xml(style="Footer", align="left"))
+        else:
+            footer = p_xml(pages, ppr_xml(style="Footer", align="center"))
+        _replace_children(ftr, [footer])
         if first_page_blank:
             section.different_first_page_header_footer = True
             section.first_page_header.is_linked_to_previous = False
@@ -812,9 +824,10 @@ def cover_title(b: DocBuilder) -> None:
 
 
 def cover_info(b: DocBuilder, rows: Sequence[Sequence[Cell]], *, size: float, row_height: int) -> etree._Element:
-    """The information table of a cover or report title block: label | value | label | value, 8400
-    twips wide, centred."""
-    return b.kv_table(rows, weights=[1250, 2950, 1250, 2950], width=8400, size=size, row_height=row_height)
+    """The information table of a cover (小四) or report title block (五号): label | value | label | value
+    across the text width, ending with the :func:`control_rows`; columns as :data:`CONTROL_KV` says."""
+    weights = CONTROL_KV_COVER if size >= SIZE["小四"] else CONTROL_KV
+    return b.kv_table(rows, weights=weights, size=size, row_height=row_height)
 
 
 def report_title(b: DocBuilder, subtitle: str) -> None:
@@ -833,9 +846,47 @@ def form_title(b: DocBuilder, *, after: int) -> None:
                 runs=[("{{ title }}", rpr_xml(east=FONT_HEI, bold=True, size=SIZE["二号"], spacing=40))])
 
 
-def form_number(b: DocBuilder, text: str) -> None:
-    """The document number line on the right under :func:`form_title` (e.g. "编号：{{ service_no }}")."""
-    b.paragraph("", "Normal", align="right", line=240, before=0, after=60, runs=[(text, rpr_xml(size=SIZE["五号"]))])
+def form_number(b: DocBuilder) -> None:
+    """A service form's number line on the right under :func:`form_title`: the blank form's own 表单编号 and
+    表单版本, then this record's 文件编号. 小五, so that it stays on one line with a long 文件编号."""
+    b.paragraph("", "Normal", align="right", line=240, before=0, after=60, runs=[(FORM_NUMBER, rpr_xml(size=SIZE["小五"]))])
+
+
+# ---------------------------------------------------------------------------------------------
+# Document control: what every document prints about itself (docgen.control; the pipeline adds the
+# ``control`` block to every document's context). Forms have their own 表单编号 and signature rows;
+# every other document has the control rows in its first information table.
+# ---------------------------------------------------------------------------------------------
+
+FORM_NUMBER = "表单编号：{{ control.form_no }}　表单版本：{{ control.form_version }}　文件编号：{{ doc_no }}"
+# right side of the page header; no label words, so that the longest title with the longest 文件编号
+# (重大事件(故障)的分析改进报告 with YNTD-YW-2025-001-ZDSJ-2025-Q1-XC-2025-0005) still fits one 小五 line
+DOC_HEADER = "{{ title }}　{{ doc_no }}　{{ control.version }}"
+# a form's pages carry the record's 文件编号 in the header and the blank form's 表单编号 in the footer, as
+# paper forms do: both in the header do not fit one line (现场服务报告单 with YNTD-YW-2025-001-XCBGD-XC-2025-0101)
+FORM_HEADER = "{{ title }}　{{ doc_no }}"
+FORM_FOOTER = "表单编号 {{ control.form_no }}（{{ control.form_version }}）"
+_SIGNOFFS = (("编制", "prepared"), ("审核", "reviewed"), ("批准", "approved"))
+
+
+def control_rows() -> list[list[Cell]]:
+    """The document control rows of a four-column information table (label | value | label | value):
+    文件编号 | 版本, then 编制, 审核 and 批准, each with its date. A name or date nobody recorded is printed
+    by docgen.control as a line labelled （手签）."""
+    rows = [[Cell("文件编号", **LAB), Cell("{{ control.doc_no }}"), Cell("版本", **LAB), Cell("{{ control.version }}")]]
+    for role, key in _SIGNOFFS:
+        rows.append([Cell(role, **LAB), Cell(f"{{{{ control.{key}.name }}}}"), Cell("日期", **LAB),
+                     Cell(f"{{{{ control.{key}.date }}}}")])
+    return rows
+
+
+def control_header_footer(b: DocBuilder, *, form: bool = False, first_page_blank: bool = True) -> None:
+    """:meth:`DocBuilder.header_footer` with the company on the left and, on the right, the title with the
+    文件编号 and 版本; a form: title and 文件编号, and its 表单编号 and 表单版本 left in the footer."""
+    if form:
+        b.header_footer("{{ company }}", FORM_HEADER, footer_left=FORM_FOOTER, first_page_blank=first_page_blank)
+    else:
+        b.header_footer("{{ company }}", DOC_HEADER, first_page_blank=first_page_blank)
 
 
 # ---------------------------------------------------------------------------------------------

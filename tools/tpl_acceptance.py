@@ -1,15 +1,19 @@
 """项目验收报告 (acceptance_report.docx) — 《交付管理规定》YNTD-ITSS-0901 §5.4.4 项目验收.
 
-Cover page (company, title, 文件编号, project, information table), then 1 项目概况, 2 内部验收 (application
-date against its deadline, 2.1 可交付成果 from the archive, 2.2 SLA达成自评 computed over the project
-period, 2.3 运维部与质量部评估), 3 客户验收 (初验 with its open issues, 终验), 4 发现的问题, 5 验收签署,
-6 提示. The variables are the contract with docgen.kinds.acceptance.acceptance_context.
+Cover page (company, title, 文件编号, project, information table ending with the document control rows:
+文件编号, 版本, 编制/审核/批准), then 1 项目概况, 2 内部验收 (application date against its deadline, 2.1 可交付成果
+from the archive, 2.2 SLA达成自评 computed over the project period, 2.3 运维部与质量部评估), 3 客户验收 (初验
+with its open issues, 终验), 4 发现的问题, 5 验收签署, 6 提示. The variables are the contract with
+docgen.kinds.acceptance.acceptance_context.
 """
 from __future__ import annotations
 
 from pathlib import Path
 
-from _docx_build import FONT_HEI, LAB, RED, SIZE, Cell, DocBuilder, SignBox, cover_info, cover_title, rpr_xml
+from _docx_build import (
+    FONT_HEI, LAB, RED, SIZE, Cell, DocBuilder, SignBox, control_header_footer, control_rows, cover_info, cover_title,
+    rpr_xml,
+)
 from tpl_packs import SMALL, Col, _lead, _list_table, _warnings, flagged, text
 
 
@@ -25,7 +29,7 @@ def _cover(b: DocBuilder) -> None:
         [Cell("验收申请", **LAB), Cell("{{ internal.applied_on }}"), Cell("申请人", **LAB),
          Cell("{{ internal.applied_by }}")],
         [Cell("初验日期", **LAB), Cell("{{ preliminary.date }}"), Cell("终验日期", **LAB), Cell("{{ final.date }}")],
-        [Cell("文件编号", **LAB), Cell("{{ doc_no }}", span=3)],
+        *control_rows(),
     ], size=SIZE["小四"], row_height=454)
 
 
@@ -140,7 +144,7 @@ def _customer(b: DocBuilder) -> None:
 def build_acceptance_report(path: Path) -> Path:
     b = DocBuilder(title="项目验收报告", subject="项目验收报告（《交付管理规定》§5.4.4 项目验收）",
                    keywords="项目验收报告; 内部验收; 客户验收; SLA达成自评; 交付管理规定; YNTD-ITSS-0901")
-    b.header_footer("{{ company }}", "{{ title }}　文件编号：{{ doc_no }}")
+    control_header_footer(b)
     _cover(b)
 
     b.heading("1 项目概况", 1, page_break_before=True)
@@ -172,8 +176,8 @@ def build_acceptance_report(path: Path) -> Path:
         [Cell("项目组", **LAB), Cell("运维部", **LAB), Cell("质量部", **LAB)],
         [SignBox(("申请人：{{ internal.applied_by }}", "日期：{{ internal.applied_on }}"), text="申请内部验收。",
                  align="left"),
-         SignBox(("签字：", "日期：　　　年　　月　　日"), text="评估意见：", align="left"),
-         SignBox(("签字：", "日期：　　　年　　月　　日"), text="评估意见：", align="left")],
+         SignBox(("运维部评估人签字：", "日期：　　　年　　月　　日"), text="评估意见：", align="left"),
+         SignBox(("质量部评估人签字：", "日期：　　　年　　月　　日"), text="评估意见：", align="left")],
     ], [1, 1, 1], space=900)
 
     _warnings(b, "6 提示")

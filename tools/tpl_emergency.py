@@ -4,7 +4,7 @@
   timeline, impact, root cause and the improvements with owner and due date.
 
 Same look as tools/tpl_packs.py. Context (docgen.kinds.emergency): the pack header keys (company, title,
-doc_no, project, period_label, prepared_by, prepared_on, warnings), incident {id, level, category,
+doc_no, control, project, period_label, warnings), incident {id, level, category,
 reported_at, responded_at, resolved_at, response_minutes, resolution_minutes, description, handling},
 timeline [{no, at, event}], impact, root_cause, improvements [{no, action, owner, due}].
 """
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from _docx_build import LAB, Cell, SignBox
+from _docx_build import CONTROL_KV, LAB, Cell, SignBox
 from tpl_packs import (
     Col,
     _info,
@@ -45,7 +45,7 @@ def build_major_incident_report(path: Path) -> Path:
          Cell("{{ incident.resolution_minutes }}")],
         [Cell("事件描述", **LAB), Cell("{{ incident.description }}", span=3)],
         [Cell("处理过程", **LAB), Cell("{{ incident.handling }}", span=3)],
-    ], [1700, 2835, 1700, 2835], align="left")
+    ], CONTROL_KV, align="left")  # the information table's grid, so that the two line up
 
     b.heading("2 事件经过", 1)
     _lead(b, "事件从发生到处理完毕的主要经过如下：")
@@ -73,7 +73,8 @@ def build_major_incident_report(path: Path) -> Path:
     b.heading("6 审核确认", 1)
     b.sign_table([
         [Cell("编制：{{ company }}", **LAB), Cell("确认（客户）：{{ project.customer }}", **LAB)],
-        [SignBox(("编制人：{{ prepared_by }}", "日期：{{ prepared_on }}"), text="以上分析及改进措施属实。", align="left"),
+        [SignBox(("编制人：{{ control.prepared.name }}", "日期：{{ control.prepared.date }}"),
+                 text="以上分析及改进措施属实。", align="left"),
          SignBox(("客户签字：", "日期：　　　　年　　月　　日"), text="确认意见：", align="left")],
     ], [1, 1], space=900)
 

@@ -5,10 +5,11 @@
 * pack_manifest.docx    交付清单（§5.4.7 各服务类型的交付成果、校验码与交付确认）
 
 One-to-three-page records in the style of the survey report and the service forms: company (small)
-over the document title (big), the 文件编号 line, an information table, numbered sections, a 提示
-section. The variables they use are the contract with the context builders (``docgen templates
-check`` verifies them); every list renders one "无" row when empty. Common context keys: company,
-title, doc_no, project {code, name, customer}, period_label, prepared_by, prepared_on, warnings.
+over the document title (big), an information table ending with the document control rows (文件编号,
+版本, 编制/审核/批准), numbered sections, a 提示 section. The variables they use are the contract with the
+context builders (``docgen templates check`` verifies them); every list renders one "无" row when empty.
+Common context keys: company, title, doc_no, control, project {code, name, customer}, period_label,
+warnings.
 """
 from __future__ import annotations
 
@@ -17,8 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from _docx_build import (
+    CONTROL_KV,
     FONT_HEI,
-    KV4,
     LAB,
     RED,
     SIZE,
@@ -29,7 +30,8 @@ from _docx_build import (
     _tbl,
     _tc,
     _tr,
-    form_number,
+    control_header_footer,
+    control_rows,
     form_title,
     loop_rows,
     ppr_xml,
@@ -47,25 +49,23 @@ SMALL = SIZE["小五"]
 
 def _new(title: str, subject: str, keywords: str) -> DocBuilder:
     """A new record: header and footer, then the head — company (small) over the document title (big,
-    bold), the 文件编号 on the right."""
+    bold). The information table (:func:`_info`) follows; its control rows carry the 文件编号."""
     b = DocBuilder(title=title, subject=subject, keywords=f"{title}; {keywords}; 交付管理规定; YNTD-ITSS-0901")
-    # the right side has no "文件编号：" label (the title block shows it): with the longest title,
-    # 趋势分析及可能的风险消除建议, and a doc_no such as YNTD-YW-2025-001-TREND-ANALYSIS-2025-03 the
-    # labelled header no longer fits one 小五 line
-    b.header_footer("{{ company }}", "{{ title }}　{{ doc_no }}", first_page_blank=False)
-    form_title(b, after=120)
-    form_number(b, "文件编号：{{ doc_no }}")
+    control_header_footer(b, first_page_blank=False)
+    form_title(b, after=180)
     return b
 
 
 def _info(b: DocBuilder, extra: Sequence[Sequence[Cell]] = ()) -> None:
+    """The information table: project, period, the document's own rows (``extra``), then the document
+    control rows (文件编号, 版本, 编制/审核/批准)."""
     b.kv_table([
         [Cell("项目编号", **LAB), Cell("{{ project.code }}"), Cell("期间", **LAB), Cell("{{ period_label }}")],
         [Cell("项目名称", **LAB), Cell("{{ project.name }}", span=3)],
         [Cell("客户", **LAB), Cell("{{ project.customer }}", span=3)],
         *extra,
-        [Cell("编制人", **LAB), Cell("{{ prepared_by }}"), Cell("编制日期", **LAB), Cell("{{ prepared_on }}")],
-    ], KV4)
+        *control_rows(),
+    ], CONTROL_KV)
 
 
 def _lead(b: DocBuilder, text: str) -> None:
@@ -232,8 +232,8 @@ def build_pack_manifest(path: Path) -> Path:
     b.heading("2 交付确认", 1)
     b.sign_table([
         [Cell("交付方：{{ company }}", **LAB), Cell("接收方（客户）：{{ project.customer }}", **LAB)],
-        [SignBox(("交付人：{{ prepared_by }}", "日期：　　　　年　　月　　日"), text="上述交付成果已按本清单交付。",
-                 align="left"),
+        [SignBox(("交付人：{{ control.prepared.name }}", "日期：{{ control.prepared.date }}"),
+                 text="上述交付成果已按本清单交付。", align="left"),
          SignBox(("客户签字：", "日期：　　　　年　　月　　日"), text="接收意见：", align="left")],
     ], [1, 1], space=900)
 

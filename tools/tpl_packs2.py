@@ -7,8 +7,8 @@
 * assessment_report.docx          调研评估分析报告（§5.4.7.4：调研发现及风险等级）
 * assessment_recommendation.docx  调研评估的规划方案或建议及评审记录（§5.4.7.4）
 
-Same look as tools/tpl_packs.py (company over the big title, 文件编号, information table, numbered
-sections with tables, 评审记录 table, signature block, 提示 section; header/footer with page X/Y).
+Same look as tools/tpl_packs.py (company over the big title, information table with the document
+control rows, numbered sections with tables, 评审记录 table, signature block, 提示 section; header/footer with page X/Y).
 Common context keys as there; review tables take ``reviews`` [{no, name, role, conclusion, date,
 comment, approved}] and ``review_status`` (通过 | 未通过 | 待评审).
 """
@@ -44,8 +44,8 @@ def _reviews(b: DocBuilder, heading: str, what: str) -> None:
     b.paragraph("", "BodyText", after=0)
     b.sign_table([
         [Cell("编制方：{{ company }}", **LAB), Cell("评审方", **LAB)],
-        [SignBox(("编制人：{{ prepared_by }}", "日期：{{ prepared_on }}"), text=f"{what}已按上述内容编制。",
-                 align="left"),
+        [SignBox(("编制人：{{ control.prepared.name }}", "日期：{{ control.prepared.date }}"),
+                 text=f"{what}已按上述内容编制。", align="left"),
          SignBox(("评审人签字：", "日期：　　　　年　　月　　日"), text="评审意见：", align="left")],
     ], [1, 1], space=700)
 
@@ -68,7 +68,7 @@ def build_optimization_plan(path: Path) -> Path:
              "优化改善方案; 评审记录; 优化改善")
     _info(b, extra=[
         [Cell("方案名称", **LAB), Cell("{{ proposal.title }}", span=3)],
-        [Cell("方案日期", **LAB), Cell("{{ proposal.date }}"), Cell("评审结论", **LAB), Cell("{{ review_status }}")],
+        [Cell("评审结论", **LAB), Cell("{{ review_status }}", span=3)],
     ])
     b.heading("1 背景及现状问题", 1)
     b.text_lines("proposal.background")
@@ -91,7 +91,7 @@ def build_implementation_plan(path: Path) -> Path:
              "优化改善实施方案; 实施步骤; 回退方案; 评审记录")
     _info(b, extra=[
         [Cell("优化项目", **LAB), Cell("{{ subject }}", span=3)],
-        [Cell("方案日期", **LAB), Cell("{{ date }}"), Cell("评审结论", **LAB), Cell("{{ review_status }}")],
+        [Cell("评审结论", **LAB), Cell("{{ review_status }}", span=3)],
     ])
     b.heading("1 实施步骤", 1)
     _lead(b, "优化改善按以下步骤在约定的实施窗口内实施，每一步由负责人组织执行并确认结果：")
@@ -128,8 +128,8 @@ def build_change_release_report(path: Path) -> Path:
     b.heading("5 发布确认", 1)
     b.sign_table([
         [Cell("实施方：{{ company }}", **LAB), Cell("客户：{{ project.customer }}", **LAB)],
-        [SignBox(("变更实施人：{{ prepared_by }}", "日期：{{ prepared_on }}"), text="变更已实施并验证，申请发布。",
-                 align="left"),
+        [SignBox(("变更实施人：{{ control.prepared.name }}", "日期：{{ control.prepared.date }}"),
+                 text="变更已实施并验证，申请发布。", align="left"),
          SignBox(("客户签字：", "日期：　　　　年　　月　　日"), text="发布确认意见：", align="left")],
     ], [1, 1], space=700)
     _warnings(b, "6 提示")
@@ -140,17 +140,18 @@ def build_change_release_report(path: Path) -> Path:
 # §5.4.7.4 调研评估
 # ---------------------------------------------------------------------------------------------
 
-def _assessment_info(b: DocBuilder, last: list[Cell]) -> None:
+def _assessment_info(b: DocBuilder, beside: tuple[Cell, Cell] | None = None) -> None:
+    """The information table of an assessment document; ``beside`` (label, value) shares the 评估周期 row."""
     _info(b, extra=[
         [Cell("评估主题", **LAB), Cell("{{ subject }}", span=3)],
-        [Cell("评估周期", **LAB), Cell("{{ start }} 至 {{ end }}"), *last],
+        [Cell("评估周期", **LAB), Cell("{{ start }} 至 {{ end }}", span=1 if beside else 3), *(beside or ())],
     ])
 
 
 def build_assessment_plan(path: Path) -> Path:
     b = _new("调研评估计划书", "调研评估计划书（《交付管理规定》§5.4.7.4 调研评估交付成果）",
              "调研评估计划; 目标; 范围; 进度安排")
-    _assessment_info(b, [Cell("计划日期", **LAB), Cell("{{ plan_date }}")])
+    _assessment_info(b)
     b.heading("1 调研评估目标", 1)
     _list_table(b, [
         Col("序号", 600, text("{{ o.no }}", "center")),
@@ -176,7 +177,7 @@ def build_assessment_plan(path: Path) -> Path:
 def build_assessment_report(path: Path) -> Path:
     b = _new("调研评估分析报告", "调研评估分析报告（《交付管理规定》§5.4.7.4 调研评估交付成果）",
              "调研评估; 分析报告; 风险等级")
-    _assessment_info(b, [Cell("发现问题", **LAB), Cell("{{ risk_counts.total }} 项")])
+    _assessment_info(b, (Cell("发现问题", **LAB), Cell("{{ risk_counts.total }} 项")))
     b.heading("1 调研评估概况", 1)
     b.paragraph("按调研评估计划书，于 {{ start }} 至 {{ end }} 对{{ scope }}开展调研评估，方法为{{ method }}。"
                 "共发现问题 {{ risk_counts.total }} 项，其中高风险 {{ risk_counts.high }} 项，中风险 "
@@ -205,7 +206,7 @@ def build_assessment_recommendation(path: Path) -> Path:
              "规划方案; 建议; 评审记录; 调研评估")
     _info(b, extra=[
         [Cell("评估主题", **LAB), Cell("{{ subject }}", span=3)],
-        [Cell("编制日期", **LAB), Cell("{{ rec_date }}"), Cell("评审结论", **LAB), Cell("{{ review_status }}")],
+        [Cell("评审结论", **LAB), Cell("{{ review_status }}", span=3)],
     ])
     b.heading("1 编制依据", 1)
     b.paragraph("根据调研评估分析报告（发现问题 {{ findings_total }} 项，其中高风险 {{ high_risks }} 项），"

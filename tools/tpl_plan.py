@@ -4,7 +4,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from _docx_build import (
-    FONT_HEI, LAB, RED, SIZE, Cell, Column, DocBuilder, cover_info, cover_title, rpr_xml, scale_widths,
+    FONT_HEI, LAB, RED, SIZE, Cell, Column, DocBuilder, control_header_footer, control_rows, cover_info, cover_title,
+    rpr_xml, scale_widths,
 )
 
 
@@ -27,17 +28,14 @@ def _plan_cover(b: DocBuilder) -> None:
          Cell("{{ project.contract_no }}")],
         [Cell("项目经理", **LAB), Cell("{{ project.manager }}"), Cell("项目周期", **LAB),
          Cell("{{ project.start }} 至 {{ project.end }}")],
-        [Cell("文件编号", **LAB), Cell("{{ doc_no }}"), Cell("版本", **LAB), Cell("{{ version }}")],
-        [Cell("编制", **LAB), Cell("{{ prepared_by }}"), Cell("日期", **LAB), Cell("{{ prepared_on }}")],
-        [Cell("审核", **LAB), Cell("{{ reviewed_by }}"), Cell("日期", **LAB), Cell("{{ reviewed_on }}")],
-        [Cell("批准", **LAB), Cell("{{ approved_by }}"), Cell("日期", **LAB), Cell("{{ approved_on }}")],
+        *control_rows(),
     ], size=SIZE["小四"], row_height=454)
 
 
 def build_plan(path: Path) -> Path:
     b = DocBuilder(title="运维项目管理计划", subject="运维项目管理计划（《交付管理规定》§5.2–§5.4.1）",
                    keywords="运维项目管理计划; 交付管理规定; YNTD-ITSS-0901")
-    b.header_footer("{{ company }}", "{{ title }}　文件编号：{{ doc_no }}　版本：{{ version }}")
+    control_header_footer(b)
 
     # -- cover ------------------------------------------------------------------------------------
     _plan_cover(b)

@@ -5,17 +5,19 @@
 * remote_record.docx          远程服务记录（§5.4.6.2 第 1–13 步）
 * leftover_confirmation.docx  遗留问题确认单（§5.4.6.1 第 8 步 / §5.4.6.2 第 8 步）
 
-These are one-to-two-page forms, not reports: no cover, no TOC; a form title, the 编号, then bordered
-key/value and list tables and signature cells with room to sign by hand. The variables they use are
-the contract with the onsite/remote kinds' context builders (``docgen templates check`` verifies them);
-every list renders one "无" row when empty.
+These are one-to-two-page forms, not reports: no cover, no TOC; a form title, the form's 表单编号 and
+表单版本 with the record's 文件编号, then bordered key/value and list tables and signature cells with room to
+sign by hand (the forms' own signature rows, so no 编制/审核/批准 rows). The variables they use are the
+contract with the onsite/remote kinds' context builders (``docgen templates check`` verifies them); every
+list renders one "无" row when empty.
 """
 from __future__ import annotations
 
 from pathlib import Path
 
 from _docx_build import (
-    FONT_HEI, KV4, LAB, RED, SIZE, Cell, Column, DocBuilder, SignBox, form_number, form_title, rpr_xml,
+    FONT_HEI, KV4, LAB, RED, SIZE, Cell, Column, DocBuilder, SignBox, control_header_footer, form_number, form_title,
+    rpr_xml,
 )
 
 TIME_W = 1900   # a "YYYY-MM-DD HH:MM" column that does not wrap
@@ -28,9 +30,9 @@ EMPTY = "无"
 
 def _new(title: str, subject: str, *, pending: bool = True) -> DocBuilder:
     """A new form: header and footer, then the head — company (small) over the form name (big, bold),
-    the red pending line (unless ``pending`` is false), the 编号 on the right."""
+    the red pending line (unless ``pending`` is false), the 表单编号 / 表单版本 / 文件编号 line on the right."""
     b = DocBuilder(title=title, subject=subject, keywords=f"{title}; 交付管理规定; YNTD-ITSS-0901; 项目交付")
-    b.header_footer("{{ company }}", "{{ title }}　编号：{{ service_no }}", first_page_blank=False)
+    control_header_footer(b, form=True, first_page_blank=False)
     form_title(b, after=80)
     if pending:
         b.tag("{%p if pending_marks %}")
@@ -38,7 +40,7 @@ def _new(title: str, subject: str, *, pending: bool = True) -> DocBuilder:
                     runs=[("【{{ pending_marks|join(\"、\") }}】本记录尚有未完成环节，完成后更新归档",
                            rpr_xml(east=FONT_HEI, bold=True, color=RED, size=SIZE["小四"]))])
         b.tag("{%p endif %}")
-    form_number(b, "编号：{{ service_no }}")
+    form_number(b)
     return b
 
 

@@ -3,7 +3,8 @@
 
 A periodic report (month, ISO week or quarter): title block, the person's summary, then what docgen
 computed from the archive — services, SLA achievement with a chart, incidents, leftover issues,
-satisfaction — the next period's plan, the warnings and the signatures. The variables are the
+satisfaction — the next period's plan and the warnings. The title block's table ends with the document
+control rows (文件编号, 版本, 编制/审核/批准) and the customer's receipt, signed by hand. The variables are the
 contract with docgen.kinds.service_report.service_report_documents (``docgen templates check``).
 """
 from __future__ import annotations
@@ -11,7 +12,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Sequence
 
-from _docx_build import LAB, SIZE, Cell, Column, DocBuilder, cover_info, report_title, rpr_xml
+from _docx_build import (
+    LAB, SIZE, Cell, Column, DocBuilder, control_header_footer, control_rows, cover_info, report_title, rpr_xml,
+)
 
 SMALL = SIZE["小五"]
 
@@ -31,7 +34,7 @@ def build_service_report(path: Path) -> Path:
     b = DocBuilder(title="运维服务报告",
                    subject="运维服务报告（《交付管理规定》§5.4.2 服务报告、§8 服务报告比例）",
                    keywords="运维服务报告; 服务报告; SLA达成; 遗留问题; 交付管理规定; YNTD-ITSS-0901")
-    b.header_footer("{{ company }}", "{{ title }}　文件编号：{{ doc_no }}", first_page_blank=False)
+    control_header_footer(b, first_page_blank=False)
 
     # -- title block ---------------------------------------------------------------------------------
     report_title(b, "（{{ period_label }}{{ report_kind }}）")
@@ -40,10 +43,10 @@ def build_service_report(path: Path) -> Path:
          Cell("{{ period_label }}（{{ period }}）")],
         [Cell("项目名称", **LAB), Cell("{{ project.name }}", span=3)],
         [Cell("客户名称", **LAB), Cell("{{ project.customer }}"), Cell("统计范围", **LAB), Cell("{{ period_range }}")],
-        [Cell("编制人", **LAB), Cell("{{ prepared_by }}"), Cell("编制日期", **LAB), Cell("{{ prepared_on }}")],
         [Cell("依据计划", **LAB), Cell("{{ plan_label }}"), Cell("报告类型", **LAB), Cell("{{ report_kind }}")],
-        [Cell("文件编号", **LAB), Cell("{{ doc_no }}", span=3)],
-        [Cell("审核人", **LAB), Cell(""), Cell("客户签收", **LAB), Cell("")],
+        *control_rows(),
+        # the customer signs the receipt on paper: a labelled line, like the control rows' （手签）
+        [Cell("客户签收", **LAB), Cell("（客户手签）"), Cell("日期", **LAB), Cell("　　年　　月　　日（手签）")],
     ], size=SIZE["五号"], row_height=420)
 
     # -- 1 本期工作概述 -------------------------------------------------------------------------------

@@ -4,8 +4,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from _docx_build import (
-    FONT_HEI, LAB, SIZE, TEXT_WIDTH, Cell, Column, DocBuilder, _cell_p, _tbl, _tc, _tr, cover_info, loop_rows, ppr_xml,
-    report_title, rpr_xml, run_xml, scale_widths,
+    FONT_HEI, LAB, SIZE, TEXT_WIDTH, Cell, Column, DocBuilder, _cell_p, _tbl, _tc, _tr, control_header_footer,
+    control_rows, cover_info, loop_rows, ppr_xml, report_title, rpr_xml, run_xml, scale_widths,
 )
 
 
@@ -26,10 +26,10 @@ def build_survey_report(path: Path) -> Path:
     b = DocBuilder(title="需方满意度调查和分析报告",
                    subject="需方满意度调查和分析报告（《交付管理规定》§5.4.5 项目改进）",
                    keywords="需方满意度调查; 满意度分析; 低分项改进; 交付管理规定; YNTD-ITSS-0901")
-    b.header_footer("{{ company }}", "{{ title }}　文件编号：{{ doc_no }}", first_page_blank=False)
+    control_header_footer(b, first_page_blank=False)
 
-    # -- title block ---------------------------------------------------------------------------------
-    report_title(b, "（{{ period_label }}　文件编号：{{ doc_no }}）")
+    # -- title block (the 文件编号 is in the table's control rows) ------------------------------------
+    report_title(b, "（{{ period_label }}）")
     cover_info(b, [
         [Cell("项目编号", **LAB), Cell("{{ project.code }}"), Cell("调查期间", **LAB),
          Cell("{{ period_label }}（{{ period }}）")],
@@ -39,6 +39,7 @@ def build_survey_report(path: Path) -> Path:
          Cell("{{ respondent_count }} 份（{{ question_count }} 题，{{ score_count }} 个评分）")],
         [Cell("总体满意度", **LAB), Cell("{{ overall }} 分（满分 5 分）"), Cell("满意率", **LAB),
          Cell("{{ satisfied_percent }}")],
+        *control_rows(),
     ], size=SIZE["五号"], row_height=420)
 
     # -- 1 调查概况 -----------------------------------------------------------------------------------
