@@ -66,8 +66,8 @@ def build_major_incident_report(path: Path) -> Path:
     _list_table(b, [
         Col("序号", 700, text("{{ m.no }}", "center")),
         Col("改进措施", 5070, text("{{ m.action }}")),
-        Col("责任人", 1400, flagged("{{ m.owner or '未指定' }}", "not m.owner")),
-        Col("完成期限", 1900, flagged("{{ m.due or '未指定' }}", "not m.due")),
+        Col("责任人", 1400, flagged("{{ m.owner }}", "m.no_owner")),
+        Col("完成期限", 1900, flagged("{{ m.due }}", "m.no_due")),
     ], "improvements", "m")
 
     b.heading("6 审核确认", 1)

@@ -147,7 +147,7 @@ def build_anomaly_record(path: Path) -> Path:
             + labelled("措施：", "{{ a.action }}")),
         Col("处理人", 800, text("{{ a.handled_by }}", "center")),
         Col("关闭时间", 1200, text("{{ a.closed_at }}", "center")),
-        Col("状态", 820, flagged("{{ a.status }}", 'a.status == "处理中"')),
+        Col("状态", 820, flagged("{{ a.status }}", "a.open")),
     ], "anomalies", "a", empty="本期未发现运行状态异常。")
 
     _warnings(b, "3 提示")
@@ -221,7 +221,7 @@ def build_pack_manifest(path: Path) -> Path:
         Col("版本", 600, text("{{ i.version }}", "center", SMALL)),
         Col("校验码", 1220, text("{{ i.sha256_short }}", "center", SMALL)),
         Col("日期", 1040, text("{{ i.date }}", "center", SMALL)),
-        Col("状态", 720, flagged("{{ i.status }}", 'i.status == "缺失"', size=SMALL)),
+        Col("状态", 720, flagged("{{ i.status }}", "i.missing", size=SMALL)),
     ], "items", "i")
     b.paragraph("", "BodyText", before=100, after=20, line=300, runs=[
         ("合计：", rpr_xml(east=FONT_HEI, bold=True)),

@@ -195,7 +195,7 @@ def build_assessment_report(path: Path) -> Path:
         Col("评估项", 1900, text("{{ f.item }}")),
         Col("调研发现", 3570, text("{{ f.finding }}")),
         Col("依据", 1800, text("{{ f.evidence }}")),
-        Col("风险等级", 1200, flagged("{{ f.risk }}", 'f.risk == "高"')),
+        Col("风险等级", 1200, flagged("{{ f.risk }}", "f.high")),
     ], "findings", "f")
     _warnings(b, "4 提示")
     return b.save(path)
@@ -215,7 +215,7 @@ def build_assessment_recommendation(path: Path) -> Path:
     _list_table(b, [
         Col("序号", 600, text("{{ i.no }}", "center")),
         Col("规划方案或建议", 4270, text("{{ i.recommendation }}")),
-        Col("优先级", 900, flagged("{{ i.priority }}", 'i.priority == "高"')),
+        Col("优先级", 900, flagged("{{ i.priority }}", "i.high")),
         Col("估算投入", 1500, text("{{ i.estimate }}", "center")),
         Col("实施时间", 1800, text("{{ i.timeline }}", "center")),
     ], "items", "i")

@@ -37,7 +37,7 @@ def _new(title: str, subject: str, *, pending: bool = True) -> DocBuilder:
     if pending:
         b.tag("{%p if pending_marks %}")
         b.paragraph("", "Normal", align="center", line=240, before=0, after=60,
-                    runs=[("【{{ pending_marks|join(\"、\") }}】本记录尚有未完成环节，完成后更新归档",
+                    runs=[("【{{ pending_text }}】本记录尚有未完成环节，完成后更新归档",
                            rpr_xml(east=FONT_HEI, bold=True, color=RED, size=SIZE["小四"]))])
         b.tag("{%p endif %}")
     form_number(b)
@@ -236,7 +236,7 @@ def build_onsite_report(path: Path) -> Path:
         [Cell("提交人", **LAB), Cell("{{ engineer }}"), Cell("提交日期", **LAB), Cell("{{ review.submitted_at }}")],
         [Cell("审核人", **LAB), Cell("{{ review.reviewed_by }}"), Cell("审核状态", **LAB), Cell("{{ review.status }}")],
         [Cell("审核意见", **LAB),
-         SignBox(("审核人签字：{{ review.reviewed_by }}　　日期：{{ review.reviewed_at }}",), span=3)],
+         SignBox(("审核人签字：{{ review.sign_name }}　　日期：{{ review.sign_date }}",), span=3)],
         *_SATISFACTION,
     ], KV4, space=500)
 

@@ -163,7 +163,7 @@ def manifest_spec(pack: PackBase, pack_kind: str, *, produced: list[GeneratedDoc
         "items": [{"no": str(n), "title": i["title"], "doc_no": i["doc_no"] or "—",
                    "version": i["label"] or "—",
                    "sha256_short": (i["sha256"] or "—")[:12], "date": i["date"] or "—",
-                   "status": _status(i)}
+                   "status": _status(i), "missing": not i["present"] and not i.get("not_applicable")}
                   for n, i in enumerate(items, 1)],
         "counts": {"total": str(len(items) - len(skipped)), "present": str(present),
                    "missing": str(len(items) - len(skipped) - present)},

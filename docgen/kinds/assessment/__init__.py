@@ -140,7 +140,8 @@ def assessment_documents(pack: AssessmentInput, *, archive: Archive | None,
         day=plan.date or min(t.from_ for t in plan.schedule))  # written at the latest when the work starts
     by_risk = _counts([f.risk for f in pack.findings])
     order = {level: n for n, level in enumerate(LEVELS)}
-    findings = [{"no": str(n), "item": f.item, "finding": f.finding, "risk": f.risk, "evidence": f.evidence or "—"}
+    findings = [{"no": str(n), "item": f.item, "finding": f.finding, "risk": f.risk, "evidence": f.evidence or "—",
+                 "high": f.risk == "高"}
                 for n, f in enumerate(sorted(pack.findings, key=lambda f: order[f.risk]), 1)]
     report = _doc(pack, "assessment_report", warnings, header | {
         "findings": findings,
@@ -149,7 +150,7 @@ def assessment_documents(pack: AssessmentInput, *, archive: Archive | None,
     }, AssessmentReportFacts(pack=PACK, subject=plan.subject, findings=len(findings), by_risk=by_risk),
         day=max(t.to for t in plan.schedule))  # the analysis is done when the planned work is
     by_priority = _counts([r.priority for r in recs.items])
-    items = [{"no": str(n), "recommendation": r.recommendation, "priority": r.priority,
+    items = [{"no": str(n), "recommendation": r.recommendation, "priority": r.priority, "high": r.priority == "高",
               "estimate": r.estimate or "—", "timeline": r.timeline or "—"} for n, r in enumerate(recs.items, 1)]
     recommendation = _doc(pack, "assessment_recommendation", warnings, {
         "subject": plan.subject, "items": items, "findings_total": str(len(findings)),

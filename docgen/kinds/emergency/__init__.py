@@ -261,8 +261,10 @@ def emergency_documents(pack: EmergencyInput, *, archive: Archive | None, warnin
                          "resolution_minutes": _fmt_minutes(inc.minutes("resolution_minutes")),
                          "description": inc.description, "handling": inc.handling},
             "timeline": _timeline(rep.timeline), "impact": rep.impact, "root_cause": rep.root_cause,
-            "improvements": [{"no": str(n), "action": imp.action, "owner": imp.owner or "",
-                              "due": imp.due.isoformat() if imp.due else ""}
+            # the page shows 未指定 (in red) where the input names nobody or no date: a value, not a tag literal
+            "improvements": [{"no": str(n), "action": imp.action, "owner": imp.owner or "未指定",
+                              "due": imp.due.isoformat() if imp.due else "未指定",
+                              "no_owner": not imp.owner, "no_due": imp.due is None}
                              for n, imp in enumerate(rep.improvements, 1)],
         }
         majors.append(pack_spec(pack, PACK, "major_incident_report", template="major_incident_report.docx",

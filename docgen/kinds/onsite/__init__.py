@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from docgen.control import HAND_DATE, HAND_NAME
 from docgen.errors import Issue
 from docgen.kinds._kind import DocumentSpec, Kind
 from docgen.kinds._service import (
@@ -107,13 +108,16 @@ def onsite_documents(record: OnsiteInput, *, archive: Archive | None, warnings: 
         "review": {"submitted_at": report.submitted_at.isoformat() if report and report.submitted_at else "",
                    "reviewed_by": reviewed_by or "",
                    "reviewed_at": report.reviewed_at.isoformat() if report and report.reviewed_at else "",
-                   "status": "已审核" if reviewed_by else "待审核"},
-        "pending_marks": pending,
+                   "status": "已审核" if reviewed_by else "待审核",
+                   # the signature line: what is not recorded is signed by hand, and says so
+                   "sign_name": reviewed_by or HAND_NAME,
+                   "sign_date": report.reviewed_at.isoformat() if report and report.reviewed_at else HAND_DATE},
+        "pending_marks": pending, "pending_text": "、".join(pending),
         "warnings": list(warnings),
     }
     facts = record_facts(record, kind="onsite", times=times, measures=measured, reviewed_by=reviewed_by)
     # the form is signed on site, before review and the follow-up call: its pending marks would mislead
-    specs = [service_spec(record, "onsite_form", FORM_TITLE, context | {"pending_marks": []}, facts, warnings),
+    specs = [service_spec(record, "onsite_form", FORM_TITLE, context | {"pending_marks": [], "pending_text": ""}, facts, warnings),
              service_spec(record, "onsite_report", REPORT_TITLE, context | {"title": REPORT_TITLE}, facts, warnings)]
     if record.leftover_issues:
         specs.append(leftover_confirmation_spec(record, context, facts, warnings))

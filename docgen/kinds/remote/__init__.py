@@ -131,7 +131,7 @@ def remote_documents(record: RemoteInput, *, archive: Archive | None, warnings: 
         "review": {"submitted_at": "", "reviewed_by": reviewed_by or "",
                    "reviewed_at": review.reviewed_at.isoformat() if review and review.reviewed_at else "",
                    "status": "已审核" if reviewed_by else "待审核"},
-        "pending_marks": pending,
+        "pending_marks": pending, "pending_text": "、".join(pending),
         "warnings": list(warnings),
     }
     facts = record_facts(record, kind="remote", times=times | {"session_closed": closed.at if closed else None},

@@ -141,7 +141,7 @@ def routine_documents(pack: RoutineInput, *, archive: Archive | None, warnings: 
                                                changed=sum(c.changed for c in pack.config_items)))
     anomalies = [{"no": str(n), "found_at": fmt_time(a.found_at), "object": a.object, "symptom": a.symptom,
                   "cause": a.cause or "待查", "action": a.action, "handled_by": a.handled_by,
-                  "closed_at": fmt_time(a.closed_at) or "—", "status": "已关闭" if a.closed_at else "处理中"}
+                  "closed_at": fmt_time(a.closed_at) or "—", "status": "已关闭" if a.closed_at else "处理中", "open": a.closed_at is None}
                  for n, a in enumerate(pack.anomalies, 1)]
     closed = sum(1 for a in pack.anomalies if a.closed_at)
     anomaly = pack_spec(pack, PACK, "anomaly_record", template="anomaly_record.docx", warnings=warnings,
