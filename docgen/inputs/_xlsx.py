@@ -534,7 +534,9 @@ def _read_value(value: Any, shape: str, options: tuple[Any, ...] | None) -> Any:
     return [value] if shape == "list" else value
 
 
-def _open(path: Path) -> Workbook:
+def _open(path: Path, *, problems: list[Issue] | None = None) -> Workbook:
+    """The workbook with cached values (what the user saw). With `problems`, cells a person cannot have meant
+    are reported there and emptied: error values (#NAME? …) and formulas saved without their result."""
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -545,10 +547,66 @@ def _open(path: Path) -> Workbook:
     try:
         with warnings.catch_warnings():  # WPS/Excel extensions openpyxl drops are no concern here
             warnings.simplefilter("ignore")
-            return load_workbook(io.BytesIO(raw), data_only=True)
+            wb = load_workbook(io.BytesIO(raw), data_only=True)
+            if problems is not None:
+                problems.extend(_unmeant_cells(wb, raw))
+            return wb
+    except InputError:
+        raise
     except Exception:  # noqa: BLE001 - openpyxl reports a foreign or damaged file through many types
         raise InputError("不是有效的 Excel .xlsx 文件（可能是 .xls 旧格式、已加密或已损坏）；请在 Excel 中"
                          "另存为 .xlsx，或用 docgen init KIND --xlsx 重新生成录入表", file=path) from None
+
+
+ERROR_VALUES = ("#NAME?", "#REF!", "#VALUE!", "#DIV/0!", "#N/A", "#NUM!", "#NULL!", "#GETTING_DATA", "#SPILL!",
+                "#CALC!")
+
+
+def _unmeant_cells(wb: Workbook, raw: bytes) -> list[Issue]:
+    """Error values and formulas without a saved result, each emptied and reported at its sheet!cell with
+    what to type instead (a typed `=更换网卡` becomes #NAME? once Calc or Excel saves it)."""
+    found = []
+    for ws in wb.worksheets:
+        if ws.title.startswith("_"):  # the hidden list of choices
+            continue
+        for row in ws.iter_rows():
+            for cell in row:
+                value = cell.value
+                if cell.data_type == "e" or (isinstance(value, str) and value.strip() in ERROR_VALUES):
+                    found.append(Issue("error", "", f"单元格是错误值 {value}：Excel/WPS 把它当成了公式却算不出结果（常见原因："
+                                       "输入的文字以 = 开头，如 =更换网卡）。请直接输入内容本身，开头不要用 =、+、-、@；"
+                                       "确需以这些符号开头时，先输入一个英文单引号 '", f"{ws.title}!{cell.coordinate}"))
+                    cell.value = None
+    formulas = _formulas_without_values(wb, raw)
+    for sheet, coordinate, formula in formulas:
+        found.append(Issue("error", "", f"单元格是公式 {formula}，但文件中没有保存它的计算结果（由程序生成、未经 Excel/WPS "
+                           "保存过的文件会这样）；请直接输入值，或在 Excel/WPS 中打开并保存后再提交", f"{sheet}!{coordinate}"))
+    return found
+
+
+def _formulas_without_values(wb: Workbook, raw: bytes) -> list[tuple[str, str, str]]:
+    """(sheet, cell, formula) of every formula whose cached value is missing; the workbook is read a second
+    time (formulas kept) only when its sheets contain formulas at all."""
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(raw)) as zf:
+        has_formulas = any(b"<f>" in zf.read(n) or b"<f " in zf.read(n)
+                           for n in zf.namelist() if n.startswith("xl/worksheets/") and n.endswith(".xml"))
+    if not has_formulas:
+        return []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        formulas = load_workbook(io.BytesIO(raw), data_only=False)
+    found = []
+    for ws in formulas.worksheets:
+        if ws.title.startswith("_") or ws.title not in wb.sheetnames:
+            continue
+        values = wb[ws.title]
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.data_type == "f" and values[cell.coordinate].value is None:
+                    found.append((ws.title, cell.coordinate, str(cell.value)))
+    return found
 
 
 def _sheet(wb: Workbook, name: str) -> Worksheet | None:
@@ -767,7 +825,8 @@ def read_form(path: Path, *, model: type[BaseModel] | None = None) -> FormData:
     """Read a filled 录入表 into the dict the kind's model validates (model: from the kind registry
     unless given). InputError when it is not a readable .xlsx, has no 基本信息 sheet or no kind."""
     path = Path(path)
-    wb = _open(path)
+    problems: list[Issue] = []
+    wb = _open(path, problems=problems)
     if _sheet(wb, BASICS) is None:
         raise InputError(f"没有找到工作表 “{BASICS}”，这不是 docgen 的录入表；请用 docgen init KIND --xlsx "
                          "生成录入表后填写", file=path)
@@ -792,4 +851,4 @@ def read_form(path: Path, *, model: type[BaseModel] | None = None) -> FormData:
             reader.read_table(table, ws)
     reader.fill_empty_lists()
     reader.unknown_sheets()
-    return FormData(data=reader.data, cells=reader.cells, issues=reader.issues)
+    return FormData(data=reader.data, cells=reader.cells, issues=problems + reader.issues)
