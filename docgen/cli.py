@@ -320,11 +320,25 @@ def archive_list(settings: _Settings, project: str | None, doc_type: str | None,
 
 
 @archive.command("verify")
+@click.option("--against", "against", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="另外核对这份已发出的月度KPI统计表或项目交付审计报告记录的账本头（可多次给出）：账本在它生成之后"
+                   "是否被改写。")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出校验结果。")
 @pass_settings
-def archive_verify(settings: _Settings, as_json: bool) -> None:
-    """重新计算每个归档文件的校验和，检查元数据与账本；有任何问题时退出码为 1。"""
-    report = settings.archive().verify()
+def archive_verify(settings: _Settings, against: tuple[Path, ...], as_json: bool) -> None:
+    """重新计算每个归档文件的校验和，检查元数据、账本及其哈希链；有任何问题时退出码为 1。"""
+    from docgen.archive import Problem, recorded_head
+
+    store = settings.archive()
+    heads = [(path, recorded_head(path)) for path in against]  # an unreadable file stops before any checking
+    report = store.verify()
+    for path, head in heads:
+        message = store.check_head(head)
+        if message is not None:
+            report.problems.append(Problem("head_mismatch", str(path), None, None, f"对照 {path.name}：{message}"))
+        elif not as_json:
+            click.echo(f"对照 {path.name}：账本第 {head.count} 行的哈希与它记录的一致，它生成之后账本的前 {head.count} 行"
+                       "没有被改写。")
     if as_json:
         _echo_json({"ok": report.ok, "checked": report.checked,
                     "problems": [vars(p) for p in report.problems]})

@@ -93,3 +93,13 @@ class InputsRejected(DocgenError):
 
     def __str__(self) -> str:
         return self.message
+
+
+def os_error_text(exc: OSError) -> str:
+    """What an operating-system error means to the person at the keyboard, in Chinese."""
+    import errno
+
+    words = {errno.ENOSPC: "磁盘空间不足", errno.EDQUOT: "磁盘配额已用完", errno.EIO: "磁盘读写错误（I/O 错误）",
+             errno.EACCES: "没有写入权限", errno.EPERM: "没有写入权限", errno.EROFS: "文件系统是只读的",
+             errno.ENOENT: "目录或文件不存在", errno.EMFILE: "打开的文件过多"}
+    return words.get(exc.errno, exc.strerror or type(exc).__name__)

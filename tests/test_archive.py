@@ -386,8 +386,9 @@ def test_an_ordinary_error_before_the_rename_leaves_nothing_behind(archive: Arch
 
     with monkeypatch.context() as m:
         m.setattr(_store, "write_temp", full)
-        with pytest.raises(OSError):
+        with pytest.raises(ArchiveError) as exc:
             put(archive)
+    assert "写入文档文件失败：磁盘空间不足" in str(exc.value) and "这一版没有归档" in str(exc.value)
     assert [p for p in files_under(archive.root) if p != ".lock"] == []
     assert archive.verify().ok
 
@@ -399,8 +400,9 @@ def test_an_ordinary_error_after_the_rename_is_completed_at_once(archive: Archiv
 
     with monkeypatch.context() as m:
         m.setattr(_store, "append_entry", flaky)
-        with pytest.raises(OSError):
+        with pytest.raises(ArchiveError) as exc:
             put(archive)
+    assert "追加账本失败：磁盘读写错误（I/O 错误）" in str(exc.value) and "已补全元数据和账本" in str(exc.value)
     assert archive.verify().ok
     assert [x["version"] for x in archive.ledger()] == [1]
 

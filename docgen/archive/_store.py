@@ -23,7 +23,7 @@ from docgen.archive._ledger import (GENESIS, LedgerHead, append_entry, chain_lin
                                    line_hash, read_ledger)
 from docgen.archive._recover import recover_locked
 from docgen.archive._verify import VerifyReport, check_chain, verify_archive
-from docgen.errors import ArchiveBusy, ArchiveError, VersionMoved
+from docgen.errors import ArchiveBusy, ArchiveError, VersionMoved, os_error_text
 
 
 @dataclass(frozen=True)
@@ -134,28 +134,37 @@ class Archive:
                 raise ArchiveError(f"归档目标 {relative(self.root, target)} 已存在但不属于 {record['doc_id']} 的已知版本"
                                    "（可能是手工复制进来的）；归档库不会覆盖它，请把它移出归档目录后重试",
                                    file=str(self.root))
-        final.parent.mkdir(parents=True, exist_ok=True)
         temp = temp_path_beside(final)
         pending = self.root / PENDING
-        pending.mkdir(exist_ok=True)
         intent = pending / f"{uuid.uuid4().hex}.json"
-        write_atomic(intent, encode_json({"action": "put", "temp": relative(self.root, temp), "record": record}))
+        step = "准备写入（写入意图记录）"
         try:
+            final.parent.mkdir(parents=True, exist_ok=True)
+            pending.mkdir(exist_ok=True)
+            write_atomic(intent, encode_json({"action": "put", "temp": relative(self.root, temp), "record": record}))
+            step = "写入文档文件"
             write_temp(temp, data)
             os.replace(temp, final)
             fsync_dir(final.parent)
+            step = "写入元数据"
             write_atomic(sidecar, encode_json(record))
+            step = "追加账本"
             append_entry(self.root / LEDGER, ledger_entry(record))
-        except Exception:
-            # an ordinary failure (disk full, permissions) is settled now rather than by the next writer;
-            # a hard crash never gets here and leaves the intent for recover()
+            step = "完成写入"
+            intent.unlink()
+            fsync_dir(pending)
+        except OSError as exc:
+            # an ordinary failure (disk full, an I/O error, permissions) is settled now rather than by the next
+            # writer: recover() completes a write whose document is in place, else rolls it back; a hard crash
+            # never gets here and leaves the intent for the next writer's recover()
             try:
                 recover_locked(self.root, thorough=False)
+                settled = ("；文档文件已落盘，这一版已补全元数据和账本" if sidecar.exists()
+                           else "；这一版没有归档，归档库已回滚到写入前")
             except (OSError, ArchiveError):
-                pass  # the intent stays; the original error below is the one to report
-            raise
-        intent.unlink()
-        fsync_dir(pending)
+                settled = "；未完成的写入会在下次写入归档时自动完成或回滚（可先运行 docgen archive verify 查看）"
+            raise ArchiveError(f"归档 {record['doc_id']} 第 {record['version']} 版时{step}失败：{os_error_text(exc)}"
+                               f"{settled}。请排除原因（如清理磁盘空间）后重新运行同一命令", file=str(self.root)) from exc
 
     def upgrade_ledger(self) -> LedgerUpgrade:
         """Give a ledger written before the hash chain its chain, in place (one atomic rewrite), and record the
@@ -193,6 +202,22 @@ class Archive:
     def ledger_head(self) -> LedgerHead:
         """The ledger's line count and last line's hash now (what KPI workbooks and audit reports record)."""
         return ledger_head(self.root / LEDGER)
+
+    def check_head(self, head: LedgerHead) -> str | None:
+        """A head recorded earlier (by a document handed out) against the ledger now: None when line `count`
+        still hashes to it — the first `count` lines are as they were — else a Chinese description of how
+        history was rewritten."""
+        state = read_ledger(self.root / LEDGER)
+        if head.count == 0:
+            return None
+        if len(state.hashes) < head.count:
+            return (f"账本现在只有 {len(state.hashes)} 行，少于记录时的 {head.count} 行：账本被截短或替换过。这是篡改的迹象；"
+                    "请从备份恢复账本")
+        if state.hashes[head.count - 1] != head.hash:
+            return (f"账本第 {head.count} 行的哈希与记录时不同（记录 {head.hash[:16]}…，现在 "
+                    f"{state.hashes[head.count - 1][:16]}…）：在这份文件生成之后，账本的前 {head.count} 行被改写过。"
+                    "这是篡改的迹象；请从备份恢复账本，并核对这些行记录的文档")
+        return None
 
     def recover(self) -> list[str]:
         """Complete or roll back writes a crash interrupted (also run by every put); Chinese notes of each step."""

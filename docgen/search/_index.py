@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
-from docgen.errors import DocgenError
+from docgen.errors import DocgenError, os_error_text
 from docgen.search._analysis import ANALYZER_ID
 from docgen.search._backend import IndexDoc, SearchFilters
 from docgen.search._whoosh import WhooshBackend
@@ -206,6 +206,8 @@ def index_after_write(archive: Archive) -> list[str]:
         return catch_up(archive)
     except DocgenError as exc:
         return [f"文档已归档，但搜索索引暂未更新（{exc}）；下次搜索或运行 docgen reindex 时会自动补齐"]
+    except OSError as exc:  # the index's disk (full, failing): the archive already holds the document
+        return [f"文档已归档，但搜索索引暂未更新（{os_error_text(exc)}）；排除原因后，下次搜索或运行 docgen reindex 时会自动补齐"]
 
 
 def _check_query(text: str) -> str:
