@@ -111,7 +111,7 @@ def test_xlsx_dispatch_by_content(tmp_path):
     (inbox / "巡检.xlsx").rename(inbox / P / "inspection" / "巡检.xlsx")
     summary = _watcher(root).run_once()
     assert [(o.name, o.what, o.kind, o.result) for o in summary.outcomes] == [
-        ("计划录入表.xlsx", "input", "plan", "ok"), (f"{P}/inspection/巡检.xlsx", "document", "", "ok")]
+        (f"{P}/inspection/巡检.xlsx", "document", "", "ok"), ("计划录入表.xlsx", "input", "plan", "ok")]
     archive = Archive(root)
     assert archive.latest(f"{P}/plan")["version"] == 1
     assert [r["title"] for r in archive.records(doc_type="inspection")] == ["巡检"]
@@ -285,7 +285,7 @@ def test_a_bug_sends_the_file_to_failed_instead_of_stopping_the_inbox(tmp_path, 
     shutil.copy(EXAMPLES / "plan.yaml", (root / "inbox").mkdir(parents=True) or root / "inbox" / "plan.yaml")
     _drop(root / "inbox", f"{P}/minutes/纪要.txt", "纪要")
     summary = _watcher(root).run_once()
-    assert [(o.name, o.result) for o in summary.outcomes] == [("plan.yaml", "failed"), (f"{P}/minutes/纪要.txt", "ok")]
+    assert [(o.name, o.result) for o in summary.outcomes] == [(f"{P}/minutes/纪要.txt", "ok"), ("plan.yaml", "failed")]
     text = (root / "failed" / TODAY.isoformat() / "plan.yaml.error.txt").read_text(encoding="utf-8")
     assert "内部错误（ZeroDivisionError: boom）" in text and "系统维护人员" in text
 

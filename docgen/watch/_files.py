@@ -19,6 +19,10 @@ DOCUMENT_SUFFIXES = (".docx", ".xlsx", ".pdf", ".txt", ".md")
 IGNORED = TEMPORARY_NAMES
 
 UNREADABLE_STAGE = 0  # an input whose kind cannot be read fails anyway; it goes first, holding nothing up
+# documents to archive as they are (`archive add`) depend on no input and no input generated before the packs
+# reads them: they go first, so a memo dropped beside a plan is searchable without waiting for the plan's
+# generation (the packs, service reports and acceptance that may list them still come after)
+DOCUMENT_STAGE = -1
 
 
 def ignored(name: str) -> bool:
@@ -227,10 +231,10 @@ class Classified:
 
     @property
     def stage(self) -> int:
-        from docgen.kinds import RECEIVED_STAGE, stage_of  # each kind declares its stage
+        from docgen.kinds import stage_of  # each kind declares its stage
 
         if self.what == "document":
-            return RECEIVED_STAGE
+            return DOCUMENT_STAGE
         if self.what == "input" and self.kind:
             try:
                 return stage_of(self.kind)

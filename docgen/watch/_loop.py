@@ -77,10 +77,12 @@ class Watcher:
         items = in_dependency_order(resumed + [classify(p) for p in ready] + lone)
         outcomes = []
         indexed = time.monotonic()
+        unindexed = False  # documents archived since the index was last updated
         for item in items:
-            if time.monotonic() - indexed >= INDEX_EVERY:
+            # before a generation (seconds) starts, what is already archived becomes searchable
+            if unindexed and (item.what == "input" or time.monotonic() - indexed >= INDEX_EVERY):
                 self._update_index()
-                indexed = time.monotonic()
+                indexed, unindexed = time.monotonic(), False
             if self.stop.is_set():
                 break
             if not _inside(item.path, self.inbox.processing):
@@ -93,9 +95,10 @@ class Watcher:
             outcome = self.inbox.process(item, today=self.today())
             self.log(outcome.line())
             outcomes.append(outcome)
+            unindexed = unindexed or outcome.result in ("ok", "duplicate")
             if outcome.result == "retry":
                 waiting += 1
-        if outcomes:
+        if unindexed:
             self._update_index()
         return outcomes, waiting
 
