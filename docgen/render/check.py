@@ -213,6 +213,14 @@ def check_template_file(path: Path, name: str, context: dict[str, Any] | None) -
     return findings
 
 
+def _sample_control() -> dict[str, Any]:
+    """`control`, which the pipeline adds to every document's context when it numbers it
+    (docgen.pipeline._prepared): a kind's own context has no such variable to check against."""
+    from docgen.control import Control, Signoffs
+
+    return Control("示例文件编号", "V1.0", Signoffs()).context()
+
+
 def check_template_set(templates: TemplateSet, registered: list[tuple[str, str, str]],
                        contexts: dict[str, dict[str, Any]], *, only_user: bool = False) -> list[Finding]:
     """Check every registered (kind, doc_type, template) as `templates` resolves it, against the context
@@ -228,7 +236,10 @@ def check_template_set(templates: TemplateSet, registered: list[tuple[str, str, 
         if only_user and found.source != "用户模板":
             findings.append(Finding("info", name, "目录中没有此模板，生成时将使用内置模板"))
             continue
-        findings.extend(check_template_file(found.path, name, contexts.get(name)))
+        context = contexts.get(name)
+        if context is not None and "control" not in context:
+            context = {**context, "control": _sample_control()}
+        findings.extend(check_template_file(found.path, name, context))
     if only_user and templates.user_dir is not None:
         known = {name for _, _, name in registered}
         for extra in sorted([*templates.user_dir.glob("*.docx"), *templates.user_dir.glob("*.xlsx")]):
