@@ -187,6 +187,21 @@ def test_config_update_keeps_dates_as_dates(tmp_path: Path) -> None:
     assert ws.freeze_panes == "A7" and ws.print_title_rows == "$6:$6"
 
 
+@pytest.mark.parametrize("count, breaks", [(4, 0), (60, 1)])
+def test_a_chart_is_never_cut_across_two_printed_pages(tmp_path: Path, count: int, breaks: int) -> None:
+    """#14 item 5: under a short table the chart stays on the first page; under a table running over pages the
+    page breaks before it (at whatever zoom fitting the width gives in Excel or LibreOffice)."""
+    context = status_context()
+    context["rows"] = [{**context["rows"][n % 4], "no": n + 1} for n in range(count)]
+    context["charts"] = [{"sheet": "运行状态信息记录", "type": "line", "title": "检查值", "categories": "at",
+                          "series": ["value"]}]
+    ws = sheet(fill(tmp_path, "status_record.xlsx", context))
+    [chart] = ws._charts
+    top = chart.anchor._from.row + 1  # 1-based
+    assert [b.id for b in ws.row_breaks.brk] == ([top - 2] if breaks else [])
+    assert ws.print_area.endswith(f"${top + 15}")  # the chart is printed
+
+
 def test_every_template_is_found_by_the_template_set() -> None:
     for name in ("status_record", "config_record", "config_update", "response_record"):
         assert TemplateSet().find(f"{name}.xlsx").source == "内置模板"
