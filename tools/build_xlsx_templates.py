@@ -20,6 +20,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(HERE))  # _build_cli, also when a test imported this module
 
 from openpyxl import Workbook  # noqa: E402
 from openpyxl.formatting.rule import CellIsRule  # noqa: E402
