@@ -48,7 +48,7 @@ _KINDS = {"onsite": "现场", "remote": "远程"}
 SUMMARY, TREND = "汇总", "趋势"
 SHEETS = {"report_ratio": "服务报告比例", "sla_share": "SLA达成率", "availability_percent": "系统可用率",
           "satisfaction_score": "客户满意度"}
-SUMMARY_ROW, SUMMARY_ALL, DEFINITION_ROW = 5, 6, 10      # 汇总: rows from 5 on are laid out again
+SUMMARY_ROW, SUMMARY_ALL, DEFINITION_ROW = 10, 11, 15    # 汇总: rows from 10 on (the control block above)
 RATIO_ROW, RATIO_ALL, RATIO_DETAIL = 6, 7, 11             # 服务报告比例: totals, 合计, due reports
 SLA_ROW, SLA_DETAIL = 6, 10                               # SLA达成率: totals, service records
 VALUE_ROW, VALUE_STATS = 6, 9                             # value sheets: rows, four count rows from 9
