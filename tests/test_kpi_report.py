@@ -537,6 +537,9 @@ def test_workbook_is_filled_into_its_template(tmp_path):
     definitions = [r for r in range(17, summary.max_row + 1) if summary.cell(r, 2).value in ("服务报告比例", "SLA达成率")]
     assert definitions == [20, 21] and summary["A18"].value.startswith("指标定义　　来源：")
     assert summary.cell(summary.max_row, 1).value.startswith("注：") and "C20:D20" in summary.merged_cells
+    # fitted to the page width the definitions do not fit under the rows: they start the next page together with
+    # their heading instead of going on under the summary's repeated header row
+    assert [b.id for b in summary.row_breaks.brk] == [17]
     # the detail sheets: moved sample rows keep their colours; the template's marks and tags are gone
     slots = wb["服务报告比例"]
     detail_rules = {str(cf.sqref) for cf in slots.conditional_formatting}
@@ -581,6 +584,10 @@ def test_trend_has_a_column_group_per_project(tmp_path, plan_data):
     chart = trend._charts[0]
     assert len(chart.series) == 4  # the scope, B, P and the target
     assert trend.print_area == "'趋势'!$A$1:$L$40"  # the chart: rows 22–40, under its heading (row 21)
+    # three column groups print landscape; fitted to that width the chart does not fit under the table, so its
+    # heading starts the next page (#14 item 5: a chart is never cut across two pages)
+    assert trend.page_setup.orientation == "landscape" and trend.page_setup.fitToHeight == 0
+    assert [b.id for b in trend.row_breaks.brk] == [20]
 
 
 def test_user_template_restyles_and_is_the_archived_template(tmp_path):

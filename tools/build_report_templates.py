@@ -146,13 +146,12 @@ def _status_colours(ws: Worksheet, ref: str, status: str, words: dict[str, tuple
             fill=PatternFill("solid", start_color=fill, end_color=fill, bgColor=fill), font=Font(color=font)))
 
 
-def _page(ws: Worksheet, *, title_rows: str, freeze: str, last_row: int, header: tuple[str, str],
-          one_page: bool = False) -> None:
+def _page(ws: Worksheet, *, title_rows: str, freeze: str, last_row: int, header: tuple[str, str]) -> None:
     """Frozen panes and the print setup every workbook shares (build_xlsx_templates.print_setup); `header`:
     what the page header's left and the footer's left say."""
     ws.freeze_panes = freeze
     print_setup(ws, landscape=True, title_rows=title_rows, area=f"A1:{get_column_letter(ws.max_column)}{last_row}",
-                header_left=header[0], footer_left=header[1], one_page=one_page)
+                header_left=header[0], footer_left=header[1])
 
 
 def _workbook() -> Workbook:
@@ -181,7 +180,7 @@ LIGHTS = {"未达标": RED, "达标": GREEN}
 
 def _kpi_summary(wb: Workbook) -> None:
     ncols = 10
-    ws = _sheet(wb, "汇总", [6, 28, 18, 24, 11, 11, 11, 12, 10, 44])
+    ws = _sheet(wb, "汇总", [6, 28, 18, 24, 11, 11, 11, 12, 10, 36])
     _header_block(ws, ncols, "{{ title }}",
                   "统计月份：{{ month }}　　统计范围：{{ scope_label }}　　指标定义：{{ config_source }}")
     top = info_rows(ws, 4, control_rows((2, 2, 2, 4)), ncols) + 1  # rows 4–7, a blank row under them
@@ -242,7 +241,7 @@ def _kpi_report_ratio(wb: Workbook) -> None:
 
 def _kpi_sla_share(wb: Workbook) -> None:
     ncols = 10
-    ws = _sheet(wb, "SLA达成率", [6, 18, 24, 16, 14, 10, 17, 12, 12, 46])
+    ws = _sheet(wb, "SLA达成率", [6, 18, 18, 16, 14, 10, 17, 12, 12, 38])
     _indicator_head(ws, ncols, "（每条服务记录与计划的 SLA 目标比较）")
     _section(ws, 4, "一、按项目和指标统计（无计划目标的记录不计入考核记录数，单独计数）", ncols)
     totals = [Col("序号"), Col("项目编号"), Col("指标", align="left"), Col("计划目标"), Col("考核记录数", COUNT, wrap=False),
@@ -263,7 +262,7 @@ def _kpi_sla_share(wb: Workbook) -> None:
 
 def _kpi_value(wb: Workbook, title: str) -> None:
     ncols = 9
-    ws = _sheet(wb, title, [6, 18, 28, 22, 12, 12, 10, 40, 30])
+    ws = _sheet(wb, title, [6, 18, 24, 16, 12, 12, 10, 32, 26])
     _indicator_head(ws, ncols)
     _section(ws, 4, "一、按项目统计", ncols)
     cols = [Col("序号"), Col("项目编号"), Col("项目名称", align="left"), Col("指标", align="left"), Col("目标"),
@@ -303,7 +302,7 @@ def _kpi_trend(wb: Workbook) -> None:
     ws.cell(8, 1).value = "合计"
     ws.cell(8, 6).value = "Σ实际交付 ÷ Σ应交付"
     _section(ws, 10, "二、趋势图", ncols)                 # the chart goes under this heading
-    _page(ws, title_rows="5:6", freeze="B7", last_row=10, header=KPI_HEADER, one_page=True)
+    _page(ws, title_rows="5:6", freeze="B7", last_row=10, header=KPI_HEADER)
 
 
 def build_kpi(path: Path) -> Path:

@@ -187,18 +187,18 @@ def info_rows(ws: Worksheet, top: int, rows: tuple[tuple[Info, ...], ...], ncols
 
 
 def print_setup(ws: Worksheet, *, landscape: bool, title_rows: str, area: str, header_left: str,
-                footer_left: str, one_page: bool = False) -> None:
+                footer_left: str) -> None:
     """How every sheet of every workbook prints: A4, fit to the page width and as many pages down as the
-    rows need (`one_page`: one page), `title_rows` repeated on every page, centred, and the same page
-    header and footer — left the company (or the report), right the 文件编号 and 版本; left the project,
-    right 第 &P 页 共 &N 页."""
+    rows need (a chart or a table that must stay whole gets a page break before it: render.keep_on_one_page),
+    `title_rows` repeated on every page, centred, and the same page header and footer — left the company (or
+    the report), right the 文件编号 and 版本; left the project, right 第 &P 页 共 &N 页."""
     ws.print_title_rows = title_rows
     ws.print_area = area
     setup = ws.page_setup
     setup.paperSize = ws.PAPERSIZE_A4
     setup.orientation = "landscape" if landscape else "portrait"
     setup.fitToWidth = 1
-    setup.fitToHeight = 1 if one_page else 0  # 0: as many pages down as the rows need
+    setup.fitToHeight = 0  # as many pages down as the rows need
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_options.horizontalCentered = True
     ws.page_margins.left = ws.page_margins.right = 0.5
