@@ -129,7 +129,7 @@ SHEETS: dict[str, Sheet] = {
         control_rows((2, 2, 1, 2), (2, 1, 1, 3)), landscape=True, highlight=("changed", "是")),
     "config_update": Sheet(
         "运行维护服务对象配置信息更新记录",
-        (NO, Col("配置项", "ci", 22, align="left", wrap=True), Col("更新内容", "change", 30, align="left", wrap=True),
+        (NO, Col("配置项", "ci", 22, align="left", wrap=True), Col("更新内容", "change", 36, align="left", wrap=True),
          Col("更新日期", "at", 12, DATE), Col("更新人", "by", 28)),
         ((Info("项目名称", "project.name", 2, 1), Info("项目编号", "project.code")),
          (Info("客户", "project.customer", 2, 1), Info("期间", "period"))),
