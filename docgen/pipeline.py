@@ -380,16 +380,20 @@ def example_contexts() -> dict[str, dict[str, Any]]:
     from docgen.render import packaged_examples
 
     contexts: dict[str, dict[str, Any]] = {}
+    numbering = Numbering()
     for name in kind_names():
         kind = get_kind(name)
         checked = check_input(packaged_examples() / kind.example)
         if checked.model is None:
             continue
         for spec in kind.documents(checked.model, archive=None, warnings=["示例警告"]):
+            _prepared(spec, checked, numbering, None)  # what the pipeline adds: doc_no, control
+            spec.context["control"]["version"] = spec.version or version_label(1)
             contexts.setdefault(spec.template, spec.context)
     for name in computed_names():
         for template, context in get_computed(name).sample().items():
-            contexts.setdefault(template, context)
+            control = Control("示例文件编号", version_label(1), Signoffs()).context()
+            contexts.setdefault(template, {"doc_no": control["doc_no"], "control": control} | context)
     return contexts
 
 

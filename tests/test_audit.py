@@ -227,8 +227,8 @@ def test_cli_text_and_workbook_archived(archive, tmp_path):
     assert "[严重] §8 服务报告比例" in result.output and "归档为 文件编号 YNTD-YW-2025-001-SJBG，版本 V1.0" in result.output
     wb = load_workbook(out)
     ws = wb["审计结果"]
-    assert ws["B4"].value.startswith("=COUNTIF(") and ws["E4"].value.startswith("=COUNTA(")
-    rows = [[c.value for c in row] for row in ws.iter_rows(min_row=7, values_only=False)]
+    assert ws["B9"].value.startswith("=COUNTIF(") and ws["E9"].value.startswith("=COUNTA(")
+    rows = [[c.value for c in row] for row in ws.iter_rows(min_row=12, values_only=False)]
     assert any(r[1] == "严重" and r[3] == "运维服务报告" and r[4] == "2025-02" for r in rows)
     assert ws.conditional_formatting  # severity colours
     checks = wb["检查项"]
@@ -246,7 +246,7 @@ def test_formula_like_text_from_the_archive_stays_text(archive, tmp_path):
     out = tmp_path / "a.xlsx"
     CliRunner().invoke(cli, ["--archive", str(archive.root), "audit", P, "--as-of", "2025-03-10", "-o", str(out)])
     ws = load_workbook(out)["审计结果"]
-    cells = [c for row in ws.iter_rows(min_row=7) for c in row if isinstance(c.value, str) and "HYPERLINK" in c.value]
+    cells = [c for row in ws.iter_rows(min_row=12) for c in row if isinstance(c.value, str) and "HYPERLINK" in c.value]
     assert cells and all(c.data_type == "s" for c in cells)
 
 
@@ -273,31 +273,47 @@ def test_audit_writes_nothing_without_output(archive):
 # --- the workbook and its template -------------------------------------------------------------
 
 
+def _context(report, **kwargs) -> dict:
+    """audit_context with the document control block the pipeline adds (编制 赵刚, the rest signed by hand)."""
+    from docgen.control import Control, Signoff, Signoffs
+    from docgen.kinds.audit_report import audit_context
+
+    context = audit_context(report, **kwargs)
+    context["control"] = Control(context["doc_no"], "V1.0", Signoffs(Signoff("赵刚", report.as_of))).context()
+    return context
+
+
 def test_workbook_is_filled_into_its_template(archive):
-    from docgen.kinds.audit_report import TEMPLATE, audit_context, fill_audit_workbook
+    from docgen.kinds.audit_report import TEMPLATE, fill_audit_workbook
 
     report = audit_project(archive, P, as_of=D(2025, 3, 10))
     path = TemplateSet().find(TEMPLATE).path
-    data = fill_audit_workbook(path, audit_context(report, project_name="示例项目"))
-    assert data == fill_audit_workbook(path, audit_context(report, project_name="示例项目"))  # same bytes
+    data = fill_audit_workbook(path, _context(report, project_name="示例项目"))
+    assert data == fill_audit_workbook(path, _context(report, project_name="示例项目"))  # same bytes
     wb, model = load_workbook(io.BytesIO(data)), load_workbook(path)
     ws = wb["审计结果"]
     assert ws["A1"].value == f"项目交付审计报告　{P} 示例项目" and ws["A1"].font.name == "黑体"
-    assert ws["A2"].value == f"文件编号：{P}-SJBG　审计日期：2025-03-10　服务报告检查月份：2025-01 至 2025-02　依据：《交付管理规定》§5.4.3"
-    assert [c.value for c in ws[6]] == [c.value for c in model["审计结果"][6]]
-    assert ws["A6"].fill.fgColor.rgb.endswith("1F4E78") and ws["A6"].font.color.rgb.endswith("FFFFFF")
-    rows = range(7, 7 + len(report.findings))
+    assert ws["A2"].value == "审计日期：2025-03-10　服务报告检查月份：2025-01 至 2025-02　依据：《交付管理规定》§5.4.3"
+    # rows 3–6: the document control block
+    assert [[ws.cell(r, c).value for c in (1, 3, 5, 6)] for r in range(3, 7)] == [
+        ["文件编号", f"{P}-SJBG", "版本", "V1.0"], ["编制", "赵刚", "日期", "2025-03-10"],
+        ["审核", "（手签）", "日期", "　　年　　月　　日（手签）"], ["批准", "（手签）", "日期", "　　年　　月　　日（手签）"]]
+    assert [c.value for c in ws[11]] == [c.value for c in model["审计结果"][11]]
+    assert ws["A11"].fill.fgColor.rgb.endswith("1F4E78") and ws["A11"].font.color.rgb.endswith("FFFFFF")
+    rows = range(12, 12 + len(report.findings))
     for r in rows:  # every finding in the style of the template's sample row
-        assert ws.cell(r, 1).value == r - 6 and ws.cell(r, 6).alignment.wrap_text
+        assert ws.cell(r, 1).value == r - 11 and ws.cell(r, 6).alignment.wrap_text
         assert ws.cell(r, 2).font.name == "宋体" and ws.cell(r, 2).border.left.style == "thin"
-    assert ws["B4"].value == f'=COUNTIF($B$7:$B${rows[-1]},"严重")'
+    assert ws["B9"].value == f'=COUNTIF($B$12:$B${rows[-1]},"严重")'
     rules = {str(cf.sqref): [r.formula[0] for r in cf.rules] for cf in ws.conditional_formatting}
-    assert rules == {f"A7:G{rows[-1]}": ['$B7="严重"', '$B7="一般"', '$B7="提示"']}
-    assert ws.auto_filter.ref == f"A6:G{rows[-1]}" and ws.freeze_panes == "A7"
-    assert ws.oddFooter.center.text == "第 &P 页 共 &N 页" and ws.oddHeader.right.text == P
+    assert rules == {f"A12:G{rows[-1]}": ['$B12="严重"', '$B12="一般"', '$B12="提示"']}
+    assert ws.auto_filter.ref == f"A11:G{rows[-1]}" and ws.freeze_panes == "A12"
+    for sheet in wb:
+        assert sheet.oddHeader.right.text == f"文件编号：{P}-SJBG　版本：V1.0"
+        assert (sheet.oddFooter.left.text, sheet.oddFooter.right.text) == (f"{P} 示例项目", "第 &P 页 共 &N 页")
     checks = wb["检查项"]
     assert checks["A2"].value == "§5.2 交付策划" and checks.max_row == len(CHECKS) + 1  # one row per check (CHECKS) under the header
-    assert checks["D2"].value.startswith("=COUNTIFS('审计结果'!$C$7:$C$")
+    assert checks["D2"].value.startswith("=COUNTIFS('审计结果'!$C$12:$C$")
     # 符合 only when something was checked: a check that looked at nothing says 未涉及
     assert checks["G2"].value == '=IF(D2>0,"不符合",IF(E2>0,"需改进",IF(C2=0,"未涉及","符合")))'
     assert wb.properties.title == f"项目交付审计报告（{P}）"
@@ -306,13 +322,13 @@ def test_workbook_is_filled_into_its_template(archive):
 
 
 def test_no_findings_says_so(tmp_path):
-    from docgen.kinds.audit_report import TEMPLATE, audit_context, fill_audit_workbook
+    from docgen.kinds.audit_report import TEMPLATE, fill_audit_workbook
     from docgen.metrics.audit import AuditReport
 
     report = AuditReport(P, D(2025, 3, 1), [], {}, [])
     ws = load_workbook(io.BytesIO(fill_audit_workbook(TemplateSet().find(TEMPLATE).path,
-                                                      audit_context(report))))["审计结果"]
-    assert ws["F7"].value == "未发现问题：各项检查均已通过" and ws["E4"].value == "=0"
+                                                      _context(report))))["审计结果"]
+    assert ws["F12"].value == "未发现问题：各项检查均已通过" and ws["E9"].value == "=0"
     assert "服务报告检查月份：—" in ws["A2"].value
 
 
@@ -324,9 +340,9 @@ def test_user_template_restyles_the_workbook(archive, tmp_path):
     folder = tmp_path / "tpl"
     folder.mkdir()
     wb = load_workbook(TemplateSet().find(TEMPLATE).path)
-    for cell in wb["审计结果"][6]:
+    for cell in wb["审计结果"][11]:
         cell.fill = PatternFill("solid", start_color="7030A0", end_color="7030A0")
-    for cell in wb["审计结果"][7]:
+    for cell in wb["审计结果"][12]:
         cell.font = Font(name="仿宋", size=11)
     wb.save(folder / TEMPLATE)
     out = tmp_path / "audit.xlsx"
@@ -335,8 +351,8 @@ def test_user_template_restyles_the_workbook(archive, tmp_path):
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 0, result.output
     ws = load_workbook(out)["审计结果"]
-    assert ws["C6"].fill.fgColor.rgb.endswith("7030A0") and ws["C6"].value == "条款"
-    assert {ws.cell(r, 6).font.name for r in range(7, ws.max_row + 1)} == {"仿宋"}
+    assert ws["C11"].fill.fgColor.rgb.endswith("7030A0") and ws["C11"].value == "条款"
+    assert {ws.cell(r, 6).font.name for r in range(12, ws.max_row + 1)} == {"仿宋"}
     assert archive.latest(f"{P}/audit_report")["template_sha256"] == TemplateSet(folder).find(TEMPLATE).sha256
     assert "（未变化）" in CliRunner().invoke(cli, args).output
 
@@ -475,8 +491,8 @@ def test_the_demo_audit_workbook_speaks_to_a_business_reader(demo_archive):
     path = archive.file_path(archive.latest(f"{P}/audit_report"))
     assert reader_words_problems(path) == []
     ws = load_workbook(path)["审计结果"]
-    assert [c.value for c in ws[6]] == ["序号", "严重程度", "条款", "文档类型", "期间", "问题说明", "文件编号"]
-    rows = [[c.value for c in row] for row in ws.iter_rows(min_row=7)]
+    assert [c.value for c in ws[11]] == ["序号", "严重程度", "条款", "文档类型", "期间", "问题说明", "文件编号"]
+    rows = [[c.value for c in row] for row in ws.iter_rows(min_row=12)]
     assert {r[3] for r in rows if r[3]} <= set(DOC_TYPES.values())
     report = audit_project(archive, P, as_of=D(2026, 3, 1))
     numbered = [f for f in report.findings if f.doc_id]

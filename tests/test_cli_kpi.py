@@ -126,7 +126,7 @@ def test_templates_option_restyles_the_workbook(tmp_path):
     assert result.exit_code == 0, result.output
     made = load_workbook(out)
     # the header rows, wherever the data put them (SLA达成率: three metrics of P above the records)
-    for title, cell, text in (("汇总", "B4", "指标"), ("服务报告比例", "B5", "项目编号"), ("SLA达成率", "E11", "服务单号"),
+    for title, cell, text in (("汇总", "B9", "指标"), ("服务报告比例", "B5", "项目编号"), ("SLA达成率", "E11", "服务单号"),
                               ("趋势", "B6", "应交付数量")):
         assert made[title][cell].value == text and made[title][cell].fill.fgColor.rgb.endswith("BDD7EE"), title
     again = CliRunner().invoke(cli, ["--archive", str(archive.root), "--templates", str(folder), "kpi", "2025-03"])

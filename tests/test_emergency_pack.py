@@ -87,7 +87,7 @@ def test_one_command_yields_every_deliverable_without_warnings(pack):
 
 def test_response_record_rows_and_facts(pack):
     ws = openpyxl.load_workbook(pack["docs"]["response_record"]["path"]).worksheets[0]
-    rows = {r[1]: r for r in ws.iter_rows(min_row=6, max_row=8, values_only=True)}
+    rows = {r[1]: r for r in ws.iter_rows(min_row=10, max_row=12, values_only=True)}
     # the quarter's incident service records, not typed again
     assert set(rows) == {"YC-2025-0003", "XC-2025-0005", "XC-2025-0007"}
     major = rows["XC-2025-0005"]
@@ -267,7 +267,7 @@ def test_typed_incidents_are_listed_warned_and_not_counted_in_the_sla_achievemen
     for n, inc in enumerate(TYPED):
         assert any(w.startswith(f"incidents[{n}]：事件 {inc['id']} 没有服务记录") for w in warnings), warnings
     ws = openpyxl.load_workbook(docs["response_record"]["path"]).worksheets[0]
-    rows = {r[1]: r for r in ws.iter_rows(min_row=6, max_row=8, values_only=True)}
+    rows = {r[1]: r for r in ws.iter_rows(min_row=10, max_row=12, values_only=True)}
     assert {r[2] for r in rows.values()} == {"无服务记录"}
     cached = openpyxl.load_workbook(docs["response_kpi"]["path"], data_only=True)
     counts = [r for r in cached["数量"].iter_rows(values_only=True) if r and r[1] == "合计"]
@@ -287,7 +287,7 @@ def test_a_typed_incident_reported_with_a_record_is_that_record(tmp_path, typed,
     warnings = " ".join(docs["response_record"]["warnings"])
     assert "事件 INC-003 与服务记录 XC-2025-0007 报告时间相同" in warnings
     ws = openpyxl.load_workbook(docs["response_record"]["path"]).worksheets[0]
-    ids = [r[1] for r in ws.iter_rows(min_row=6, values_only=True) if r[1]]
+    ids = [r[1] for r in ws.iter_rows(min_row=10, values_only=True) if r[1]]
     # the three records, INC-001 and INC-002 typed (INC-002 beside XC-2025-0005: another report time)
     assert ids.count("XC-2025-0007") == 1 and "INC-003" not in ids and "INC-001" in ids
 

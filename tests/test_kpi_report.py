@@ -36,8 +36,13 @@ def _sla(metric: str, value: float, met: bool, target: float = 30, op: str = "<=
 
 
 def _workbook(report, templates: TemplateSet | None = None) -> bytes:
-    """The 月度KPI统计表 filled into the kpi_report.xlsx template as `templates` finds it."""
-    return fill_kpi_workbook((templates or TemplateSet()).find(TEMPLATE).path, kpi_context(report))
+    """The 月度KPI统计表 filled into the kpi_report.xlsx template as `templates` finds it, with the document
+    control block the pipeline adds (nobody named: every line signed by hand)."""
+    from docgen.control import Control, Signoffs
+
+    context = kpi_context(report)
+    context["control"] = Control(context["doc_no"], "V1.0", Signoffs()).context()
+    return fill_kpi_workbook((templates or TemplateSet()).find(TEMPLATE).path, context)
 
 
 def _rows(report) -> dict[tuple[str, str], dict]:
@@ -199,7 +204,7 @@ def test_month_with_nothing_due(tmp_path):
     # the workbook says so instead of dividing by zero
     wb = load_workbook(io.BytesIO(_workbook(report)))
     summary = wb["汇总"]
-    values = [c.value for row in summary.iter_rows(min_row=5) for c in row if isinstance(c.value, str)]
+    values = [c.value for row in summary.iter_rows(min_row=10) for c in row if isinstance(c.value, str)]
     assert any(v.startswith("=IF(") and "本月无应交报告" in v for v in values)
 
 
@@ -394,11 +399,11 @@ def test_workbook_formulas_formats_chart_and_detail(tmp_path, plan_data):
     assert wb.sheetnames == ["汇总", "服务报告比例", "SLA达成率", "系统可用率", "客户满意度", "趋势"]
 
     summary = wb["汇总"]
-    assert summary.freeze_panes == "A5" and summary.page_setup.orientation == "landscape"
-    assert summary.print_title_rows == "$4:$4"
-    header = [c.value for c in summary[4]]
+    assert summary.freeze_panes == "A10" and summary.page_setup.orientation == "landscape"
+    assert summary.print_title_rows == "$9:$9"
+    header = [c.value for c in summary[9]]
     assert header[:9] == ["序号", "指标", "项目编号", "项目名称", "目标", "应交 / 考核数", "实交 / 达标数", "实际值", "是否达标"]
-    first = summary[5]  # 服务报告比例 of the project
+    first = summary[10]  # 服务报告比例 of the project
     assert first[1].value == "服务报告比例" and first[2].value == P
     assert first[4].value == 0.95 and "0.0" in first[4].number_format and "%" in first[4].number_format
     assert first[5].value.startswith("='服务报告比例'!") and first[6].value.startswith("='服务报告比例'!")
@@ -408,7 +413,7 @@ def test_workbook_formulas_formats_chart_and_detail(tmp_path, plan_data):
     assert first[3].value == plan_data["project"]["name"] and first[3].data_type == "s"  # text, not a formula
     rules = [rule.formula[0] for cf in summary.conditional_formatting for rule in cf.rules]
     assert any("未达标" in f for f in rules) and any('="达标"' in f for f in rules)
-    overall = [row for row in summary.iter_rows(min_row=5) if row[2].value == "全部项目"][0]
+    overall = [row for row in summary.iter_rows(min_row=10) if row[2].value == "全部项目"][0]
     assert overall[5].value.startswith("='服务报告比例'!")
 
     slots = wb["服务报告比例"]
@@ -505,29 +510,36 @@ def test_workbook_is_filled_into_its_template(tmp_path):
     summary, model = wb["汇总"], template["汇总"]
     # the header block is the template's, its placeholders filled
     assert (summary["A1"].value, summary["A2"].value) == ("云南腾电科技有限公司", "月度KPI统计表（2025-03）")
-    assert summary["A3"].value.startswith("文件编号：ZBTJ-2025-03　　统计月份：2025-03　　统计范围：全部项目（1 个）　　指标定义：《交付管理规定》§8 及项目计划")
+    assert summary["A3"].value == "统计月份：2025-03　　统计范围：全部项目（1 个）　　指标定义：《交付管理规定》§8 及项目计划"
+    # rows 4–7: the document control block (tests/test_document_control_xlsx.py reads it from the demo)
+    assert [summary.cell(r, 1).value for r in range(4, 8)] == ["文件编号", "编制", "审核", "批准"]
+    assert (summary["C4"].value, summary["G4"].value) == ("ZBTJ-2025-03", "V1.0")
     assert summary["A2"].font.name == model["A2"].font.name == "黑体" and summary["A2"].font.sz == 16
-    assert [c.value for c in summary[4]] == [c.value for c in model[4]]
-    assert summary["A4"].fill.fgColor.rgb == model["A4"].fill.fgColor.rgb
-    assert summary.oddHeader.right.text == "月度KPI统计表（2025-03）" and summary.oddFooter.center.text == "第 &P 页，共 &N 页"
+    assert [c.value for c in summary[9]] == [c.value for c in model[9]]
+    assert summary["A9"].fill.fgColor.rgb == model["A9"].fill.fgColor.rgb
+    assert summary.oddHeader.right.text == "文件编号：ZBTJ-2025-03　版本：V1.0"
+    assert (summary.oddFooter.left.text, summary.oddFooter.right.text) == ("月度KPI统计表（2025-03）", "第 &P 页 共 &N 页")
     assert wb.properties.title == "月度KPI统计表（2025-03）"
-    assert summary.freeze_panes == model.freeze_panes == "A5"
-    # rows 5–10 are P's six indicators in the sample row's style, row 11 the 全部项目 row in the bold one
-    for r in range(5, 11):
+    assert summary.freeze_panes == model.freeze_panes == "A10"
+    # rows 10–15 are P's six indicators in the sample row's style, row 16 the 全部项目 row in the bold one
+    for r in range(10, 16):
         row = summary[r]
-        assert row[0].value == r - 4 and row[2].value == P
-        for cell, sample in zip(row, model[5]):
+        assert row[0].value == r - 9 and row[2].value == P
+        for cell, sample in zip(row, model[10]):
             assert (cell.font.name, cell.font.b, cell.border.left.style, cell.alignment.horizontal) == \
                 (sample.font.name, sample.font.b, sample.border.left.style, sample.alignment.horizontal)
-    assert summary["C11"].value == "全部项目" and summary["B11"].font.b and not summary["B10"].font.b
-    assert summary["H5"].value.startswith("=IF('服务报告比例'!") and summary["I11"].value.startswith("=IF(")
+    assert summary["C16"].value == "全部项目" and summary["B16"].font.b and not summary["B15"].font.b
+    assert summary["H10"].value.startswith("=IF('服务报告比例'!") and summary["I16"].value.startswith("=IF(")
     # the template's red/green rules follow the rows, their formulas moved with them
     rules = {str(cf.sqref): [r.formula[0] for r in cf.rules] for cf in summary.conditional_formatting}
-    assert rules["H5:I10"] == ['$I5="未达标"', '$I5="达标"'] and rules["H11:I11"] == ['$I11="未达标"', '$I11="达标"']
+    assert rules["H10:I15"] == ['$I10="未达标"', '$I10="达标"'] and rules["H16:I16"] == ['$I16="未达标"', '$I16="达标"']
     # the definitions and the note come after the rows, one definition per indicator
-    definitions = [r for r in range(12, summary.max_row + 1) if summary.cell(r, 2).value in ("服务报告比例", "SLA达成率")]
-    assert definitions == [15, 16] and summary["A13"].value.startswith("指标定义　　来源：")
-    assert summary.cell(summary.max_row, 1).value.startswith("注：") and "C15:D15" in summary.merged_cells
+    definitions = [r for r in range(17, summary.max_row + 1) if summary.cell(r, 2).value in ("服务报告比例", "SLA达成率")]
+    assert definitions == [20, 21] and summary["A18"].value.startswith("指标定义　　来源：")
+    assert summary.cell(summary.max_row, 1).value.startswith("注：") and "C20:D20" in summary.merged_cells
+    # fitted to the page width the definitions do not fit under the rows: they start the next page together with
+    # their heading instead of going on under the summary's repeated header row
+    assert [b.id for b in summary.row_breaks.brk] == [17]
     # the detail sheets: moved sample rows keep their colours; the template's marks and tags are gone
     slots = wb["服务报告比例"]
     detail_rules = {str(cf.sqref) for cf in slots.conditional_formatting}
@@ -572,6 +584,10 @@ def test_trend_has_a_column_group_per_project(tmp_path, plan_data):
     chart = trend._charts[0]
     assert len(chart.series) == 4  # the scope, B, P and the target
     assert trend.print_area == "'趋势'!$A$1:$L$40"  # the chart: rows 22–40, under its heading (row 21)
+    # three column groups print landscape; fitted to that width the chart does not fit under the table, so its
+    # heading starts the next page (#14 item 5: a chart is never cut across two pages)
+    assert trend.page_setup.orientation == "landscape" and trend.page_setup.fitToHeight == 0
+    assert [b.id for b in trend.row_breaks.brk] == [20]
 
 
 def test_user_template_restyles_and_is_the_archived_template(tmp_path):
@@ -583,16 +599,16 @@ def test_user_template_restyles_and_is_the_archived_template(tmp_path):
     packaged = TemplateSet().find(TEMPLATE).path
     wb = load_workbook(packaged)
     ws = wb["汇总"]
-    for cell in ws[4]:
+    for cell in ws[9]:
         cell.fill = PatternFill("solid", start_color="FFC000", end_color="FFC000")
-    for cell in ws[5]:
+    for cell in ws[10]:
         cell.font = Font(name="仿宋", size=12)
     ws["A2"].font = Font(name="楷体", size=18, bold=True, color="C00000")
     wb.save(folder / TEMPLATE)
     templates = TemplateSet(folder)
     out = load_workbook(io.BytesIO(_workbook(compute_kpi(archive, "2025-03"), templates)))["汇总"]
-    assert out["B4"].fill.fgColor.rgb.endswith("FFC000") and out["B4"].value == "指标"
-    assert {out.cell(r, 2).font.name for r in range(5, 11)} == {"仿宋"}
+    assert out["B9"].fill.fgColor.rgb.endswith("FFC000") and out["B9"].value == "指标"
+    assert {out.cell(r, 2).font.name for r in range(10, 16)} == {"仿宋"}
     assert out["A2"].font.name == "楷体" and out["A2"].font.color.rgb.endswith("C00000")
 
     # archived with the user template's checksum: the same figures and template are unchanged, the
@@ -627,9 +643,9 @@ def test_user_template_problems_name_the_template(tmp_path):
     with pytest.raises(TemplateProblem, match="缺少工作表“趋势”"):
         _workbook(report, TemplateSet(folder))
     wb = load_workbook(TemplateSet().find(TEMPLATE).path)
-    wb["汇总"]["A5"] = "1"  # the sample row's mark gone: rows were moved or removed
+    wb["汇总"]["A10"] = "1"  # the sample row's mark gone: rows were moved or removed
     wb.save(folder / TEMPLATE)
-    with pytest.raises(TemplateProblem, match="第 5 行应为数据行"):
+    with pytest.raises(TemplateProblem, match="第 10 行应为数据行"):
         _workbook(report, TemplateSet(folder))
 
 

@@ -14,6 +14,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.xml.functions import tostring
 
+from docgen.control import Control, Signoff, Signoffs
 from docgen.errors import TemplateProblem
 from docgen.render import TemplateSet, render_xlsx
 from tests.conftest import ROOT
@@ -21,11 +22,19 @@ from tests.conftest import ROOT
 TEMPLATES = ROOT / "templates_xlsx"
 INJECTIONS = ["=1+1", "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)", "\t=1", "\r=1", "\n=1"]
 PROJECT = {"code": "YNTD-YW-2025-001", "name": "某供电局调度自动化系统运维服务项目", "customer": "某供电局"}
+DOC_NO = "YNTD-YW-2025-001-YXZT-2025-03"
+HAND_DATE = "　　年　　月　　日（手签）"
+
+
+def control() -> dict[str, Any]:
+    """`control` as the pipeline adds it: 编制 with a date, 审核 and 批准 names to be dated by hand."""
+    signoffs = Signoffs(Signoff("李娜", date(2025, 3, 31)), Signoff("赵刚"), Signoff("刘建国"))
+    return Control(DOC_NO, "V1.0", signoffs).context()
 
 
 def base(title: str, **extra: Any) -> dict[str, Any]:
     return {"company": "云南某信息技术有限公司", "title": title, "project": dict(PROJECT), "period": "2025-03",
-            "prepared_by": "李娜", **extra}
+            "prepared_by": "李娜", "control": control(), **extra}
 
 
 def status_context(**extra: Any) -> dict[str, Any]:
@@ -60,7 +69,9 @@ def response_context() -> dict[str, Any]:
                {"label": "重大事件数", "formula": 'COUNTIF({level},"重大")'},
                {"label": "平均响应分钟", "formula": "AVERAGE({response_minutes})"},
                {"label": "平均解决分钟", "formula": "AVERAGE({resolution_minutes})"}]
-    return base("响应支持记录", period="2025-Q1", prepared_by="王强", rows=rows, summary=summary)
+    context = base("响应支持记录", period="2025-Q1", prepared_by="王强", rows=rows, summary=summary)
+    context["control"]["prepared"]["name"] = context["control"]["rows"][0]["name"] = "王强"
+    return context
 
 
 def config_context() -> dict[str, Any]:
@@ -104,87 +115,112 @@ def test_status_record_has_title_info_header_and_typed_rows(tmp_path: Path) -> N
     ws = sheet(fill(tmp_path, "status_record.xlsx", status_context()))
     assert ws.title == "运行状态信息记录"
     assert (ws["A1"].value, ws["A2"].value) == ("云南某信息技术有限公司", "运行状态信息记录")
-    assert (ws["C3"].value, ws["F3"].value, ws["C4"].value, ws["E4"].value, ws["G4"].value) == \
-        (PROJECT["name"], PROJECT["code"], "某供电局", "2025-03", "李娜")
-    assert row_values(ws, 5) == ["序号", "记录时间", "运行维护服务对象", "检查项", "检查值", "单位", "状态"]
-    assert row_values(ws, 6) == [1, datetime(2025, 3, 1, 9), "SCADA主服务器", "CPU使用率", 35, "%", "正常"]
-    assert [ws.cell(r, 1).value for r in range(6, 10)] == [1, 2, 3, 4]
-    assert ws["A10"].value is None  # the blank row before the summary: exactly four data rows
-    assert isinstance(ws["B9"].value, datetime) and ws["B9"].number_format == "yyyy-mm-dd hh:mm"
-    assert ws["E7"].value == 81.5 and ws["E7"].data_type == "n"
-    assert ws["E8"].value is None  # a reading that is None stays an empty cell
+    assert (ws["C3"].value, ws["F3"].value, ws["C4"].value, ws["F4"].value) == \
+        (PROJECT["name"], PROJECT["code"], "某供电局", "2025-03")
+    # the document control block: 文件编号 | 版本, then 编制/审核/批准 with name and date
+    assert [(ws.cell(r, 1).value, ws.cell(r, 3).value) for r in range(5, 9)] == \
+        [("文件编号", DOC_NO), ("编制", "李娜"), ("审核", "赵刚"), ("批准", "刘建国")]
+    assert (ws["E5"].value, ws["F5"].value) == ("版本", "V1.0")
+    assert [(ws.cell(r, 4).value, ws.cell(r, 5).value) for r in range(6, 9)] == \
+        [("日期", "2025-03-31"), ("日期", HAND_DATE), ("日期", HAND_DATE)]
+    assert ws["A5"].font.b and ws["A5"].fill.fgColor.rgb == ws["A3"].fill.fgColor.rgb  # labels as the info rows'
+    assert "编制人" not in [c.value for row in ws.iter_rows() for c in row]
+    assert row_values(ws, 9) == ["序号", "记录时间", "运行维护服务对象", "检查项", "检查值", "单位", "状态"]
+    assert row_values(ws, 10) == [1, datetime(2025, 3, 1, 9), "SCADA主服务器", "CPU使用率", 35, "%", "正常"]
+    assert [ws.cell(r, 1).value for r in range(10, 14)] == [1, 2, 3, 4]
+    assert ws["A14"].value is None  # the blank row before the summary: exactly four data rows
+    assert isinstance(ws["B13"].value, datetime) and ws["B13"].number_format == "yyyy-mm-dd hh:mm"
+    assert ws["E11"].value == 81.5 and ws["E11"].data_type == "n"
+    assert ws["E12"].value is None  # a reading that is None stays an empty cell
 
 
 def test_data_rows_copy_the_sample_row_styles(tmp_path: Path) -> None:
     template = sheet(TEMPLATES / "status_record.xlsx")
     ws = sheet(fill(tmp_path, "status_record.xlsx", status_context()))
     for col in range(1, 8):
-        assert style_of(ws.cell(9, col)) == style_of(template.cell(6, col))
-        assert style_of(ws.cell(9, col)) == style_of(ws.cell(6, col))
-    assert ws.cell(9, 1).border.left.style == "thin"
-    assert ws.row_dimensions[9].height == template.row_dimensions[6].height
+        assert style_of(ws.cell(13, col)) == style_of(template.cell(10, col))
+        assert style_of(ws.cell(13, col)) == style_of(ws.cell(10, col))
+    assert ws.cell(13, 1).border.left.style == "thin"
+    assert ws.row_dimensions[13].height == template.row_dimensions[10].height
 
 
 def test_print_setup_freeze_panes_and_filter_follow_the_table(tmp_path: Path) -> None:
     ws = sheet(fill(tmp_path, "status_record.xlsx", status_context()))
-    assert ws.freeze_panes == "A6"
-    assert ws.print_title_rows == "$5:$5"
-    assert ws.auto_filter.ref == "A5:G9"
-    assert ws.print_area == "'运行状态信息记录'!$A$1:$G$14"  # rows, blank row, summary header + 3 items
+    assert ws.freeze_panes == "A10"
+    assert ws.print_title_rows == "$9:$9"
+    assert ws.auto_filter.ref == "A9:G13"
+    assert ws.print_area == "'运行状态信息记录'!$A$1:$G$18"  # rows, blank row, summary header + 3 items
     assert int(ws.page_setup.paperSize) == int(ws.PAPERSIZE_A4) and ws.page_setup.fitToWidth == 1
-    assert ws.sheet_properties.pageSetUpPr.fitToPage
-    assert (ws.oddHeader.left.text, ws.oddHeader.right.text) == ("云南某信息技术有限公司", PROJECT["name"])
-    assert "&P" in ws.oddFooter.center.text and "&N" in ws.oddFooter.center.text
+    assert ws.page_setup.fitToHeight == 0 and ws.sheet_properties.pageSetUpPr.fitToPage
+    assert (ws.oddHeader.left.text, ws.oddHeader.right.text) == ("云南某信息技术有限公司", f"文件编号：{DOC_NO}　版本：V1.0")
+    assert (ws.oddFooter.left.text, ws.oddFooter.right.text) == (PROJECT["name"], "第 &P 页 共 &N 页")
     [alarm] = list(ws.conditional_formatting)
-    assert str(alarm.sqref) == "G6:G9"  # 告警 shown in red on every data row
+    assert str(alarm.sqref) == "G10:G13"  # 告警 shown in red on every data row
 
 
 def test_summary_has_real_formulas_and_plain_values_beside_them(tmp_path: Path) -> None:
     path = fill(tmp_path, "status_record.xlsx", status_context())
     ws = sheet(path)
-    assert row_values(ws, 11)[:4] == ["统计项", None, "数值", "公式"]
-    assert (ws["A12"].value, ws["D12"].value, ws["D12"].data_type) == ("记录条数", "=COUNTA(B6:B9)", "f")
-    assert (ws["A13"].value, ws["D13"].value, ws["D13"].data_type) == ("告警条数", '=COUNTIF(G6:G9,"告警")', "f")
-    assert (ws["A14"].value, ws["D14"].value) == ("异常对象数", None)  # a value-only item
+    assert row_values(ws, 15)[:4] == ["统计项", None, "数值", "公式"]
+    assert (ws["A16"].value, ws["D16"].value, ws["D16"].data_type) == ("记录条数", "=COUNTA(B10:B13)", "f")
+    assert (ws["A17"].value, ws["D17"].value, ws["D17"].data_type) == ("告警条数", '=COUNTIF(G10:G13,"告警")', "f")
+    assert (ws["A18"].value, ws["D18"].value) == ("异常对象数", None)  # a value-only item
     cached = sheet(path, data_only=True)  # what pandas and data_only readers see: no formula results
-    assert [cached.cell(r, 3).value for r in (12, 13, 14)] == [4, 2, 1]
+    assert [cached.cell(r, 3).value for r in (16, 17, 18)] == [4, 2, 1]
 
 
 def test_response_record_averages_minutes_and_counts_major_incidents(tmp_path: Path) -> None:
     path = fill(tmp_path, "response_record.xlsx", response_context())
     ws = sheet(path)
     assert ws.title == "响应支持记录" and ws.page_setup.orientation == "landscape"
-    assert row_values(ws, 5)[:6] == ["序号", "事件编号", "来源", "级别", "类别", "报告时间"]
-    assert row_values(ws, 7)[:4] == [2, "INC-002", "无服务记录", "重大"]
-    assert ws["F8"].value == datetime(2025, 3, 12, 9, 10) and ws["F8"].number_format == "yyyy-mm-dd hh:mm"
-    assert ws["I8"].value == 15.0 and ws["I8"].number_format == "0.0"
-    assert ws["M7"].value == "有" and ws["A9"].value is None
-    formulas = {ws.cell(r, 1).value: ws.cell(r, 4).value for r in range(11, 15)}
-    assert formulas == {"事件数": "=COUNTA(B6:B8)", "重大事件数": '=COUNTIF(D6:D8,"重大")',
-                        "平均响应分钟": "=AVERAGE(I6:I8)", "平均解决分钟": "=AVERAGE(J6:J8)"}
+    assert [(ws.cell(r, 1).value, ws.cell(r, 3).value) for r in range(5, 9)] == \
+        [("文件编号", DOC_NO), ("编制", "王强"), ("审核", "赵刚"), ("批准", "刘建国")]
+    assert row_values(ws, 9)[:6] == ["序号", "事件编号", "来源", "级别", "类别", "报告时间"]
+    assert row_values(ws, 11)[:4] == [2, "INC-002", "无服务记录", "重大"]
+    assert ws["F12"].value == datetime(2025, 3, 12, 9, 10) and ws["F12"].number_format == "yyyy-mm-dd hh:mm"
+    assert ws["I12"].value == 15.0 and ws["I12"].number_format == "0.0"
+    assert ws["M11"].value == "有" and ws["A13"].value is None
+    formulas = {ws.cell(r, 1).value: ws.cell(r, 4).value for r in range(15, 19)}
+    assert formulas == {"事件数": "=COUNTA(B10:B12)", "重大事件数": '=COUNTIF(D10:D12,"重大")',
+                        "平均响应分钟": "=AVERAGE(I10:I12)", "平均解决分钟": "=AVERAGE(J10:J12)"}
     cached = sheet(path, data_only=True)
-    values = [cached.cell(r, 3).value for r in range(11, 15)]
+    values = [cached.cell(r, 3).value for r in range(15, 19)]
     assert values[:2] == [3, 1]
     assert values[2] == pytest.approx(32 / 3) and values[3] == pytest.approx(567 / 3)
-    assert cached["C13"].number_format == "0.0"
+    assert cached["C17"].number_format == "0.0"
 
 
 def test_config_record_counts_changed_items(tmp_path: Path) -> None:
     path = fill(tmp_path, "config_record.xlsx", config_context())
     ws = sheet(path)
     assert ws.title == "运行维护服务对象配置信息记录"
-    assert row_values(ws, 5) == ["序号", "配置项", "类型", "型号/版本", "位置", "责任人", "本期变更"]
-    assert row_values(ws, 7) == [2, "历史数据库", "数据库", "Oracle 19c", "调度中心机房A02", "李娜", "是"]
-    assert ws["D11"].value == '=COUNTIF(G6:G7,"是")'
-    assert [sheet(path, data_only=True).cell(r, 3).value for r in (10, 11)] == [2, 1]
+    assert row_values(ws, 9) == ["序号", "配置项", "类型", "型号/版本", "位置", "责任人", "本期变更"]
+    assert row_values(ws, 11) == [2, "历史数据库", "数据库", "Oracle 19c", "调度中心机房A02", "李娜", "是"]
+    assert ws["D15"].value == '=COUNTIF(G10:G11,"是")'
+    assert [sheet(path, data_only=True).cell(r, 3).value for r in (14, 15)] == [2, 1]
 
 
 def test_config_update_keeps_dates_as_dates(tmp_path: Path) -> None:
     ws = sheet(fill(tmp_path, "config_update.xlsx", update_context()))
     assert ws.title == "运行维护服务对象配置信息更新记录"
-    assert row_values(ws, 6) == ["序号", "配置项", "更新内容", "更新日期", "更新人"]
-    assert ws["D7"].value == datetime(2025, 2, 20) and ws["D7"].number_format == "yyyy-mm-dd"
-    assert ws.freeze_panes == "A7" and ws.print_title_rows == "$6:$6"
+    assert row_values(ws, 9) == ["序号", "配置项", "更新内容", "更新日期", "更新人"]
+    assert ws["D10"].value == datetime(2025, 2, 20) and ws["D10"].number_format == "yyyy-mm-dd"
+    assert ws.freeze_panes == "A10" and ws.print_title_rows == "$9:$9"
+
+
+@pytest.mark.parametrize("count, breaks", [(4, 0), (60, 1)])
+def test_a_chart_is_never_cut_across_two_printed_pages(tmp_path: Path, count: int, breaks: int) -> None:
+    """#14 item 5: under a short table the chart stays on the first page; under a table running over pages the
+    page breaks before it (at whatever zoom fitting the width gives in Excel or LibreOffice)."""
+    context = status_context()
+    context["rows"] = [{**context["rows"][n % 4], "no": n + 1} for n in range(count)]
+    context["charts"] = [{"sheet": "运行状态信息记录", "type": "line", "title": "检查值", "categories": "at",
+                          "series": ["value"]}]
+    ws = sheet(fill(tmp_path, "status_record.xlsx", context))
+    [chart] = ws._charts
+    top = chart.anchor._from.row + 1  # 1-based
+    assert [b.id for b in ws.row_breaks.brk] == ([top - 2] if breaks else [])
+    assert ws.print_area.endswith(f"${top + 15}")  # the chart is printed
 
 
 def test_every_template_is_found_by_the_template_set() -> None:
@@ -195,13 +231,15 @@ def test_every_template_is_found_by_the_template_set() -> None:
 # ---------------------------------------------------------------- user text is never a formula
 @pytest.mark.parametrize("text", INJECTIONS)
 def test_formula_like_text_comes_back_as_the_same_text(tmp_path: Path, text: str) -> None:
-    context = status_context(prepared_by=text)
+    context = status_context(period=text)
     context["rows"][0]["object"] = text
     context["project"]["name"] = text
+    context["control"]["prepared"]["name"] = text
     path = fill(tmp_path, "status_record.xlsx", context)
     for data_only in (False, True):
         ws = sheet(path, data_only=data_only)
-        for cell in (ws["C3"], ws["C6"], ws["G4"]):  # an info cell, a data cell, a value after a label
+        # an info cell, a data cell, a value after a label, a name in the control block
+        for cell in (ws["C3"], ws["C10"], ws["F4"], ws["C6"]):
             assert (cell.value, cell.data_type) == (text, "s")
             assert cell.quotePrefix  # Excel keeps it text when the user edits the cell
 
@@ -211,28 +249,28 @@ def test_negative_numbers_stay_numbers(tmp_path: Path) -> None:
     context["rows"][0]["value"] = -3
     context["rows"][1]["value"] = -2.5
     ws = sheet(fill(tmp_path, "status_record.xlsx", context))
-    assert (ws["E6"].value, ws["E6"].data_type, ws["E6"].quotePrefix) == (-3, "n", False)
-    assert (ws["E7"].value, ws["E7"].data_type) == (-2.5, "n")
+    assert (ws["E10"].value, ws["E10"].data_type, ws["E10"].quotePrefix) == (-3, "n", False)
+    assert (ws["E11"].value, ws["E11"].data_type) == (-2.5, "n")
 
 
 # ---------------------------------------------------------------- empty lists and errors
 def test_empty_list_gives_one_row_saying_none_and_values_without_formulas(tmp_path: Path) -> None:
     path = fill(tmp_path, "config_update.xlsx", update_context(rows=[]))
     ws = sheet(path)
-    assert row_values(ws, 7) == ["无", None, None, None, None]
-    assert style_of(ws["E7"]) == style_of(sheet(TEMPLATES / "config_update.xlsx")["E7"])
-    assert (ws["A9"].value, ws["A10"].value, ws["C10"].value, ws["D10"].value) == ("统计项", "更新条数", 0, None)
-    assert ws.auto_filter.ref == "A6:E7"
+    assert row_values(ws, 10) == ["无", None, None, None, None]
+    assert style_of(ws["E10"]) == style_of(sheet(TEMPLATES / "config_update.xlsx")["E10"])
+    assert (ws["A12"].value, ws["A13"].value, ws["C13"].value, ws["D13"].value) == ("统计项", "更新条数", 0, None)
+    assert ws.auto_filter.ref == "A9:E10"
 
 
 def test_missing_placeholder_names_template_sheet_cell_and_tag(tmp_path: Path) -> None:
     context = status_context()
-    del context["prepared_by"]
+    del context["period"]
     with pytest.raises(TemplateProblem) as info:
         render_xlsx(TEMPLATES / "status_record.xlsx", context)
     message = str(info.value)
-    assert "status_record.xlsx" in message and "运行状态信息记录!G4" in message
-    assert "{{ prepared_by }}" in message and "数据中没有这个值" in message
+    assert "status_record.xlsx" in message and "运行状态信息记录!F4" in message
+    assert "{{ period }}" in message and "数据中没有这个值" in message
 
 
 def test_missing_row_field_names_the_sample_cell_and_the_item(tmp_path: Path) -> None:
@@ -240,7 +278,7 @@ def test_missing_row_field_names_the_sample_cell_and_the_item(tmp_path: Path) ->
     del context["rows"][1]["unit"]
     with pytest.raises(TemplateProblem) as info:
         render_xlsx(TEMPLATES / "status_record.xlsx", context)
-    assert "运行状态信息记录!F6" in str(info.value) and "{{ r.unit }}" in str(info.value)
+    assert "运行状态信息记录!F10" in str(info.value) and "{{ r.unit }}" in str(info.value)
     assert "rows 第 2 项" in str(info.value)
 
 

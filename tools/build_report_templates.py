@@ -9,9 +9,10 @@
 * audit_report.xlsx — 项目交付审计报告 (`docgen audit`): 审计结果 and 检查项.
 
 A template holds everything that does not depend on the data: the header block (``{{ company }}``,
-``{{ title }}``, an info line with placeholders), headings, column headers and widths, fonts (宋体 with the
-GB2312 charset, so Excel picks the CJK face), fills, borders, number formats, print setup, page header and
-footer, frozen panes and the conditional formats of the status columns. Each table has ONE styled sample
+``{{ title }}``, an info line with placeholders; on the first sheet the document control block of
+build_xlsx_templates.control_rows: 文件编号 | 版本, 编制/审核/批准), headings, column headers and widths, fonts (宋体 with the
+GB2312 charset, so Excel picks the CJK face), fills, borders, number formats, print setup (build_xlsx_templates.print_setup:
+the 文件编号 and 版本 in every page header), frozen panes and the conditional formats of the status columns. Each table has ONE styled sample
 row whose first cell is ``{# 数据行 #}``: the kind's code (docgen/kinds/kpi_report, audit_report) writes
 one row per item in its style, and adds the per-indicator sheets' rows, the formulas and the chart. The
 row numbers are the contract with that code (its *_ROW constants); restyle freely, keep rows in place.
@@ -37,6 +38,9 @@ from build_xlsx_templates import (  # noqa: E402
     HEADER_FILL,
     _font,
     _merge,
+    control_rows,
+    info_rows,
+    print_setup,
 )
 from openpyxl import Workbook  # noqa: E402
 from openpyxl.formatting.rule import FormulaRule  # noqa: E402
@@ -56,7 +60,6 @@ DATETIME = "yyyy-mm-dd hh:mm"
 GREEN = ("C6EFCE", "006100")
 RED = ("FFC7CE", "9C0006")
 GREY = ("EDEDED", "595959")
-FOOTER = "第 &P 页，共 &N 页"
 
 
 @dataclass(frozen=True)
@@ -143,25 +146,12 @@ def _status_colours(ws: Worksheet, ref: str, status: str, words: dict[str, tuple
             fill=PatternFill("solid", start_color=fill, end_color=fill, bgColor=fill), font=Font(color=font)))
 
 
-def _page(ws: Worksheet, *, title_rows: str, freeze: str, last_row: int, header: tuple[str, str],
-          footer: str = FOOTER, one_page: bool = False) -> None:
+def _page(ws: Worksheet, *, title_rows: str, freeze: str, last_row: int, header: tuple[str, str]) -> None:
+    """Frozen panes and the print setup every workbook shares (build_xlsx_templates.print_setup); `header`:
+    what the page header's left and the footer's left say."""
     ws.freeze_panes = freeze
-    ws.print_title_rows = title_rows
-    ws.print_area = f"A1:{get_column_letter(ws.max_column)}{last_row}"
-    setup = ws.page_setup
-    setup.paperSize = ws.PAPERSIZE_A4
-    setup.orientation = "landscape"
-    setup.fitToWidth = 1
-    setup.fitToHeight = 1 if one_page else 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_options.horizontalCentered = True
-    ws.page_margins.left = ws.page_margins.right = 0.5
-    ws.page_margins.top = ws.page_margins.bottom = 0.75
-    ws.page_margins.header = ws.page_margins.footer = 0.3
-    for part, text in ((ws.oddHeader.left, header[0]), (ws.oddHeader.right, header[1]), (ws.oddFooter.center, footer)):
-        part.text = text
-        part.font = f"{FONT_SONG},常规"
-        part.size = 9
+    print_setup(ws, landscape=True, title_rows=title_rows, area=f"A1:{get_column_letter(ws.max_column)}{last_row}",
+                header_left=header[0], footer_left=header[1])
 
 
 def _workbook() -> Workbook:
@@ -184,39 +174,40 @@ def _save(wb: Workbook, path: Path, title: str, subject: str) -> Path:
 
 # --- 月度KPI统计表 -------------------------------------------------------------------------------
 
-KPI_HEADER = ("{{ company }}", "{{ title }}")
+KPI_HEADER = ("{{ company }}", "{{ title }}")  # the page header's left, the footer's left
 LIGHTS = {"未达标": RED, "达标": GREEN}
 
 
 def _kpi_summary(wb: Workbook) -> None:
     ncols = 10
-    ws = _sheet(wb, "汇总", [6, 28, 18, 24, 11, 11, 11, 12, 10, 44])
+    ws = _sheet(wb, "汇总", [6, 28, 18, 24, 11, 11, 11, 12, 10, 36])
     _header_block(ws, ncols, "{{ title }}",
-                  "文件编号：{{ doc_no }}　　统计月份：{{ month }}　　统计范围：{{ scope_label }}　　指标定义：{{ config_source }}")
+                  "统计月份：{{ month }}　　统计范围：{{ scope_label }}　　指标定义：{{ config_source }}")
+    top = info_rows(ws, 4, control_rows((2, 2, 2, 4)), ncols) + 1  # rows 4–7, a blank row under them
     cols = [Col("序号"), Col("指标", align="left"), Col("项目编号"), Col("项目名称", align="left"), Col("目标"),
             Col("应交 / 考核数", COUNT, wrap=False), Col("实交 / 达标数", COUNT, wrap=False),
             Col("实际值", PERCENT, wrap=False), Col("是否达标", wrap=False), Col("说明", align="left")]
-    _head(ws, 4, cols)
-    _sample(ws, 5, cols)                                 # one row per indicator and project
-    _sample(ws, 6, cols[:1] + [Col(c.header, c.fmt, c.align, c.wrap, bold=True) for c in cols[1:9]] + cols[9:])
-    for row in (5, 6):                                   # 全部项目 (Σ实际交付 ÷ Σ应交付), bold
+    _head(ws, top, cols)
+    _sample(ws, top + 1, cols)                           # one row per indicator and project
+    _sample(ws, top + 2, cols[:1] + [Col(c.header, c.fmt, c.align, c.wrap, bold=True) for c in cols[1:9]] + cols[9:])
+    for row in (top + 1, top + 2):                       # 全部项目 (Σ实际交付 ÷ Σ应交付), bold
         _status_colours(ws, f"H{row}:I{row}", f"$I{row}", LIGHTS)
-    _section(ws, 8, "指标定义　　来源：{{ config_source }}", ncols)
+    _section(ws, top + 4, "指标定义　　来源：{{ config_source }}", ncols)
     defs = [Col("序号"), Col("指标名称", align="left"), Col("计算公式", align="left"), Col(""), Col("考核要求"),
             Col("考核周期"), Col("说明", align="left"), Col(""), Col(""), Col("")]
-    _head(ws, 9, defs)
-    _sample(ws, 10, defs)
-    for row in (9, 10):
+    _head(ws, top + 5, defs)
+    _sample(ws, top + 6, defs)
+    for row in (top + 5, top + 6):
         _merge(ws, row, 3, 4)
         _merge(ws, row, 7, 10)
-    note = ws.cell(12, 1, "注：实际值、是否达标为公式，引用各指标工作表的统计；百分比指标以百分数显示。项目《运维项目管理计划》"
-                          "中设定了同一指标目标的，以计划目标为准；“—”表示该项不适用或本月无数据。")
+    note = ws.cell(top + 8, 1, "注：实际值、是否达标为公式，引用各指标工作表的统计；百分比指标以百分数显示。项目《运维项目管理计划》"
+                               "中设定了同一指标目标的，以计划目标为准；“—”表示该项不适用或本月无数据。")
     note.font = Font(name=FONT_SONG, size=9, color="595959", charset=134)
     note.alignment = Alignment(horizontal="left", vertical="center", wrap_text=True, indent=1)
-    _merge(ws, 12, 1, ncols)
-    ws.row_dimensions[12].height = 28
-    ws.auto_filter.ref = "A4:J6"
-    _page(ws, title_rows="4:4", freeze="A5", last_row=12, header=KPI_HEADER)
+    _merge(ws, top + 8, 1, ncols)
+    ws.row_dimensions[top + 8].height = 28
+    ws.auto_filter.ref = f"A{top}:J{top + 2}"
+    _page(ws, title_rows=f"{top}:{top}", freeze=f"A{top + 1}", last_row=top + 8, header=KPI_HEADER)
 
 
 def _indicator_head(ws: Worksheet, ncols: int, rule: str = "") -> None:
@@ -250,7 +241,7 @@ def _kpi_report_ratio(wb: Workbook) -> None:
 
 def _kpi_sla_share(wb: Workbook) -> None:
     ncols = 10
-    ws = _sheet(wb, "SLA达成率", [6, 18, 24, 16, 14, 10, 17, 12, 12, 46])
+    ws = _sheet(wb, "SLA达成率", [6, 18, 18, 16, 14, 10, 17, 12, 12, 38])
     _indicator_head(ws, ncols, "（每条服务记录与计划的 SLA 目标比较）")
     _section(ws, 4, "一、按项目和指标统计（无计划目标的记录不计入考核记录数，单独计数）", ncols)
     totals = [Col("序号"), Col("项目编号"), Col("指标", align="left"), Col("计划目标"), Col("考核记录数", COUNT, wrap=False),
@@ -271,7 +262,7 @@ def _kpi_sla_share(wb: Workbook) -> None:
 
 def _kpi_value(wb: Workbook, title: str) -> None:
     ncols = 9
-    ws = _sheet(wb, title, [6, 18, 28, 22, 12, 12, 10, 40, 30])
+    ws = _sheet(wb, title, [6, 18, 24, 16, 12, 12, 10, 32, 26])
     _indicator_head(ws, ncols)
     _section(ws, 4, "一、按项目统计", ncols)
     cols = [Col("序号"), Col("项目编号"), Col("项目名称", align="left"), Col("指标", align="left"), Col("目标"),
@@ -311,7 +302,7 @@ def _kpi_trend(wb: Workbook) -> None:
     ws.cell(8, 1).value = "合计"
     ws.cell(8, 6).value = "Σ实际交付 ÷ Σ应交付"
     _section(ws, 10, "二、趋势图", ncols)                 # the chart goes under this heading
-    _page(ws, title_rows="5:6", freeze="B7", last_row=10, header=KPI_HEADER, one_page=True)
+    _page(ws, title_rows="5:6", freeze="B7", last_row=10, header=KPI_HEADER)
 
 
 def build_kpi(path: Path) -> Path:
@@ -331,8 +322,7 @@ AUDIT_LINE = Side(style="thin", color="808080")
 AUDIT_BOX = Border(left=AUDIT_LINE, right=AUDIT_LINE, top=AUDIT_LINE, bottom=AUDIT_LINE)
 AUDIT_HEAD_FILL = _fill("1F4E78")
 AUDIT_HEAD_FONT = Font(name=FONT_SONG, bold=True, color="FFFFFF", size=10.5, charset=134)
-AUDIT_HEADER = ("项目交付审计报告", "{{ project }}")
-AUDIT_FOOTER = "第 &P 页 共 &N 页"
+AUDIT_HEADER = ("项目交付审计报告", "{{ project }} {{ project_name }}")  # the page header's left, the footer's left
 SEVERITY = {"严重": ("F8CBAD", "000000"), "一般": ("FFE699", "000000"), "提示": ("DDEBF7", "000000")}
 
 
@@ -344,32 +334,33 @@ def _audit_findings(wb: Workbook) -> None:
     title.alignment = Alignment(horizontal="left", vertical="center")
     _merge(ws, 1, 1, ncols)
     ws.row_dimensions[1].height = 30
-    info = ws.cell(2, 1, "文件编号：{{ doc_no }}　审计日期：{{ as_of }}　服务报告检查月份：{{ months_text }}　"
-                         "依据：《交付管理规定》§5.4.3")
+    info = ws.cell(2, 1, "审计日期：{{ as_of }}　服务报告检查月份：{{ months_text }}　依据：《交付管理规定》§5.4.3")
     info.font = _font()
     info.alignment = Alignment(horizontal="left", vertical="center", wrap_text=True)
     _merge(ws, 2, 1, ncols)
     ws.row_dimensions[2].height = 20
-    ws.cell(3, 1, "统计").font = _font(bold=True)
-    ws.cell(3, 1).alignment = Alignment(horizontal="center", vertical="center")
+    stats = info_rows(ws, 3, control_rows((2, 2, 1, 2)), ncols, border=AUDIT_BOX) + 1  # rows 3–6, a blank row
+    ws.cell(stats, 1, "统计").font = _font(bold=True)
+    ws.cell(stats, 1).alignment = Alignment(horizontal="center", vertical="center")
     counts = [Col("严重"), Col("一般"), Col("提示"), Col("合计")]
-    _head(ws, 3, counts, first=2, fill=PatternFill(), border=AUDIT_BOX, height=18)
+    _head(ws, stats, counts, first=2, fill=PatternFill(), border=AUDIT_BOX, height=18)
     for c in range(2, 6):  # the counts: COUNTIF formulas docgen writes over the findings
-        cell = ws.cell(4, c)
+        cell = ws.cell(stats + 1, c)
         cell.font = _font(bold=True, size=12)
         cell.border = AUDIT_BOX
         cell.number_format = COUNT
         cell.alignment = Alignment(horizontal="center", vertical="center")
-    ws.row_dimensions[4].height = 20
+    ws.row_dimensions[stats + 1].height = 20
+    head, sample = stats + 3, stats + 4
     cols = [Col("序号"), Col("严重程度"), Col("条款", align="left"), Col("文档类型", align="left"), Col("期间"),
             Col("问题说明", align="left"), Col("文件编号", align="left")]
-    _head(ws, 6, cols, fill=AUDIT_HEAD_FILL, font=AUDIT_HEAD_FONT, border=AUDIT_BOX, height=22)
-    _sample(ws, 7, cols, border=AUDIT_BOX, vertical="top", height=None)  # one row per finding
+    _head(ws, head, cols, fill=AUDIT_HEAD_FILL, font=AUDIT_HEAD_FONT, border=AUDIT_BOX, height=22)
+    _sample(ws, sample, cols, border=AUDIT_BOX, vertical="top", height=None)  # one row per finding
     for word, (fill, _) in SEVERITY.items():
-        ws.conditional_formatting.add("A7:G7", FormulaRule(formula=[f'$B7="{word}"'], fill=PatternFill(
+        ws.conditional_formatting.add(f"A{sample}:G{sample}", FormulaRule(formula=[f'$B{sample}="{word}"'], fill=PatternFill(
             "solid", start_color=fill, end_color=fill, bgColor=fill)))
-    ws.auto_filter.ref = "A6:G7"
-    _page(ws, title_rows="6:6", freeze="A7", last_row=7, header=AUDIT_HEADER, footer=AUDIT_FOOTER)
+    ws.auto_filter.ref = f"A{head}:G{sample}"
+    _page(ws, title_rows=f"{head}:{head}", freeze=f"A{sample}", last_row=sample, header=AUDIT_HEADER)
 
 
 def _audit_checks(wb: Workbook) -> None:
@@ -382,7 +373,7 @@ def _audit_checks(wb: Workbook) -> None:
     for word, colour in (("不符合", "F8CBAD"), ("符合", "C6EFCE"), ("需改进", "FFE699")):
         ws.conditional_formatting.add("G2", FormulaRule(formula=[f'$G2="{word}"'], fill=PatternFill(
             "solid", start_color=colour, end_color=colour, bgColor=colour)))
-    _page(ws, title_rows="1:1", freeze="A2", last_row=2, header=AUDIT_HEADER, footer=AUDIT_FOOTER)
+    _page(ws, title_rows="1:1", freeze="A2", last_row=2, header=AUDIT_HEADER)
 
 
 def build_audit(path: Path) -> Path:

@@ -3,7 +3,9 @@
     python tools/build_response_kpi_template.py
 
 Four sheets, each in the style of tools/build_xlsx_templates.py (company, title, info block, shaded
-header row, ONE sample row tagged ``{%tr for r in LIST %}``) that ``docgen.render.render_xlsx`` fills:
+header row, ONE sample row tagged ``{%tr for r in LIST %}``) that ``docgen.render.render_xlsx`` fills; the
+first sheet also carries the document control block (文件编号 | 版本, 编制/审核/批准), every sheet's page
+header the 文件编号 and 版本:
 
 * 达成情况  ``achievement``: per plan SLA metric and month — incidents, met, rate (value) beside the
   same rate as a live formula, target
@@ -30,14 +32,15 @@ from build_xlsx_templates import (
     BOX,
     CREATED,
     FONT_HEI,
-    FONT_SONG,
     HEADER_FILL,
     MINUTES,
     SAMPLE_HEIGHT,
     Info,
     _font,
-    _info_block,
     _merge,
+    control_rows,
+    info_rows,
+    print_setup,
 )
 from openpyxl import Workbook
 from openpyxl.styles import Alignment
@@ -93,13 +96,18 @@ SHEETS = (
 
 
 def _info_rows(ncols: int) -> tuple[tuple[Info, ...], ...]:
-    """项目名称 | 项目编号, then 客户 | 期间 | 编制人 over the sheet's width; narrow sheets take a row each."""
+    """项目名称 | 项目编号, then 客户 | 期间 over the sheet's width; narrow sheets take a row each."""
     if ncols >= 7:
         return ((Info("项目名称", "project.name", 2, ncols - 5), Info("项目编号", "project.code", 1, 2)),
-                (Info("客户", "project.customer", 2, ncols - 6), Info("期间", "period"), Info("编制人", "prepared_by")))
+                (Info("客户", "project.customer", 2, ncols - 5), Info("期间", "period", 1, 2)))
     return ((Info("项目名称", "project.name", 2, ncols - 2),), (Info("项目编号", "project.code", 2, ncols - 2),),
-            (Info("客户", "project.customer", 2, ncols - 2),),
-            (Info("期间", "period", 2, 1), Info("编制人", "prepared_by", 1, ncols - 4)))
+            (Info("客户", "project.customer", 2, ncols - 2),), (Info("期间", "period", 2, ncols - 2),))
+
+
+def _control_rows(ncols: int) -> tuple[tuple[Info, ...], ...]:
+    """The control block under the first sheet's info rows: 文件编号 and 版本 on the info rows' grid, the
+    sign-off rows with the date in the last three columns (wide enough for a hand-signed date)."""
+    return control_rows((2, ncols - 5, 1, 2), (2, ncols - 6, 1, 3))
 
 
 def _sheet(wb: Workbook, spec: KSheet, first: bool) -> None:
@@ -114,10 +122,7 @@ def _sheet(wb: Workbook, spec: KSheet, first: bool) -> None:
         ws.cell(row, 1).alignment = Alignment(horizontal="center", vertical="center")
         _merge(ws, row, 1, ncols)
         ws.row_dimensions[row].height = height
-    info = _info_rows(ncols)
-    for offset, pairs in enumerate(info):
-        _info_block(ws, 3 + offset, pairs, ncols)
-    head = 3 + len(info)
+    head = info_rows(ws, 3, _info_rows(ncols) + (_control_rows(ncols) if first else ()), ncols)
     sample = head + 1
     for c, col in enumerate(spec.columns, start=1):
         ws.column_dimensions[get_column_letter(c)].width = col.width
@@ -139,23 +144,8 @@ def _sheet(wb: Workbook, spec: KSheet, first: bool) -> None:
     ws.row_dimensions[sample].height = SAMPLE_HEIGHT
     ws.freeze_panes = f"A{sample}"
     ws.sheet_view.showGridLines = False
-    ws.print_title_rows = f"{head}:{head}"
-    ws.print_area = f"A1:{last}{sample}"
-    setup = ws.page_setup
-    setup.paperSize = ws.PAPERSIZE_A4
-    setup.orientation = "portrait"
-    setup.fitToWidth = 1
-    setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_options.horizontalCentered = True
-    ws.page_margins.left = ws.page_margins.right = 0.5
-    ws.page_margins.top = ws.page_margins.bottom = 0.75
-    ws.page_margins.header = ws.page_margins.footer = 0.3
-    for part, text in ((ws.oddHeader.left, "{{ company }}"), (ws.oddHeader.right, "{{ project.name }}"),
-                       (ws.oddFooter.center, "第 &P 页，共 &N 页")):
-        part.text = text
-        part.font = f"{FONT_SONG},常规"
-        part.size = 9
+    print_setup(ws, landscape=False, title_rows=f"{head}:{head}", area=f"A1:{last}{sample}",
+                header_left="{{ company }}", footer_left="{{ project.name }}")
 
 
 def build(path: Path = OUT) -> Path:

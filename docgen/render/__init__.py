@@ -10,6 +10,7 @@ from docgen.render._xlsx import (
     FORMULA_STARTS,
     cell_jinja_env,
     fit_rows,
+    keep_on_one_page,
     render_xlsx,
     write_cell,
     xlsx_bytes,
@@ -17,5 +18,5 @@ from docgen.render._xlsx import (
 from docgen.render._zip import fixed_zip, restamp_zip
 
 __all__ = ["FIXED_TIME", "FORMULA_STARTS", "Picture", "TemplateFile", "TemplateSet", "cell_jinja_env", "fit_rows",
-           "fixed_zip", "jinja_env", "packaged_dirs", "packaged_examples", "render_docx", "render_xlsx",
-           "restamp_zip", "write_cell", "xlsx_bytes"]
+           "fixed_zip", "jinja_env", "keep_on_one_page", "packaged_dirs", "packaged_examples", "render_docx",
+           "render_xlsx", "restamp_zip", "write_cell", "xlsx_bytes"]

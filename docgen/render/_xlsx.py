@@ -544,7 +544,7 @@ class _Filler:
                 chart.legend.position = "b"
             row = placed.get(sheet, ws.max_row + 2)
             if not spec.get("anchor"):
-                _keep_on_one_page(ws, row, chart.height)
+                keep_on_one_page(ws, row, chart.height)
             anchor = spec.get("anchor") or f"{get_column_letter(table.first_col)}{row}"
             ws.add_chart(chart, anchor)
             rows_used = math.ceil(chart.height / 0.53) + 1  # 15-point rows are about 0.53 cm
@@ -565,11 +565,43 @@ def _row_points(ws: Any, row: int) -> float:
     return float(ws.row_dimensions[row].height or ws.sheet_format.defaultRowHeight or 15)
 
 
-def _keep_on_one_page(ws: Any, row: int, height_cm: float) -> None:
-    """A chart placed at `row` must not be cut across two printed pages: walk the printed rows as the printer
-    fills A4 pages (repeated title rows at the top of every page after the first, manual breaks honoured)
-    and, when the chart would cross the bottom of its page, break the page before it. Conservative: the
-    page is taken at 100 % (fit-to-width scaling only shrinks rows further)."""
+def _column_points(ws: Any, first: int, last: int, pixels: float) -> float:
+    """The printed width of columns first..last when a width unit (a digit of the Normal font) is `pixels`
+    wide, with 5 px of padding per column; columns the sheet leaves at the default are 8.43 units wide."""
+    widths: dict[int, float] = {}
+    for dim in ws.column_dimensions.values():  # one entry may stand for a run of equal columns (min..max)
+        if dim.customWidth or dim.width:
+            for c in range(dim.min or 1, (dim.max or dim.min or 1) + 1):
+                widths[c] = float(dim.width or 8.43)
+    return sum(widths.get(c, 8.43) * pixels + 5 for c in range(first, last + 1)) * 0.75
+
+
+def _zooms(ws: Any, page_width: float) -> range:
+    """The zooms (whole percent) fit-to-width printing may give the sheet. The zoom follows the width of the
+    Normal font's digits: 7 px for 宋体 in Excel and WPS, up to 9 px where another font stands in
+    (LibreOffice); when the sheet is not fitted to the page width, 100 %."""
+    from openpyxl.worksheet.cell_range import CellRange
+
+    setup = ws.sheet_properties.pageSetUpPr
+    if not (setup is not None and setup.fitToPage and ws.page_setup.fitToWidth == 1):
+        return range(100, 101)
+    first, last = 1, ws.max_column
+    if ws.print_area:
+        areas = [CellRange(a.rsplit("!", 1)[-1].replace("$", "")) for a in ws.print_area.split(",")]
+        first, last = min(a.min_col for a in areas), max(a.max_col for a in areas)
+    margins = ws.page_margins
+    usable = page_width - 72 * float((margins.left or 0.7) + (margins.right or 0.7))
+    lowest, highest = (min(100, int(100 * usable / max(_column_points(ws, first, last, px), 1.0))) for px in (9, 7))
+    return range(max(lowest, 10), max(highest, 10) + 1)
+
+
+def keep_on_one_page(ws: Any, row: int, height_cm: float) -> None:
+    """What starts at `row` and is `height_cm` tall — a chart, or rows that belong together — must not be cut
+    across two printed pages: walk the printed rows as the printer fills A4 pages (repeated title rows at the
+    top of every page after the first, manual breaks honoured) at every zoom fit-to-width printing may give the
+    sheet, and when it would cross the bottom of its page at any of them, break the page before it — after
+    row-2, so the row above it (a spacing row or its heading) starts the new page. After a long table that is
+    usually so; a chart under a short table on the first page stays where it is."""
     from openpyxl.worksheet.pagebreak import Break
 
     width, height = _A4 if ws.page_setup.orientation != "landscape" else _A4[::-1]
@@ -580,15 +612,19 @@ def _keep_on_one_page(ws: Any, row: int, height_cm: float) -> None:
         first_title, last_title = (int(x) for x in str(ws.print_title_rows).replace("$", "").split(":"))
         titles = sum(_row_points(ws, r) for r in range(first_title, last_title + 1))
     breaks = {b.id for b in ws.row_breaks.brk}
-    used = 0.0
-    for r in range(1, row):
-        h = _row_points(ws, r)
-        if used + h > usable or (r - 1) in breaks:
-            used = titles
-        used += h
-    chart = height_cm * _POINTS_PER_CM
-    if used + chart > usable and used > titles and chart <= usable - titles:
-        ws.row_breaks.append(Break(id=row - 2))  # the spacing row above the chart starts the new page
+    heights = [_row_points(ws, r) for r in range(1, row)]
+    chart = height_cm * _POINTS_PER_CM * 1.03  # and a little for the printer's rounding of row heights
+
+    def crosses(page: float) -> bool:  # page: the rows' points one page holds at a zoom
+        used = 0.0
+        for r, h in enumerate(heights, start=1):
+            if used + h > page or (r - 1) in breaks:
+                used = titles
+            used += h
+        return used + chart > page and used > titles and chart <= page - titles
+
+    if any(crosses(usable * 100 / zoom) for zoom in _zooms(ws, width)):
+        ws.row_breaks.append(Break(id=row - 2))
 
 
 def _matches(value: Any, text: str | None, number: str | None) -> bool:

@@ -213,20 +213,12 @@ def check_template_file(path: Path, name: str, context: dict[str, Any] | None) -
     return findings
 
 
-def with_pipeline_keys(context: dict[str, Any]) -> dict[str, Any]:
-    """A kind's context plus what the pipeline adds to every document before rendering it (docgen.pipeline):
-    the 文件编号 `doc_no` and the document control block `control` (docgen.control), with sample values."""
-    from docgen.control import Control, FormNumber, Signoffs
-
-    return {"doc_no": "", "control": Control("", "", Signoffs(), FormNumber("", "")).context()} | context
-
-
 def check_template_set(templates: TemplateSet, registered: list[tuple[str, str, str]],
                        contexts: dict[str, dict[str, Any]], *, only_user: bool = False) -> list[Finding]:
     """Check every registered (kind, doc_type, template) as `templates` resolves it, against the context
-    docgen renders it with (`contexts`: template name -> a kind's context; the pipeline's keys are added
-    here, with_pipeline_keys). With only_user, a template the user
-    folder lacks is reported (docgen falls back to the packaged one) rather than checked."""
+    docgen renders it with (`contexts`: template name -> context, as pipeline.example_contexts prepares it).
+    With only_user, a template the user folder lacks is reported (docgen falls back to the packaged one)
+    rather than checked."""
     findings: list[Finding] = []
     for _kind, _doc_type, name in registered:
         try:
@@ -237,8 +229,7 @@ def check_template_set(templates: TemplateSet, registered: list[tuple[str, str, 
         if only_user and found.source != "用户模板":
             findings.append(Finding("info", name, "目录中没有此模板，生成时将使用内置模板"))
             continue
-        context = contexts.get(name)
-        findings.extend(check_template_file(found.path, name, None if context is None else with_pipeline_keys(context)))
+        findings.extend(check_template_file(found.path, name, contexts.get(name)))
     if only_user and templates.user_dir is not None:
         known = {name for _, _, name in registered}
         for extra in sorted([*templates.user_dir.glob("*.docx"), *templates.user_dir.glob("*.xlsx")]):

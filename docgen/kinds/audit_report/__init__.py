@@ -29,7 +29,7 @@ from docgen.numbering import Numbering
 TITLE = "项目交付审计报告"
 TEMPLATE = "audit_report.xlsx"
 FINDINGS, CHECKED = "审计结果", "检查项"  # the template's sheets
-FINDING_ROW, COUNT_ROW, CHECK_ROW = 7, 4, 2  # tools/build_report_templates.py lays them out
+FINDING_ROW, COUNT_ROW, CHECK_ROW = 12, 9, 2  # tools/build_report_templates.py lays them out
 NO_FINDINGS = "未发现问题：各项检查均已通过"
 
 

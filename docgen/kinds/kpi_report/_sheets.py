@@ -33,7 +33,7 @@ from docgen.kinds._workbook import (
     sheet,
 )
 from docgen.numbers import OPS, fmt_num, op_text
-from docgen.render import fit_rows
+from docgen.render import fit_rows, keep_on_one_page
 
 if TYPE_CHECKING:
     from openpyxl import Workbook
@@ -48,13 +48,14 @@ _KINDS = {"onsite": "现场", "remote": "远程"}
 SUMMARY, TREND = "汇总", "趋势"
 SHEETS = {"report_ratio": "服务报告比例", "sla_share": "SLA达成率", "availability_percent": "系统可用率",
           "satisfaction_score": "客户满意度"}
-SUMMARY_ROW, SUMMARY_ALL, DEFINITION_ROW = 5, 6, 10      # 汇总: rows from 5 on are laid out again
+SUMMARY_ROW, SUMMARY_ALL, DEFINITION_ROW = 10, 11, 15    # 汇总: rows from 10 on (the control block above)
 RATIO_ROW, RATIO_ALL, RATIO_DETAIL = 6, 7, 11             # 服务报告比例: totals, 合计, due reports
 SLA_ROW, SLA_DETAIL = 6, 10                               # SLA达成率: totals, service records
 VALUE_ROW, VALUE_STATS = 6, 9                             # value sheets: rows, four count rows from 9
 MONTH_ROW, CHART_HEADING = 7, 10                          # 趋势: months (合计 under them), the chart's heading
 GROUP_FIRST, GROUP_SIZE = 7, 3                            # 趋势: the one project column group, G:I
 CHART_ROWS = 18
+POINTS_PER_CM = 72 / 2.54
 
 # (indicator id, project, metric or None) -> {"due": ref, "delivered": ref, "value": ref}
 Refs = dict[tuple[str, str, str | None], dict[str, str]]
@@ -340,6 +341,10 @@ def _summary_sheet(book: _Book, ws: Worksheet, refs: Refs) -> None:
             put(ws, r, c, value)
     fit_rows(ws, definitions)
     book.print_area(ws, layout.last)
+    # the definitions table starts a page rather than go on under the summary's repeated header row
+    heading = definitions.start - 2
+    block = sum(ws.row_dimensions[r].height or 15 for r in range(heading + 1, layout.last + 1))
+    keep_on_one_page(ws, heading + 1, block / POINTS_PER_CM)
 
 
 # --- 趋势 ---------------------------------------------------------------------------------------
@@ -457,8 +462,12 @@ def _trend_sheet(book: _Book, ws: Worksheet) -> None:
     anchor.to = AnchorMarker(col=last_col, row=heading + CHART_ROWS)
     chart.anchor = anchor
     ws.add_chart(chart)
-    ws.page_setup.fitToHeight = 1 if len(projects) < 6 else 0
-    book.print_area(ws, heading + CHART_ROWS + 1, last_col)
+    # one scope's table fits a portrait page at full size; each project's columns make it wider
+    ws.page_setup.orientation = "landscape" if projects else "portrait"
+    ws.print_area = f"A1:{get_column_letter(last_col)}{heading + CHART_ROWS + 1}"  # not the emptied group columns
+    # the heading and the chart under it start a new page rather than print half on each
+    chart_points = sum(ws.row_dimensions[r].height or 15 for r in range(heading + 1, heading + CHART_ROWS + 1))
+    keep_on_one_page(ws, heading + 1, chart_points / POINTS_PER_CM)
 
 
 # --- the workbook ------------------------------------------------------------------------------
