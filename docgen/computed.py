@@ -63,9 +63,9 @@ def run_audit(archive: Archive, project: str, *, templates: TemplateSet, as_of: 
     """Audit one project; with `out_file`, also write the 项目交付审计报告 workbook there and archive it
     as `audit_report` (identity: the project). Its 编制 is `prepared_by`, else the plan's 质量部 reviewer
     (the quality department audits, §4)."""
-    from docgen.metrics.audit import audit_project
-    from docgen.kinds.audit_report import audit_spec
     from docgen.facts import view_of
+    from docgen.kinds.audit_report import audit_spec
+    from docgen.metrics.audit import audit_project
     from docgen.pipeline import publish
 
     check_project_code(project)
@@ -78,7 +78,7 @@ def run_audit(archive: Archive, project: str, *, templates: TemplateSet, as_of: 
         plan = view_of(archive).plan_facts(project)
         name = plan.name if plan is not None else ""
         run.documents = publish([audit_spec(report, today=today, project_name=name,
-                                            prepared_by=prepared or auditor(plan))],
+                                            prepared_by=prepared or auditor(plan), ledger=archive.ledger_head())],
                                 archive=archive,
                                 templates=templates, out_file=out_file, source="audit")
     return run
@@ -122,8 +122,8 @@ def run_kpi(archive: Archive, month: str, *, project: str | None = None, config:
     unfiltered; unchanged figures make no new version) unless write_archive is False, and copied to
     `out_file` when given. Nothing is archived while the archive has no project to count. Its 编制 is
     `prepared_by`, else (one project) that project's manager, else signed by hand."""
-    from docgen.metrics.indicators import load_indicators
     from docgen.kinds.kpi_report import kpi_spec
+    from docgen.metrics.indicators import load_indicators
     from docgen.metrics.kpi_report import compute_kpi
     from docgen.pipeline import publish
 
@@ -139,6 +139,7 @@ def run_kpi(archive: Archive, month: str, *, project: str | None = None, config:
             from docgen.facts import view_of
 
             prepared = kpi_preparer(view_of(archive).plan_facts(project))
-        run.documents = publish([kpi_spec(report, today=today or date.today(), prepared_by=prepared)], archive=archive,
+        spec = kpi_spec(report, today=today or date.today(), prepared_by=prepared, ledger=archive.ledger_head())
+        run.documents = publish([spec], archive=archive,
                                 templates=templates, write_archive=write_archive, out_file=out_file, source="kpi")
     return run

@@ -173,15 +173,14 @@ def _report_variant(base: dict[str, Any], month: int) -> dict[str, Any]:
 def run_demo(*, archive: Archive, templates: TemplateSet,
              progress: Callable[[int, int], None] | None = None) -> DemoResult:
     """Generate the example project into the archive (the index follows the writes), then search it."""
-    from docgen.search import search
-
     from docgen.computed import auditor, kpi_preparer
-    from docgen.metrics.audit import audit_project
-    from docgen.kinds.audit_report import audit_spec
     from docgen.facts import view_of
+    from docgen.kinds.audit_report import audit_spec
     from docgen.kinds.kpi_report import kpi_spec
+    from docgen.metrics.audit import audit_project
     from docgen.metrics.kpi_report import compute_kpi
     from docgen.pipeline import publish
+    from docgen.search import search
 
     with tempfile.TemporaryDirectory(prefix="docgen-demo-") as tmp:
         documents = generate(demo_inputs(Path(tmp)), archive=archive, templates=templates, source="demo",
@@ -191,8 +190,10 @@ def run_demo(*, archive: Archive, templates: TemplateSet,
     audit = audit_project(archive, PROJECT, as_of=date(2026, 3, 1))
     plan = view_of(archive).plan_facts(PROJECT)
     name = plan.name if plan is not None else ""
-    computed = publish([kpi_spec(kpi, today=date(2026, 1, 5), prepared_by=kpi_preparer(plan)),
-                        audit_spec(audit, today=date(2026, 3, 1), project_name=name, prepared_by=auditor(plan))],
+    head = archive.ledger_head()
+    computed = publish([kpi_spec(kpi, today=date(2026, 1, 5), prepared_by=kpi_preparer(plan), ledger=head),
+                        audit_spec(audit, today=date(2026, 3, 1), project_name=name, prepared_by=auditor(plan),
+                                   ledger=head)],
                        archive=archive, templates=templates, source="demo")
     return DemoResult(documents=documents, query=SAMPLE_QUERY, search=search(archive, SAMPLE_QUERY, limit=3),
                       computed=computed)

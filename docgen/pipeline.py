@@ -222,7 +222,7 @@ def _render_one(item: CheckedInput | None, spec: DocumentSpec, templates: Templa
     template = templates.find(spec.template)
     control = spec.context["control"]
     control["version"] = ""
-    digest = context_digest(spec.context | {"control": _undated(control)} if item is None else spec.context)
+    digest = context_digest(_unstamped(spec.context) if item is None else spec.context)
     number = version if version is not None else _next_version(archive, spec, digest, template.sha256)
     control["version"] = spec.version or version_label(number)
     data, ext, template = render_spec(spec, templates)
@@ -230,11 +230,14 @@ def _render_one(item: CheckedInput | None, spec: DocumentSpec, templates: Templa
                      item.raw.sha256 if item else None, item.raw.path if item else Path(source), number)
 
 
-def _undated(control: dict[str, Any]) -> dict[str, Any]:
-    """A computed document's control block without the day it was computed: the same figures a day later
-    are the same document (put() keeps the earlier version, which prints the day they were first computed)."""
+def _unstamped(context: dict[str, Any]) -> dict[str, Any]:
+    """A computed document's context without when it was computed — the day (its 编制 date) and the archive
+    ledger's head it records: the same figures later are the same document (put() keeps the earlier version,
+    which shows the day and the head of when they were first computed)."""
+    control = context["control"]
     rows = control["rows"]
-    return control | {"prepared": control["prepared"] | {"date": ""}, "rows": [rows[0] | {"date": ""}, *rows[1:]]}
+    control = control | {"prepared": control["prepared"] | {"date": ""}, "rows": [rows[0] | {"date": ""}, *rows[1:]]}
+    return {k: v for k, v in context.items() if k != "ledger"} | {"control": control}
 
 
 def _render_specs(item: CheckedInput | None, specs: list[DocumentSpec], templates: TemplateSet,

@@ -29,9 +29,10 @@ WORKBOOKS = {
     f"{P}/config_update/emergency/2025-Q1": ("王强", "2025-02-20", REVIEWER, APPROVER),  # the day of its last update
     f"{P}/response_record/emergency/2025-Q1": ("王强", "2025-03-31", REVIEWER, APPROVER),
     f"{P}/response_kpi/emergency/2025-Q1": ("王强", "2025-03-31", REVIEWER, APPROVER),
-    # computed documents: nobody named as their author, dated the day they were computed
-    f"{P}/kpi_report/2025-12": (HAND_NAME, "2026-01-05", REVIEWER, APPROVER),
-    f"{P}/audit_report": (HAND_NAME, "2026-03-01", REVIEWER, APPROVER),
+    # computed documents, dated the day they were computed: one project's KPI workbook is prepared by its
+    # manager, the audit by the plan's 质量部 reviewer (unless --prepared-by names someone else)
+    f"{P}/kpi_report/2025-12": ("张伟", "2026-01-05", REVIEWER, APPROVER),
+    f"{P}/audit_report": ("孙丽", "2026-03-01", REVIEWER, APPROVER),
     # over every project: no plan names a reviewer or approver
     "_all/kpi_report/2025-03": (HAND_NAME, None, HAND_NAME, HAND_NAME),
 }

@@ -144,3 +144,84 @@ def test_a_cut_last_line_is_repaired_and_the_chain_goes_on(archive):
     assert archive.verify().ok
     lines = _lines(archive)
     assert len(lines) == 5 and json.loads(lines[-1])["prev"] == line_hash(lines[-2])
+
+
+# --- the head recorded by documents handed out -------------------------------------------------------------
+
+def _kpi(root: Path, out: Path) -> None:
+    result = CliRunner().invoke(cli, ["--archive", str(root), "kpi", "2025-03", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+
+
+def test_kpi_and_audit_workbooks_record_the_head_and_verify_checks_it(tmp_path):
+    import openpyxl
+
+    from docgen.archive import HEAD_COUNT, HEAD_HASH, recorded_head
+    from tests.conftest import EXAMPLES
+
+    root = tmp_path / "archive"
+    for name in ("plan.yaml", "onsite.yaml", "service_report.yaml"):
+        assert CliRunner().invoke(cli, ["--archive", str(root), "generate", str(EXAMPLES / name)]).exit_code == 0
+    archive = Archive(root)
+    before = archive.ledger_head()
+    kpi = tmp_path / "kpi.xlsx"
+    _kpi(root, kpi)
+    audit = tmp_path / "audit.xlsx"
+    result = CliRunner().invoke(cli, ["--archive", str(root), "audit", "YNTD-YW-2025-001", "-o", str(audit),
+                                      "--as-of", "2025-04-30"])
+    assert result.exit_code == 0, result.output
+    assert recorded_head(kpi) == before  # taken before the workbook itself was archived
+    assert recorded_head(audit).count == before.count + 1  # after the KPI workbook's own line
+    wb = openpyxl.load_workbook(kpi)
+    assert wb.custom_doc_props[HEAD_COUNT].value == str(before.count)
+    assert wb.custom_doc_props[HEAD_HASH].value == before.hash
+    assert all(f"第 {before.count} 行 {before.hash[:12]}" in ws.oddFooter.center.text for ws in wb.worksheets)
+
+    ok = CliRunner().invoke(cli, ["--archive", str(root), "archive", "verify", "--against", str(kpi),
+                                  "--against", str(audit)])
+    assert ok.exit_code == 0, ok.output
+    assert f"对照 kpi.xlsx：账本第 {before.count} 行的哈希与它记录的一致" in ok.output
+
+    # the same figures the next day: unchanged, and the archived workbook keeps the head it recorded
+    again = CliRunner().invoke(cli, ["--archive", str(root), "kpi", "2025-03"])
+    assert "版本 V1.0（未变化）" in again.output
+
+    # a forgery of an early line, with every later line re-chained: verify alone passes, the KPI workbook does not
+    ledger = root / LEDGER
+    lines = ledger.read_bytes().splitlines()
+    first = json.loads(lines[0])
+    first["source"] = "伪造"
+    prev, out = GENESIS, []
+    for n, line in enumerate(lines):
+        entry = first if n == 0 else json.loads(line)
+        entry["prev"] = prev
+        text = json.dumps(entry, ensure_ascii=False).encode()
+        out.append(text)
+        prev = line_hash(text)
+    ledger.write_bytes(b"\n".join(out) + b"\n")
+    assert archive.verify().ok
+    caught = CliRunner().invoke(cli, ["--archive", str(root), "archive", "verify", "--against", str(kpi)])
+    assert caught.exit_code == 1 and "[head_mismatch]" in caught.output and "篡改" in caught.output
+    assert f"账本第 {before.count} 行的哈希与记录时不同" in caught.output
+
+
+def test_verify_against_a_file_without_a_head(tmp_path, archive):
+    other = tmp_path / "别的.xlsx"
+    import openpyxl
+
+    openpyxl.Workbook().save(other)
+    result = CliRunner().invoke(cli, ["--archive", str(archive.root), "archive", "verify", "--against", str(other)])
+    assert result.exit_code == 1 and "没有记录归档账本头" in result.output and "Traceback" not in result.output
+    missing = CliRunner().invoke(cli, ["--archive", str(archive.root), "archive", "verify", "--against",
+                                       str(tmp_path / "无.xlsx")])
+    assert missing.exit_code != 0 and "Traceback" not in missing.output
+
+
+def test_a_truncated_ledger_contradicts_the_head(archive):
+    from docgen.archive import LedgerHead
+
+    head = archive.ledger_head()
+    lines = (archive.root / LEDGER).read_bytes().splitlines(keepends=True)
+    (archive.root / LEDGER).write_bytes(b"".join(lines[:-1]))
+    assert "截短" in archive.check_head(head)
+    assert archive.check_head(LedgerHead(0, GENESIS)) is None

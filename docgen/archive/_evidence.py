@@ -13,7 +13,7 @@ from docgen.errors import ArchiveError
 
 HEAD_COUNT = "账本行数"
 HEAD_HASH = "账本哈希"
-_PROPERTY = re.compile(r'<property\b[^>]*\bname="([^"]*)"[^>]*>\s*<vt:\w+>([^<]*)</vt:\w+>\s*</property>', re.S)
+_PROPERTY = re.compile(r'<property\b[^>]*\bname="([^"]*)"[^>]*>\s*<vt:\w+[^>]*>([^<]*)</vt:\w+>\s*</property>', re.S)
 
 
 def recorded_head(path: Path) -> LedgerHead:

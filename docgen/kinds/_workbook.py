@@ -280,6 +280,26 @@ def empty_row(ws: Worksheet, row: int, first: int, last: int, text: str) -> None
         ws.cell(row, c)._style = style
 
 
+def stamp_ledger(wb: Workbook, ledger: dict[str, Any] | None) -> None:
+    """Record the archive ledger's head at the time the workbook was made (docgen.archive._evidence): in its
+    custom document properties, which `docgen archive verify --against` reads, and in every sheet's footer,
+    where a printed copy shows it."""
+    if not ledger:
+        return
+    from openpyxl.packaging.custom import StringProperty
+
+    from docgen.archive import HEAD_COUNT, HEAD_HASH
+
+    for name in (HEAD_COUNT, HEAD_HASH):
+        if name in wb.custom_doc_props:
+            del wb.custom_doc_props[name]
+    wb.custom_doc_props.append(StringProperty(name=HEAD_COUNT, value=str(ledger["count"])))
+    wb.custom_doc_props.append(StringProperty(name=HEAD_HASH, value=ledger["hash"]))
+    for ws in wb.worksheets:
+        ws.oddFooter.center.text = f"归档账本：第 {ledger['count']} 行 {ledger['hash'][:12]}"
+        ws.oddFooter.center.size = 7
+
+
 def finish(wb: Workbook) -> bytes:
     """The workbook's bytes: Excel computes the formulas on opening (openpyxl stores no results) and the
     same template and data give the same bytes."""

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from docgen.control import Signoffs
 from docgen.doctypes import DOC_TYPES
@@ -22,9 +22,13 @@ from docgen.kinds._workbook import (
     open_template,
     put,
     sheet,
+    stamp_ledger,
 )
 from docgen.metrics.audit import CHECKS, SEVERITIES, AuditReport, Finding
 from docgen.numbering import Numbering
+
+if TYPE_CHECKING:
+    from docgen.archive import LedgerHead
 
 TITLE = "项目交付审计报告"
 TEMPLATE = "audit_report.xlsx"
@@ -107,12 +111,17 @@ def fill_audit_workbook(template: Path, context: dict[str, Any]) -> bytes:
         if extra not in (ws, checks):  # a sheet the user added to the template: its placeholders only
             placeholders.fill_sheet(extra, context)
     placeholders.fill_properties(wb, context)
+    stamp_ledger(wb, context.get("ledger"))
     return finish(wb)
 
 
-def audit_spec(report: AuditReport, *, today: date, project_name: str = "", prepared_by: str = "") -> DocumentSpec:
-    """The audit as an archivable document: identity project, dated the day generated (docs/archive.md)."""
+def audit_spec(report: AuditReport, *, today: date, project_name: str = "", prepared_by: str = "",
+               ledger: LedgerHead | None = None) -> DocumentSpec:
+    """The audit as an archivable document: identity project, dated the day generated (docs/archive.md);
+    `ledger`, the archive's ledger head when it was made, is recorded in the workbook (stamp_ledger)."""
     context = audit_context(report, project_name=project_name)
+    if ledger is not None:
+        context["ledger"] = {"count": ledger.count, "hash": ledger.hash}
     return DocumentSpec(
         doc_type="audit_report", title=f"{TITLE}（{report.as_of}）", project=report.project, key=(), date=today,
         period=report.as_of.isoformat(), template=TEMPLATE, context=context,

@@ -4,17 +4,20 @@ shows and the DocumentSpec that renders it from templates_xlsx/kpi_report.xlsx (
 --templates restyles it) and archives it (identity: month + project, `_all` when unfiltered)."""
 from __future__ import annotations
 
-from docgen.control import Signoffs
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from docgen.control import Signoffs
 from docgen.doctypes import doc_type_title
 from docgen.facts import KpiReportFacts
 from docgen.kinds._kind import ComputedKind, DocumentSpec
 from docgen.kinds._workbook import COMPANY
-from docgen.numbering import Numbering
 from docgen.kinds.kpi_report._sheets import fill_kpi_workbook
 from docgen.metrics.kpi_report import ALL, TITLE, KpiReport
+from docgen.numbering import Numbering
+
+if TYPE_CHECKING:
+    from docgen.archive import LedgerHead
 
 TEMPLATE = "kpi_report.xlsx"
 FREQUENCIES = {"monthly": "每月", "weekly": "每周", "quarterly": "每季度", "per_service": "每次服务"}
@@ -60,14 +63,19 @@ def kpi_context(report: KpiReport) -> dict[str, Any]:
     }
 
 
-def kpi_spec(report: KpiReport, *, today: date | None = None, prepared_by: str = "") -> DocumentSpec:
+def kpi_spec(report: KpiReport, *, today: date | None = None, prepared_by: str = "",
+             ledger: LedgerHead | None = None) -> DocumentSpec:
     """The 月度KPI统计表 as a document: archived as kpi_report, identity month + project (`_all` when
-    unfiltered), dated `today`, period the month; filled into the kpi_report.xlsx template."""
+    unfiltered), dated `today`, period the month; filled into the kpi_report.xlsx template. `ledger`, the
+    archive's ledger head when it was computed, is recorded in the workbook (stamp_ledger)."""
     scope = report.scope
     name = f"{TITLE}_{report.month}" if scope == ALL else f"{scope}_{TITLE}_{report.month}"
+    context = kpi_context(report)
+    if ledger is not None:
+        context["ledger"] = {"count": ledger.count, "hash": ledger.hash}
     return DocumentSpec(
         doc_type="kpi_report", title=report.title, project=scope, key=(report.month,),
-        date=today or date.today(), period=report.month, template=TEMPLATE, context=kpi_context(report),
+        date=today or date.today(), period=report.month, template=TEMPLATE, context=context,
         facts=KpiReportFacts.model_validate(report.as_json()), warnings=list(report.warnings), out_name=name,
         fill=fill_kpi_workbook, signoffs=Signoffs.of(prepared_by=prepared_by, prepared_on=today or date.today()))
 

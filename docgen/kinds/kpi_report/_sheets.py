@@ -31,6 +31,7 @@ from docgen.kinds._workbook import (
     open_template,
     put,
     sheet,
+    stamp_ledger,
 )
 from docgen.numbers import OPS, fmt_num, op_text
 from docgen.render import fit_rows, keep_on_one_page
@@ -509,6 +510,7 @@ def fill_kpi_workbook(template: Path, context: dict[str, Any]) -> bytes:
         if ws not in ordered:  # a sheet the user added to the template: its placeholders only
             book.placeholders.fill_sheet(ws, context)
     book.placeholders.fill_properties(wb, context)
+    stamp_ledger(wb, context.get("ledger"))
     wb.active = 0
     for ws in wb.worksheets:
         ws.sheet_view.tabSelected = ws is summary
