@@ -48,15 +48,48 @@ def template_rows(templates: TemplateSet, registered: list[tuple[str, str, str]]
 
 
 def _parts(path: Path) -> list[tuple[str, str]]:
-    """(part label, xml) for body, headers and footers of a .docx."""
+    """(part label, xml) for body, headers and footers of a .docx, serialised as docxtpl sees them when it
+    renders (parsed, then written back by lxml): LibreOffice writes a typed " as &quot;, which the renderer
+    never sees, so neither may the check."""
     import zipfile
+
+    from lxml import etree
 
     try:
         with zipfile.ZipFile(path) as zf:
             names = [n for n in zf.namelist() if re.fullmatch(r"word/(document|header\d*|footer\d*)\.xml", n)]
-            return [(part_label(n), zf.read(n).decode("utf-8")) for n in sorted(names)]
-    except (zipfile.BadZipFile, OSError, UnicodeDecodeError) as exc:
+            return [(part_label(n), etree.tostring(etree.fromstring(zf.read(n)), encoding="unicode"))
+                    for n in sorted(names)]
+    except (zipfile.BadZipFile, OSError, UnicodeDecodeError, etree.XMLSyntaxError) as exc:
         raise TemplateProblem(f"无法读取模板（{type(exc).__name__}）；请用 Word 另存为 .docx", file=path) from None
+
+
+# punctuation a Chinese input method or Word's autocorrect types instead of what Jinja needs, with the fix
+_TYPED = {"“": '"', "”": '"', "‘": "'", "’": "'", "＂": '"', "＇": "'", "（": "(", "）": ")", "，": ",", "：": ":",
+          "＝": "=", "％": "%", "｛": "{", "｝": "}", "［": "[", "］": "]", "｜": "|", "．": ".", "＋": "+", "－": "-",
+          "　": " "}
+_CURLY = "“”‘’"
+
+
+def typed_punctuation(xml: str) -> list[tuple[str, str]]:
+    """(tag, the typed characters in it) for every tag with punctuation Jinja does not understand."""
+    found = []
+    for para in re.findall(r"<w:p[ >].*?</w:p>", xml, flags=re.S):
+        text = "".join(re.findall(r"<w:t(?: [^>]*)?>([^<]*)</w:t>", para))
+        for tag in re.findall(r"\{[{%#].*?[}%#]\}", text):
+            code = re.sub(r'"[^"]*"|\'[^\']*\'', "", tag[2:-2])  # inside a quoted string any character is fine
+            chars = "".join(dict.fromkeys(ch for ch in code if ch in _TYPED))
+            if chars:
+                found.append((tag, chars))
+    return found
+
+
+def _typed_finding(name: str, part: str, tag: str, chars: str) -> Finding:
+    fix = "、".join(f"“{ch}”改为“{_TYPED[ch]}”" for ch in chars)
+    if all(ch in _CURLY for ch in chars):  # docxtpl turns curly quotes back itself: it renders, but say so
+        return Finding("warning", name, f"标签 {tag} 中的引号是 Word 自动更正的弯引号；docxtpl 渲染时会改回直引号，"
+                                        f"但最好在 Word 中关闭“自动更正：直引号替换为弯引号”后重新输入（{fix}）", part)
+    return Finding("error", name, f"标签 {tag} 中有中文（全角）标点，Jinja 无法识别：请把{fix}（用英文半角输入）", part)
 
 
 def split_tags(xml: str) -> list[str]:
@@ -198,10 +231,14 @@ def check_template_file(path: Path, name: str, context: dict[str, Any] | None) -
         for tag in split_tags(xml):
             findings.append(Finding("warning", name, f"标签 {tag} 被 Word 拆分成多个文本段；docxtpl 多数情况下能合并，"
                                                      "但建议在 Word 中删除该标签后一次性重新输入", part))
+        typed = typed_punctuation(xml)
+        findings.extend(_typed_finding(name, part, tag, chars) for tag, chars in typed)
         patched = patcher.patch_xml(xml)
         try:
             env.parse(patched)
         except TemplateSyntaxError as exc:
+            if any(not set(chars) <= set(_CURLY) for _, chars in typed):
+                continue  # the typed punctuation above is why; one message per cause
             line = re.sub(r"<[^>]+>", "", patched.splitlines()[exc.lineno - 1] if exc.lineno else "")[:80]
             findings.append(Finding("error", name, f"Jinja 语法错误：{exc.message}（附近文字：{line.strip()}）；"
                                                    "请在 Word 中修正该标签", part))
