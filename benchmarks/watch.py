@@ -21,6 +21,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 P = "BENCH-001"
@@ -36,16 +38,26 @@ def _settled(root: Path) -> int:
     return sum(1 for p in base.rglob("*.txt")) if base.exists() else 0
 
 
-def latency(root: Path, drops: int, settle: float) -> list[float]:
-    from docgen.archive import Archive
-    from docgen.search import search
-
-    archive = Archive(root)
+@contextmanager
+def _watching(root: Path, settle: float) -> Iterator[None]:
+    """A `docgen watch` process on the archive, ready (its lock taken) when the block starts."""
     proc = _start(root, settle)
     try:
         while not (root / ".watch.lock").exists():
             time.sleep(0.05)
         time.sleep(0.5)
+        yield
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def latency(root: Path, drops: int, settle: float) -> list[float]:
+    from docgen.archive import Archive
+    from docgen.search import search
+
+    archive = Archive(root)
+    with _watching(root, settle):
         times = []
         for i in range(drops):
             token = f"lat{i:03d}q"
@@ -57,9 +69,6 @@ def latency(root: Path, drops: int, settle: float) -> list[float]:
                 time.sleep(0.02)
             times.append(time.perf_counter() - start)
         return times
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
 
 
 def _found_by_cli(root: Path, token: str) -> bool:
@@ -78,11 +87,7 @@ def latency_external(root: Path, drops: int, settle: float, *, with_plan: bool) 
     from docgen.render import packaged_examples
 
     plan = yaml.safe_load((packaged_examples() / "plan.yaml").read_text(encoding="utf-8"))
-    proc = _start(root, settle)
-    try:
-        while not (root / ".watch.lock").exists():
-            time.sleep(0.05)
-        time.sleep(0.5)
+    with _watching(root, settle):
         times = []
         source = root / "src"
         source.mkdir()
@@ -108,9 +113,6 @@ def latency_external(root: Path, drops: int, settle: float, *, with_plan: bool) 
             times.append(time.perf_counter() - start)
             time.sleep(0.5)  # let the plan's generation finish before the next drop
         return times
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
 
 
 def _p95(times: list[float]) -> float:
