@@ -389,7 +389,11 @@ def example_contexts() -> dict[str, dict[str, Any]]:
         checked = check_input(packaged_examples() / kind.example)
         if checked.model is None:
             continue
-        for spec in kind.documents(checked.model, archive=None, warnings=["示例警告"]):
+        model = kind.standalone_example(checked.model) if kind.standalone_example else checked.model
+        specs = kind.documents(model, archive=None, warnings=["示例警告"])
+        if kind.finish is not None:  # the 交付清单, made after the items
+            specs += kind.finish(model, archive=None, produced=[], warnings=["示例警告"])
+        for spec in specs:
             _prepared(spec, checked, numbering, None)  # what the pipeline adds: doc_no, control
             spec.context["control"]["version"] = spec.version or version_label(1)
             contexts.setdefault(spec.template, spec.context)

@@ -60,6 +60,9 @@ class Kind:
     finish: Callable[..., list[DocumentSpec]] | None = None
     # with -o OUTDIR: (model, docs, archive, outdir) -> the customer bundle written (a pack's zip)
     bundle: Callable[..., Any] | None = None
+    # the example model as it must read without an archive for every template to get a context (what it
+    # would take from archived records, given in the input); `templates check` uses it
+    standalone_example: Callable[[Any], Any] | None = None
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ that record (counted once)."""
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, time
 from typing import TYPE_CHECKING, Literal
 
 from docgen.doctypes import MAJOR_LEVELS
@@ -288,8 +288,18 @@ def _idle_items(pack: EmergencyInput, produced: list[GeneratedDoc]) -> dict[str,
     return {} if majors or pack.major_reports else {"major_incident_report": "本期无重大事件"}
 
 
+def _standalone_example(pack: EmergencyInput) -> EmergencyInput:
+    """The example as it reads without an archive: the service records its major reports name, typed in as
+    major incidents (so `templates check` sees the 重大事件(故障)的分析改进报告's variables too)."""
+    first, last = period_bounds(pack.period)
+    typed = [Incident(id=rep.incident, level="重大", category="网络", reported_at=datetime.combine(last, time(9)),
+                      responded_at=datetime.combine(last, time(9, 10)), resolved_at=datetime.combine(last, time(11)),
+                      description="示例重大事件", handling="示例处理过程") for rep in pack.major_reports]
+    return pack.model_copy(update={"incidents": [*pack.incidents, *typed]})
+
+
 KIND = Kind(name="emergency", title="应急响应交付成果", stage=4, model=EmergencyInput, rules=emergency_rules,
-            documents=emergency_documents,
+            documents=emergency_documents, standalone_example=_standalone_example,
             templates={"response_record": "response_record.xlsx", "response_kpi": "response_kpi.xlsx",
                        "major_incident_report": "major_incident_report.docx", "config_update": "config_update.xlsx",
                        "pack_manifest": "pack_manifest.docx"},
