@@ -113,7 +113,7 @@ def cli(ctx: click.Context, archive: str, templates: str | None) -> None:
 def _kind_choice() -> click.Choice:
     from docgen.kinds import kind_names
 
-    return click.Choice(kind_names())
+    return click.Choice([*kind_names(), "import"])
 
 
 @cli.command()
@@ -123,9 +123,20 @@ def _kind_choice() -> click.Choice:
 @click.option("--xlsx", is_flag=True, help="生成 Excel 录入表而不是 YAML。")
 @click.option("--force", is_flag=True, help="目标文件已存在时覆盖。")
 def init(kind: str, output: Path | None, xlsx: bool, force: bool) -> None:
-    """写出 KIND 的空白输入文件（YAML 每个字段带中文说明；--xlsx 为 Excel 录入表）。"""
+    """写出 KIND 的空白输入文件（YAML 每个字段带中文说明；--xlsx 为 Excel 录入表）；KIND 为 import 时写出
+    archive import 的空白清单（.xlsx）。"""
     from docgen.inputs import write_blank_input
 
+    if kind == "import":
+        from docgen.archive import write_atomic
+        from docgen.bulk_import import blank_listing
+
+        path = output or Path("导入清单.xlsx")
+        if path.exists() and not force:
+            raise UserError(f"{path}：文件已存在，未覆盖；请用 -o 指定其他文件名，或加 --force 覆盖")
+        write_atomic(path, blank_listing())
+        click.echo(f"已生成空白清单：{path}\n填写后运行：docgen archive import 目录 --list {path}")
+        return
     path = output or Path(f"{kind}.{'xlsx' if xlsx else 'yaml'}")
     written = write_blank_input(kind, path, xlsx=xlsx, overwrite=force)
     click.echo(f"已生成空白{'录入表' if xlsx else '输入文件'}：{written}\n填写后运行：docgen validate {written}")
@@ -365,6 +376,40 @@ def archive_upgrade(settings: _Settings) -> None:
     count = rebuild(settings.archive())
     click.echo(f"账本已升级为哈希链：{result.lines} 行，另记一行升级记录；当前账本头 第 {result.head.count} 行 "
                f"{result.head.hash[:16]}…。搜索索引已重建（{count} 个文档版本）。")
+
+
+@archive.command("import")
+@click.argument("folder", type=click.Path(path_type=Path), metavar="DIR")
+@click.option("--list", "listing", type=click.Path(dir_okay=False, path_type=Path),
+              help="清单（.xlsx 或 .csv：文件、项目编号、文档类型、日期、期间、标题、服务单号）；不给时按目录约定 "
+                   "<项目编号>/<文档类型>/<文件>（或文件旁的 <文件>.meta.yaml）。")
+@click.option("--report", type=click.Path(dir_okay=False, path_type=Path),
+              help="导入报告写到此文件（默认：归档库/import-reports/导入报告_<时间>.txt）。")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出导入结果。")
+@pass_settings
+def archive_import(settings: _Settings, folder: Path, listing: Path | None, report: Path | None,
+                   as_json: bool) -> None:
+    """把一个目录中的历史文档成批归档（可续做：已归档的相同文件跳过）；有文件未导入时退出码为 1。"""
+    from docgen.bulk_import import import_tree
+
+    progress = _Progress("导入文档")
+    try:
+        result = import_tree(settings.archive(), folder, listing=listing, report=report, progress=progress)
+    finally:
+        progress.close()
+    for note in result.notes:
+        click.echo(f"注意：{note}", err=True)
+    if as_json:
+        _echo_json({"imported": result.imported, "already": result.already, "report": str(result.report),
+                    "problems": [{"where": p.where, "message": p.message} for p in result.problems]})
+    else:
+        click.echo(f"共 {result.total} 个文件：导入 {result.imported}，已在归档库中（跳过） {result.already}，"
+                   f"未导入 {len(result.problems)}。")
+        for p in result.problems:
+            click.echo(f"  - {p.where}：{p.message}", err=True)
+        click.echo(f"导入报告：{result.report}")
+    if result.problems:
+        raise click.exceptions.Exit(1)
 
 
 @archive.command("add")

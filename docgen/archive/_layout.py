@@ -161,18 +161,19 @@ def iter_sidecars(root: Path, *, project: str | None = None, doc_type: str | Non
 def candidate_sidecars(folders: list[Path], stems: list[str]) -> list[Path]:
     """Sidecars in `folders` whose file name has one of `stems`, compared case-insensitively because
     Windows and macOS would treat "ABC_v1" and "abc_v1" as the same file."""
-    pattern = re.compile("(?:" + "|".join(re.escape(s) for s in stems) + r")_v[1-9][0-9]*\.[A-Za-z0-9]+"
-                         + re.escape(META_SUFFIX), re.IGNORECASE)
     prefixes = tuple(f"{s.lower()}_v" for s in stems)  # a cheap test first: folders hold thousands of files
-    found = []
+    near = []
     for folder in folders:
         try:
             with os.scandir(folder) as it:
-                found += [Path(e.path) for e in it
-                          if e.name.lower().startswith(prefixes) and pattern.fullmatch(e.name)]
+                near += [e for e in it if e.name.lower().startswith(prefixes)]
         except FileNotFoundError:
             continue
-    return sorted(found)
+    if not near:  # a new document (every file of a bulk import): no pattern to compile
+        return []
+    pattern = re.compile("(?:" + "|".join(re.escape(s) for s in stems) + r")_v[1-9][0-9]*\.[A-Za-z0-9]+"
+                         + re.escape(META_SUFFIX), re.IGNORECASE)
+    return sorted(Path(e.path) for e in near if pattern.fullmatch(e.name))
 
 
 def parse_record(raw: bytes) -> dict:

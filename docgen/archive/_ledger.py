@@ -173,13 +173,26 @@ def chain_line(entry: dict, prev: str) -> bytes:
 
 def append_entry(path: Path, entry: dict) -> None:
     """Append one line, chained to the last; the caller holds the archive lock and has repaired a cut line."""
+    append_entries(path, [entry])
+
+
+def append_entries(path: Path, entries: list[dict], *, sync: bool = True) -> None:
+    """Append lines, each chained to the one before, in one write (a crash leaves at most one unfinished
+    last line); `sync=False` for a batch that syncs everything at once afterwards."""
     last = _last_line(path)
-    line = chain_line(entry, line_hash(last) if last else GENESIS)
+    prev = line_hash(last) if last else GENESIS
+    lines = []
+    for entry in entries:
+        line = chain_line(entry, prev)
+        lines.append(line)
+        prev = line_hash(line[:-1])
+    line = b"".join(lines)
     created = not path.exists()
-    # one write of the whole line: a crash leaves at most one unfinished last line for recover()
+    # one write: a crash leaves whole lines and at most one unfinished last line for recover()
     with open(path, "ab") as fh:
         fh.write(line)
         fh.flush()
-        os.fsync(fh.fileno())
-    if created:
+        if sync:
+            os.fsync(fh.fileno())
+    if created and sync:
         fsync_dir(path.parent)

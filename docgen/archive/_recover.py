@@ -30,10 +30,19 @@ def read_intent(path: Path) -> dict | None:
     unreadable one was damaged by hand or by the disk, never by an interrupted put)."""
     try:
         intent = json.loads(path.read_bytes().decode("utf-8"))
-        parse_record(encode_json(intent["record"]))
+        for record, _ in intent_records(intent):
+            parse_record(encode_json(record))
     except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError):
         return None
     return intent if isinstance(intent, dict) else None
+
+
+def intent_records(intent: dict) -> list[tuple[dict, str | None]]:
+    """(record, temp path) of every write an intent stands for: one for a put, each of a batch (put_many)."""
+    if intent.get("action") == "put_batch":
+        temps = intent.get("temps") or []
+        return [(r, temps[i] if i < len(temps) else None) for i, r in enumerate(intent["records"])]
+    return [(intent["record"], intent.get("temp"))]
 
 
 def is_committed(root: Path, record: dict) -> bool:
@@ -60,39 +69,57 @@ def _remove(path: Path) -> bool:
 
 
 def settle_intent(root: Path, intent_path: Path) -> str:
-    """Roll one leftover intent forward or back; returns a Chinese note of what was done."""
+    """Roll one leftover intent forward or back, write by write; returns a Chinese note of what was done."""
     intent = read_intent(intent_path)
     name = relative(root, intent_path)
     if intent is None:
         _remove(intent_path)
         return f"写入意图文件 {name} 已损坏无法读取，已删除；请运行 docgen archive verify 检查归档库"
-    record = intent["record"]
+    notes = [_settle_record(root, record, temp) for record, temp in intent_records(intent)]
+    _remove(intent_path)
+    return "；".join(notes)
+
+
+def _settle_record(root: Path, record: dict, temp: str | None) -> str:
     what = f"{record['doc_id']} 第 {record['version']} 版（{record['path']}）"
     final = resolve_inside(root, record["path"])
+    sidecar = sidecar_of(final)
     if is_committed(root, record):
         done = []
-        sidecar = sidecar_of(final)
-        if not sidecar.exists():
+        try:
+            intact = parse_record(sidecar.read_bytes())["sha256"] == record["sha256"]
+        except (OSError, ValueError, KeyError):
+            intact = False  # missing, or cut short by a crash before a batch's sync
+        if not intact:
             write_atomic(sidecar, encode_json(record))
             done.append("元数据")
         ledger = root / LEDGER
         if entry_key(ledger_entry(record)) not in read_ledger(ledger).put_keys():
             append_entry(ledger, ledger_entry(record))
             done.append("账本记录")
-        _remove(intent_path)
         filled = f"补写了{'和'.join(done)}" if done else "无需补写"
         return f"上次被中断的写入已完成：{what}，文件已落盘，{filled}"
     removed = []
-    temp = intent.get("temp")
     if isinstance(temp, str) and _remove(resolve_inside(root, temp)):
         removed.append("临时文件")
-    if final.exists() and not sidecar_of(final).exists():
+    readable = _readable(sidecar)
+    if final.exists() and not readable:
         # a file at the target name that isn't this write's bytes and that no metadata claims
         _remove(final)
         removed.append("不完整的目标文件")
-    _remove(intent_path)
+    if sidecar.exists() and not readable:
+        _remove(sidecar)  # cut short by a crash before a batch's sync
+        removed.append("不完整的元数据")
     cleaned = f"，已删除{'和'.join(removed)}" if removed else ""
     return f"上次被中断的写入已回滚：{what} 未落盘{cleaned}；如需要该文档请重新生成"
+
+
+def _readable(sidecar: Path) -> bool:
+    try:
+        parse_record(sidecar.read_bytes())
+        return True
+    except (OSError, ValueError):
+        return False
 
 
 def remove_temp_files(root: Path, *, everywhere: bool) -> list[str]:

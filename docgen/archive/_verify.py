@@ -7,9 +7,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from docgen.archive._atomic import is_temp_name
-from docgen.archive._layout import DOCUMENTS, LEDGER, META_SUFFIX, is_sidecar_name, parse_record, relative, sha256_file
+from docgen.archive._layout import (DOCUMENTS, LEDGER, META_SUFFIX, is_sidecar_name, parse_record, relative,
+                                    sha256_file, sidecar_of)
 from docgen.archive._ledger import GENESIS, LedgerState, entry_key, read_ledger
-from docgen.archive._recover import is_committed, pending_intents, read_intent
+from docgen.archive._recover import intent_records, is_committed, pending_intents, read_intent
 from docgen.errors import ArchiveError
 
 
@@ -60,23 +61,24 @@ def _check_intents(root: Path, report: VerifyReport) -> _Pending:
         name = relative(root, path)
         intent = read_intent(path)
         try:
-            committed = intent is not None and is_committed(root, intent["record"])
+            writes = [(r, t, is_committed(root, r)) for r, t in intent_records(intent)] if intent is not None else None
         except ArchiveError:
-            intent = None
-        if intent is None:
+            writes = None
+        if writes is None:
             report.problems.append(Problem("pending_write", name, None, None,
                                            f"写入意图文件 {name} 已损坏无法读取；下次写入归档时会自动删除它"))
             continue
-        record = intent["record"]
-        pending.claimed.add(record["path"])
-        if isinstance(intent.get("temp"), str):
-            pending.claimed.add(intent["temp"])
-        pending.keys.add((record["doc_id"], record["version"]))
-        state, then = ("已", "完成（补写元数据和账本）") if committed else ("未", "回滚（删除未完成的文件）")
-        report.problems.append(Problem(
-            "pending_write", name, record["doc_id"], record["version"],
-            f"一次写入被中断（{record['doc_id']} 第 {record['version']} 版，文件 {record['path']} {state}落盘），"
-            f"下次写入归档时会自动{then}"))
+        for record, temp, committed in writes:
+            pending.claimed.add(record["path"])
+            pending.claimed.add(relative(root, sidecar_of(root / record["path"])))
+            if isinstance(temp, str):
+                pending.claimed.add(temp)
+            pending.keys.add((record["doc_id"], record["version"]))
+            state, then = ("已", "完成（补写元数据和账本）") if committed else ("未", "回滚（删除未完成的文件）")
+            report.problems.append(Problem(
+                "pending_write", name, record["doc_id"], record["version"],
+                f"一次写入被中断（{record['doc_id']} 第 {record['version']} 版，文件 {record['path']} {state}落盘），"
+                f"下次写入归档时会自动{then}"))
     return pending
 
 

@@ -39,6 +39,14 @@ def write_blank_input(kind: str, path: Path, *, xlsx: bool, overwrite: bool = Fa
     return path
 
 
+def check_workbook(raw: bytes, path: Path) -> None:
+    """A workbook's size, dimensions and unpacked size against the input limits (InputError naming the file)."""
+    from docgen.inputs._limits import check_size, check_xlsx
+
+    check_size(len(raw), path)
+    check_xlsx(raw, path)
+
+
 def form_kind(path: Path) -> str | None:
     """The `kind` an Excel 录入表 declares (None: the workbook is not a 录入表)."""
     from docgen.inputs._xlsx import form_kind as kind_of_form
@@ -46,5 +54,6 @@ def form_kind(path: Path) -> str | None:
     return kind_of_form(path)
 
 
-__all__ = ["TEMPORARY_NAMES", "InputSelection", "RawInput", "Skipped", "blank_input", "expand_inputs", "form_kind",
+__all__ = ["TEMPORARY_NAMES", "InputSelection", "RawInput", "Skipped", "blank_input", "check_workbook",
+           "expand_inputs", "form_kind",
            "parse_yaml", "read_input", "temporary_name", "write_blank_input"]

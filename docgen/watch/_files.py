@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from docgen.errors import DocgenError
+from docgen.ingest import not_plain, special_file
 from docgen.inputs import TEMPORARY_NAMES, temporary_name
 
 PROCESSING = ".processing"
@@ -44,38 +45,6 @@ def candidates(inbox: Path) -> list[Path]:
             if not ignored(name):
                 found.append(Path(folder) / name)
     return found
-
-
-def special_file(path: Path) -> str | None:
-    """What an inbox entry is when it is not a plain file of its own (None: it is one), from lstat alone —
-    never opened, so a link cannot pull in a file from elsewhere and a FIFO cannot block the watcher."""
-    try:
-        st = os.lstat(path)
-    except OSError:
-        return None
-    mode = st.st_mode
-    if stat.S_ISLNK(mode):
-        try:
-            return f"符号链接（指向 {os.readlink(path)}）"
-        except OSError:
-            return "符号链接"
-    if stat.S_ISFIFO(mode):
-        return "命名管道（FIFO）"
-    if stat.S_ISSOCK(mode):
-        return "套接字"
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "设备文件"
-    if not stat.S_ISREG(mode):
-        return "特殊文件"
-    if st.st_nlink > 1:
-        return f"硬链接（同一份内容在别处还有 {st.st_nlink - 1} 个文件名）"
-    return None
-
-
-def _not_plain(path: Path, what: str, *, sidecar: bool = False) -> str:
-    whose = f"说明文件 {path.name}" if sidecar else path.name
-    return (f"收件箱只接受普通文件，{whose} 是{what}；docgen 不读取它（它可能指向收件箱以外的文件，或让处理停住）。"
-            "请放入文件本身的副本（复制，而不是创建链接）")
 
 
 def lone_sidecars(inbox: Path, *, older_than: float) -> list[Classified]:
@@ -249,10 +218,10 @@ def classify(path: Path) -> Classified:
     that is not a plain file (a link, a FIFO, a device), whatever its name."""
     what = special_file(path)
     if what is not None:
-        return Classified(path, "refused", reason=_not_plain(path, what))
+        return Classified(path, "refused", reason=not_plain(path, what))
     what = special_file(sidecar_of(path))
     if what is not None:
-        return Classified(path, "refused", reason=_not_plain(sidecar_of(path), what, sidecar=True))
+        return Classified(path, "refused", reason=not_plain(sidecar_of(path), what, sidecar=True))
     suffix = path.suffix.lower()
     if suffix in INPUT_SUFFIXES:
         from docgen.inputs import read_input

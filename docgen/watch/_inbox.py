@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from docgen.errors import ArchiveBusy, DocgenError
+from docgen.ingest import DocumentMeta
 from docgen.watch._files import META_SUFFIX, PROCESSING, Classified, classify, sidecar_of
 
 if TYPE_CHECKING:
@@ -59,60 +60,6 @@ class Outcome:
             return f"… {self.name} → 暂未处理（{self.reason}），稍后重试"
         first = self.reason.splitlines()[0] if self.reason else ""
         return f"✗ {self.name} → 失败，移至 {self.moved_to}：{first}"
-
-
-class DocumentMeta:
-    """Project, type and the rest for a document dropped to be archived: from `<file>.meta.yaml`,
-    else from the folder convention inbox/<project>/<doc_type>/<file>."""
-
-    FIELDS = {"project": "项目编号", "type": "文档类型", "date": "文档日期", "period": "期间", "title": "标题",
-              "service_no": "服务单号"}
-
-    def __init__(self, values: dict[str, Any]) -> None:
-        self.values = values
-
-    @classmethod
-    def read(cls, name: str, sidecar: Path | None) -> DocumentMeta:
-        values: dict[str, Any] = {}
-        parts = Path(name).parts
-        if len(parts) >= 3:
-            values["project"], values["type"] = parts[0], parts[1]
-        if sidecar is not None and sidecar.exists():
-            import yaml
-
-            label = f"{name}{sidecar.name[len(Path(name).name):]}"
-            try:
-                data = yaml.safe_load(sidecar.read_text(encoding="utf-8-sig"))
-            except (yaml.YAMLError, UnicodeDecodeError) as exc:
-                raise DocgenError(f"说明文件不是有效的 YAML（{type(exc).__name__}）；请按 README 的格式填写 "
-                                  "project、type 等字段", file=label) from None
-            if data is None:
-                data = {}
-            if not isinstance(data, dict):
-                raise DocgenError("说明文件应为“字段: 值”的映射，例如 project: YNTD-YW-2025-001 和 type: service_report",
-                                  file=label)
-            if "doc_type" in data and "type" not in data:
-                data["type"] = data.pop("doc_type")
-            unknown = sorted(set(data) - set(cls.FIELDS))
-            if unknown:
-                raise DocgenError(f"说明文件中有未知字段 {'、'.join(map(str, unknown))}；可用字段："
-                                  f"{'、'.join(f'{k}（{v}）' for k, v in cls.FIELDS.items())}", file=label)
-            values.update({k: (v.isoformat() if isinstance(v, datetime.date) else str(v)) for k, v in data.items()
-                           if v is not None})
-        missing = [f"{key}（{cls.FIELDS[key]}）" for key in ("project", "type") if not values.get(key)]
-        if missing:
-            raise DocgenError(f"无法确定{'和'.join(missing)}：请把文件放在 inbox/<项目编号>/<文档类型>/ 下，"
-                              f"或在旁边放一个 {Path(name).name}.meta.yaml 写明 project 和 type", file=name)
-        return cls(values)
-
-    def day(self) -> datetime.date | None:
-        text = self.values.get("date")
-        if not text:
-            return None
-        try:
-            return datetime.date.fromisoformat(text)
-        except ValueError:
-            raise DocgenError(f"说明文件中的 date “{text}” 不是 YYYY-MM-DD 格式的日期") from None
 
 
 def _append_journal(path: Path, entry: dict[str, Any]) -> None:
