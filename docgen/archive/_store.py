@@ -6,7 +6,7 @@ import hashlib
 import json
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -220,13 +220,20 @@ class Archive:
             intent.unlink()
             fsync_dir(pending)
         except OSError as exc:
-            try:
-                recover_locked(self.root, thorough=False)
-                settled = "；已落盘的文档已补全元数据和账本，其余已回滚"
-            except (OSError, ArchiveError):
-                settled = "；未完成的写入会在下次写入归档时自动完成或回滚（可先运行 docgen archive verify 查看）"
-            raise ArchiveError(f"成批归档 {len(planned)} 份文档时{step}失败：{os_error_text(exc)}{settled}。"
-                               "请排除原因（如清理磁盘空间）后重新运行同一命令", file=str(self.root)) from exc
+            raise self._write_failed(exc, step, f"成批归档 {len(planned)} 份文档",
+                                     lambda: "；已落盘的文档已补全元数据和账本，其余已回滚") from exc
+
+    def _write_failed(self, exc: OSError, step: str, what: str, settled: Callable[[], str]) -> ArchiveError:
+        """An ordinary failure mid-write (disk full, an I/O error, permissions), settled now rather than by the
+        next writer — recover() completes what is in place and rolls back the rest; a hard crash never gets here
+        and leaves the intent for the next writer's recover() — as a Chinese error naming the step and cause."""
+        try:
+            recover_locked(self.root, thorough=False)
+            done = settled()
+        except (OSError, ArchiveError):
+            done = "；未完成的写入会在下次写入归档时自动完成或回滚（可先运行 docgen archive verify 查看）"
+        return ArchiveError(f"{what}时{step}失败：{os_error_text(exc)}{done}。请排除原因（如清理磁盘空间）后重新运行"
+                            "同一命令", file=str(self.root))
 
     def _stem_for_new(self, doc_id: str) -> str:
         """The readable stem, unless another document already owns it (then a hash of the doc id)."""
@@ -267,17 +274,9 @@ class Archive:
             intent.unlink()
             fsync_dir(pending)
         except OSError as exc:
-            # an ordinary failure (disk full, an I/O error, permissions) is settled now rather than by the next
-            # writer: recover() completes a write whose document is in place, else rolls it back; a hard crash
-            # never gets here and leaves the intent for the next writer's recover()
-            try:
-                recover_locked(self.root, thorough=False)
-                settled = ("；文档文件已落盘，这一版已补全元数据和账本" if sidecar.exists()
-                           else "；这一版没有归档，归档库已回滚到写入前")
-            except (OSError, ArchiveError):
-                settled = "；未完成的写入会在下次写入归档时自动完成或回滚（可先运行 docgen archive verify 查看）"
-            raise ArchiveError(f"归档 {record['doc_id']} 第 {record['version']} 版时{step}失败：{os_error_text(exc)}"
-                               f"{settled}。请排除原因（如清理磁盘空间）后重新运行同一命令", file=str(self.root)) from exc
+            raise self._write_failed(exc, step, f"归档 {record['doc_id']} 第 {record['version']} 版", lambda: (
+                "；文档文件已落盘，这一版已补全元数据和账本" if sidecar.exists()
+                else "；这一版没有归档，归档库已回滚到写入前")) from exc
 
     def upgrade_ledger(self) -> LedgerUpgrade:
         """Give a ledger written before the hash chain its chain, in place (one atomic rewrite), and record the
