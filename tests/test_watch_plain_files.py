@@ -72,7 +72,7 @@ def test_a_fifo_never_blocks(tmp_path, inbox):
     root = tmp_path / "archive"
     started = time.monotonic()
     assert _watcher(root).run_once().failed == 1
-    assert time.monotonic() - started < 5
+    assert time.monotonic() - started < 30  # a FIFO opened would hang for good; loose for a loaded machine
     assert "命名管道" in _failed(root, f"{P}/memo/管道.txt")
 
 

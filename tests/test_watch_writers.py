@@ -38,7 +38,7 @@ def _never_ready_while(proc: subprocess.Popen, tracker: StabilityTracker, path: 
     assert not early, f"taken while still being written, at sizes {early}"
 
 
-def _ready_soon(tracker: StabilityTracker, path: Path, within: float = 5.0) -> None:
+def _ready_soon(tracker: StabilityTracker, path: Path, within: float = 20.0) -> None:
     deadline = time.monotonic() + within
     while time.monotonic() < deadline:
         if tracker.ready(path):
