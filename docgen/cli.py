@@ -562,6 +562,51 @@ def watch(settings: _Settings, inbox: Path | None, once: bool, polling: bool, se
     click.echo(f"已停止监视：本次共处理 {len(summary.outcomes)} 个文件，失败 {summary.failed} 个。")
 
 
+@cli.group(cls=DocgenGroup, invoke_without_command=True)
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="监听的地址。默认只有本机可以访问；其他地址（如 0.0.0.0）必须同时给出 --auth-file。")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="监听的端口。")
+@click.option("--auth-file", type=click.Path(dir_okay=False, path_type=Path),
+              help="用户文件（docgen serve adduser 创建）：访问页面须用其中的用户名和密码登录（HTTP Basic）。")
+@click.pass_context
+def serve(ctx: click.Context, host: str, port: int, auth_file: Path | None) -> None:
+    """质量部查阅归档库的只读网页：搜索、文档（版本、账本记录、下载、预览、校验）、项目、KPI、账本。"""
+    if ctx.invoked_subcommand is not None:
+        return
+    from docgen.serve import run_server
+
+    settings = ctx.find_object(_Settings)
+
+    def ready(url: str) -> None:
+        login = f"，须用 {auth_file} 中的用户登录" if auth_file else ""
+        click.echo(f"docgen serve 已启动：{url}（归档库 {settings.archive_root}{login}；按 Ctrl+C 停止）")
+        sys.stdout.flush()
+
+    run_server(settings.archive(), host=host, port=port, auth_file=auth_file, templates=settings.templates(),
+               ready=ready)
+    click.echo("docgen serve 已停止。")
+
+
+@serve.command("adduser")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("user")
+@click.option("--password-stdin", is_flag=True, help="从标准输入读取密码（第一行），供脚本使用；默认提示输入两次。")
+def serve_adduser(file: Path, user: str, password_stdin: bool) -> None:
+    """在用户文件中添加网页用户，或修改已有用户的密码（保存加盐的 argon2 哈希；文件不存在时创建）。"""
+    from docgen.serve import add_user, check_user_name
+
+    check_user_name(user)
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("密码", hide_input=True, prompt_suffix="：")
+        if click.prompt("再次输入密码", hide_input=True, prompt_suffix="：") != password:
+            raise UserError("两次输入的密码不一致，用户文件未改动；请重新运行 docgen serve adduser")
+    new = add_user(file, user, password)
+    what = f"已添加用户 {user}" if new else f"已更新用户 {user} 的密码"
+    click.echo(f"{what}（用户文件 {file}）。正在运行的 docgen serve 重新启动后生效。")
+
+
 @cli.group(cls=DocgenGroup)
 def templates() -> None:
     """模板：列出内置/自定义模板，检查模板目录。"""

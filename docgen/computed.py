@@ -14,9 +14,10 @@ from docgen.numbers import fmt_num, target_text
 if TYPE_CHECKING:
     from docgen.archive import Archive
     from docgen.facts import PlanFacts
+    from docgen.kinds import DocumentSpec
     from docgen.metrics.audit import AuditReport
     from docgen.metrics.kpi_report import KpiReport
-    from docgen.pipeline import GeneratedDoc
+    from docgen.pipeline import GeneratedDoc, RenderedFile
     from docgen.render import TemplateSet
 
 
@@ -122,7 +123,6 @@ def run_kpi(archive: Archive, month: str, *, project: str | None = None, config:
     unfiltered; unchanged figures make no new version) unless write_archive is False, and copied to
     `out_file` when given. Nothing is archived while the archive has no project to count. Its 编制 is
     `prepared_by`, else (one project) that project's manager, else signed by hand."""
-    from docgen.kinds.kpi_report import kpi_spec
     from docgen.metrics.indicators import load_indicators
     from docgen.metrics.kpi_report import compute_kpi
     from docgen.pipeline import publish
@@ -135,11 +135,28 @@ def run_kpi(archive: Archive, month: str, *, project: str | None = None, config:
     report = compute_kpi(archive, month, project=project, indicators=indicators)
     run = KpiRun(report)
     if out_file is not None or (write_archive and report.projects):
-        if not prepared and project is not None:
-            from docgen.facts import view_of
-
-            prepared = kpi_preparer(view_of(archive).plan_facts(project))
-        spec = kpi_spec(report, today=today or date.today(), prepared_by=prepared, ledger=archive.ledger_head())
+        spec = _kpi_document(archive, report, prepared, today)
         run.documents = publish([spec], archive=archive,
                                 templates=templates, write_archive=write_archive, out_file=out_file, source="kpi")
     return run
+
+
+def _kpi_document(archive: Archive, report: KpiReport, prepared: str, today: date | None) -> DocumentSpec:
+    from docgen.kinds.kpi_report import kpi_spec
+
+    if not prepared and report.project is not None:
+        from docgen.facts import view_of
+
+        prepared = kpi_preparer(view_of(archive).plan_facts(report.project))
+    return kpi_spec(report, today=today or date.today(), prepared_by=prepared, ledger=archive.ledger_head())
+
+
+def kpi_workbook(archive: Archive, month: str, *, project: str | None = None, templates: TemplateSet,
+                 today: date | None = None) -> RenderedFile:
+    """The 月度KPI统计表 of `docgen kpi MONTH [--project P] --no-archive -o FILE`, in memory: the same figures
+    and workbook, nothing archived and no file written (the auditors' pages hand it out)."""
+    from docgen.pipeline import render_computed
+
+    run = run_kpi(archive, month, project=project, templates=templates, write_archive=False, today=today)
+    spec = _kpi_document(archive, run.report, "", today)
+    return render_computed(spec, archive=archive, templates=templates)

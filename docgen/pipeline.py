@@ -364,6 +364,25 @@ def publish(specs: list[DocumentSpec], *, archive: Archive | None, templates: Te
     return results
 
 
+@dataclass
+class RenderedFile:
+    """A computed document rendered and not archived: its bytes and the file name a copy is given."""
+
+    data: bytes
+    file_name: str  # out_name + extension, e.g. 月度KPI统计表_2025-03.xlsx
+    doc_no: str
+    doc_version: str
+
+
+def render_computed(spec: DocumentSpec, *, archive: Archive | None, templates: TemplateSet) -> RenderedFile:
+    """What publish() would archive for a computed document, rendered in memory only: the same 文件编号,
+    document control and 版本 (the archived version when the content is unchanged, else the next), with
+    nothing written anywhere (the auditors' pages hand it out as a download)."""
+    rendered = _render_specs(None, [spec], templates, "", numbering=load_numbering(archive), archive=archive)[0]
+    return RenderedFile(rendered.data, f"{spec.out_name or spec.doc_type}{rendered.ext}",
+                        spec.context.get("doc_no") or "", spec.context["control"]["version"])
+
+
 def _update_index(archive: Archive | None, results: list[GeneratedDoc]) -> None:
     """Bring the search index up to date after archiving; its notes go with the last document."""
     if archive is None or not results:

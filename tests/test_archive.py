@@ -521,3 +521,36 @@ def test_write_atomic_replaces_whole_files_and_cleans_up_on_failure(tmp_path: Pa
     with pytest.raises(PermissionError):
         write_atomic(target, b"third")
     assert target.read_bytes() == b"second" and os.listdir(tmp_path) == ["out.docx"]
+
+
+def test_read_file_hands_out_regular_files_only(archive, tmp_path):
+    """What the auditors' pages serve: the archived bytes; a symlink (to anywhere) or a FIFO in place of an
+    archived file is refused, never followed or opened for reading."""
+    first = put(archive, b"v1")
+    record = first.record
+    assert archive.read_file(record) == b"v1"
+    outside = tmp_path / "secret.txt"
+    outside.write_bytes(b"secret")
+    first.path.unlink()
+    first.path.symlink_to(outside)
+    with pytest.raises(ArchiveError, match="指向归档文档目录之外"):
+        archive.read_file(record)
+    other = put(archive, b"other", key=("XC-2025-0008",))
+    first.path.unlink()
+    first.path.symlink_to(other.path)
+    with pytest.raises(ArchiveError, match="是符号链接，拒绝读取"):
+        archive.read_file(record)
+    first.path.unlink()
+    os.mkfifo(first.path)
+    with pytest.raises(ArchiveError, match="不是普通文件"):
+        archive.read_file(record)
+    first.path.unlink()
+    with pytest.raises(FileNotFoundError):
+        archive.read_file(record)
+
+
+def test_ledger_lines_number_the_ledger(archive):
+    put(archive, b"v1")
+    put(archive, b"v2")
+    lines = archive.ledger_lines()
+    assert [n for n, _ in lines] == [1, 2] and [e for _, e in lines] == archive.ledger()

@@ -14,6 +14,8 @@ def _commands(group: click.Group, prefix: str = "docgen") -> list[tuple[str, cli
     for name, cmd in group.commands.items():
         path = f"{prefix} {name}"
         if isinstance(cmd, click.Group):
+            if cmd.invoke_without_command:  # `docgen serve` runs by itself and has subcommands
+                found.append((path, cmd))
             found.extend(_commands(cmd, path))
         else:
             found.append((path, cmd))
@@ -36,3 +38,15 @@ def test_readme_names_the_setup_and_test_commands():
     assert "python -m pytest" in readme
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert "pip install -q -e '.[test]'" in ci and "python -m pytest" in ci
+
+
+def test_readme_names_every_option():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    missing = []
+    for path, cmd in [("docgen", cli), *_commands(cli)]:
+        for param in cmd.params:
+            if isinstance(param, click.Option) and param.name not in ("help", "version"):
+                names = param.opts + param.secondary_opts
+                if not any(re.search(rf"(?<![\w-]){re.escape(n)}(?![\w-])", readme) for n in names):
+                    missing.append(f"{path} {'/'.join(names)}")
+    assert not missing, "options the README never mentions:\n" + "\n".join(missing)

@@ -341,3 +341,26 @@ def test_sla_figures_of_generated_records(tmp_path, plan_data):
                        "arrival_minutes": (1, 1, 100.0, 210.0, 210.0),
                        "onsite_minutes": (1, 0, 0.0, 90.0, 90.0),
                        "resolution_minutes": (1, 1, 100.0, 270.0, 270.0)}
+
+
+def test_report_schedule_counts_as_the_kpi_does(tmp_path):
+    """The project page's grid: one row per report of the plan, one cell per month, report_ratio's slots."""
+    from docgen.metrics.schedule import report_schedule
+
+    archive = _plan(tmp_path)
+    _put(archive, "service_report", "2025-01", day="2025-02-03")  # January's report, written in February
+    _put(archive, "service_report", "2025-03", day="2025-03-31")
+    schedule = report_schedule(archive, P, as_of=datetime.date(2025, 3, 15))
+    assert schedule.months == [f"2025-{m:02d}" for m in range(1, 13)]
+    monthly, per_service = schedule.rows
+    assert (monthly.doc_type, monthly.frequency) == ("service_report", "monthly")
+    assert [c.state for c in monthly.cells[:4]] == ["delivered", "missing", "delivered", "not-due"]
+    assert [(c.delivered, c.due) for c in monthly.cells[:3]] == [(1, 1), (0, 1), (1, 1)]
+    assert (per_service.doc_type, per_service.frequency) == ("onsite_report", "per_service")
+    assert {c.state for c in per_service.cells} == {"not-due"}  # no service, nothing due
+    for i, month in enumerate(schedule.months):
+        ratio = report_ratio(archive, month, P)
+        assert sum(row.cells[i].due for row in schedule.rows) == ratio.due
+        assert sum(row.cells[i].delivered for row in schedule.rows) == ratio.delivered
+    assert report_schedule(archive, "OTHER", as_of=datetime.date(2025, 3, 15)).rows == []
+    assert report_schedule(archive, P, as_of=datetime.date(2025, 2, 10)).rows[0].cells[1].state == "due"

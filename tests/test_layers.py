@@ -1,5 +1,5 @@
 """The package's layering, checked on the source (docs/facts.md, README 开发): dependencies point one
-way — cli/watch → kinds (documents) → metrics (figures) → facts → archive, render and search beside
+way — cli/watch/serve → kinds (documents) → metrics (figures) → facts → archive, render and search beside
 them — and no module reaches into another package's private (`_`) module. Imports inside functions
 count too: hiding an upward import in a function does not make it go away."""
 from __future__ import annotations
@@ -24,6 +24,10 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
     "docgen.numbers": ("docgen.kinds", "docgen.metrics", "docgen.facts", "docgen.pipeline"),
     "docgen": ("docgen.cli",),  # nothing imports the command line
 }
+# the auditors' pages (docgen serve) sit beside the command line: nothing below imports them either
+for _prefix in ("docgen.facts", "docgen.metrics", "docgen.render", "docgen.archive", "docgen.kinds", "docgen.search",
+                "docgen.watch", "docgen.pipeline", "docgen.computed", "docgen.demo", "docgen.ingest"):
+    FORBIDDEN[_prefix] = FORBIDDEN.get(_prefix, ()) + ("docgen.serve",)
 
 
 def _modules() -> dict[str, Path]:
@@ -106,7 +110,8 @@ def test_the_command_line_starts_without_the_heavy_libraries():
     import subprocess
     import sys
 
-    code = ("import sys, docgen.cli; heavy = {'pydantic', 'docx', 'docxtpl', 'openpyxl', 'matplotlib', 'whoosh'}; "
+    code = ("import sys, docgen.cli; heavy = {'pydantic', 'docx', 'docxtpl', 'openpyxl', 'matplotlib', 'whoosh', "
+            "'starlette', 'uvicorn', 'argon2', 'mammoth'}; "
             "print(sorted(m for m in heavy if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert out == "[]"

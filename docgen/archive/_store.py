@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import datetime
+import errno
 import hashlib
 import json
 import os
+import stat
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -275,6 +277,11 @@ class Archive:
         """The ledger's lines, oldest first; an unfinished last line and unreadable lines are skipped."""
         return [entry for _, entry in read_ledger(self.root / LEDGER).entries]
 
+    def ledger_lines(self) -> list[tuple[int, dict]]:
+        """ledger() with each entry's line number (1-based), the 第 N 行 that workbooks' footers and
+        `archive verify` name."""
+        return list(read_ledger(self.root / LEDGER).entries)
+
     def ledger_since(self, offset: int) -> tuple[list[dict], int]:
         """Complete ledger lines after byte `offset`, and the offset just past the last of them.
         Lets derived stores (the search index) catch up on what was archived since they last looked;
@@ -322,6 +329,30 @@ class Archive:
     def file_path(self, record: dict) -> Path:
         """The archived file of a metadata record (refuses paths outside the archive)."""
         return resolve_inside(self.root, record["path"])
+
+    def read_file(self, record: dict) -> bytes:
+        """The bytes of a record's archived file, for handing it to someone else (the auditors' pages).
+        Refuses a path outside the archive and anything but a regular file: a symlink (opened with
+        O_NOFOLLOW, so one swapped in after the check is refused too), a FIFO, a device, a folder.
+        FileNotFoundError when the file is gone; ArchiveError (Chinese) when it is refused."""
+        path = self.file_path(record)
+        flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+        if path.is_symlink():  # O_NOFOLLOW is POSIX only; this covers Windows
+            raise ArchiveError(f"归档文件“{record['path']}”是符号链接，拒绝读取；归档文件只能是普通文件，请从备份恢复",
+                               file=str(self.root))
+        try:
+            fd = os.open(path, flags)
+        except OSError as exc:
+            if isinstance(exc, FileNotFoundError):
+                raise
+            if exc.errno in (errno.ELOOP, errno.EMLINK):  # O_NOFOLLOW met a symlink (EMLINK on FreeBSD)
+                raise ArchiveError(f"归档文件“{record['path']}”是符号链接，拒绝读取；归档文件只能是普通文件，请从备份恢复",
+                                   file=str(self.root)) from None
+            raise
+        with os.fdopen(fd, "rb") as fh:
+            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+                raise ArchiveError(f"归档文件“{record['path']}”不是普通文件，拒绝读取；请从备份恢复", file=str(self.root))
+            return fh.read()
 
 
 def _same_content(latest: dict, sha: str, context_sha256: str | None, template_sha256: str | None) -> bool:
