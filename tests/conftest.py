@@ -61,6 +61,22 @@ def copy_demo(demo_archive, tmp_path) -> Path:
     return target
 
 
+@pytest.fixture(scope="module")
+def live_demo(demo_archive, tmp_path_factory):
+    """The real web app (uvicorn, a background thread, a free loopback port) over a copy of the demo
+    archive, one per test module; stopped at teardown. Skipped when docgen.serve or uvicorn is missing."""
+    import shutil
+
+    from tests.serve_helpers import live_server, server_skip_reason
+
+    if reason := server_skip_reason():
+        pytest.skip(reason)
+    target = tmp_path_factory.mktemp("served") / "archive"
+    shutil.copytree(demo_archive[0], target)
+    with live_server(target) as server:
+        yield server
+
+
 def manifest_rows(path: str | Path) -> tuple[list[str], list[list[str]]]:
     """A 交付清单's item table: (the doc type of each row, read back from its Chinese title; the rows)."""
     import docx
