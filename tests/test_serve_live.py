@@ -6,15 +6,10 @@ import http.client
 import threading
 from urllib.parse import urlencode, urlsplit
 
-import pytest
 
 QUERIES = ["网卡", "满意度", "遗留问题", "可用率", "服务", "XC-2025-0007"]
 
 
-@pytest.mark.xfail(reason="docgen.search keeps one Whoosh searcher per process (WhooshBackend._last_opened) and "
-                          "Whoosh searchers are not thread-safe: concurrent /search pages answer HTTP 500 "
-                          "(zlib/unpickling errors, TermNotFound); to be fixed in docgen.search or docgen.serve",
-                   strict=False)
 def test_concurrent_search_pages_all_answer(live_demo):
     port = urlsplit(live_demo.url).port
     failures: list[str] = []

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import re
+import threading
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -23,6 +24,10 @@ from docgen.periods import period_label
 
 PER_PAGE = 20
 MAX_HITS = 1000  # a search page lists at most this many hits (50 pages); filters narrow it down
+# uvicorn runs page handlers in parallel threads, and the search index's open searcher (docgen.search keeps one
+# per process) is not safe to share between threads: concurrent searches gave HTTP 500 (zlib and unpickling
+# errors inside Whoosh). Searches take turns; they are CPU-bound Python under one GIL anyway.
+_SEARCH_TURN = threading.Lock()
 LEDGER_PER_PAGE = 200
 SORTS = {"relevance": "相关度", "date": "日期"}
 FREQUENCIES = {"monthly": "每月", "weekly": "每周", "quarterly": "每季度", "per_service": "每次服务"}
@@ -216,7 +221,8 @@ def _search(request: Request) -> SearchPage:
                            date_to=_day(request, "to", "截止日期"), all_versions=filters["all_versions"])
     if not query:
         return page
-    result = search(archive, query, filters=wanted, limit=MAX_HITS + 1)
+    with _SEARCH_TURN:
+        result = search(archive, query, filters=wanted, limit=MAX_HITS + 1)
     hits = result.hits[:MAX_HITS]
     if sort == "date":
         hits.sort(key=lambda h: (h.date, h.score), reverse=True)
