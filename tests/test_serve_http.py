@@ -223,7 +223,7 @@ def test_document_page_shows_its_control_data_versions_and_actions(client, serve
                  record["doc_version"], "第 1 版", record["sha256"], record["template"]):
         assert text in html, text
     assert '<table class="list" id="versions">' in html
-    assert re.search(r'第 \d+ 行　\d{4}-\d\d-\d\d \d\d:\d\d:\d\d　归档（demo）', html)
+    assert re.search(r"第 \d+ 行　\d{4}-\d\d-\d\d \d\d:\d\d:\d\d　归档（示例项目）", html)
     assert f'<a id="download" class="button" href="/download/{PLAN}?v=1">' in html
     assert f'<iframe id="preview" src="/preview/{PLAN}?v=1"' in html
     assert f'<button id="verify" type="button" data-url="/verify/{PLAN}?v=1">' in html
@@ -788,3 +788,15 @@ def test_adduser_mistakes_leave_the_file_alone(tmp_path, args, given, message):
     assert result.exit_code == 1
     assert message in result.stderr and "Traceback" not in result.output
     assert not users.exists()
+
+
+def test_pages_speak_to_auditors_not_programmers(client):
+    """No program name or command line on a page an auditor reads; how a document came in is said in Chinese."""
+    for url in ("/", "/projects", f"/project/{P}", "/kpi?month=2025-03", f"/kpi?month=2025-03&project={P}",
+                "/ledger", f"/doc/{PLAN}", f"/search?q=网卡"):
+        r = client.get(url)
+        assert r.status_code == 200, url
+        visible = re.sub(r"<[^>]+>", " ", r.text)
+        assert "docgen" not in visible, url
+    assert "示例项目" in client.get("/ledger").text
+    assert client.get("/favicon.ico").status_code == 204

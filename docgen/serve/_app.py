@@ -137,6 +137,7 @@ def create_app(archive: Archive, *, users: Mapping[str, str] | None = None, temp
         Route("/api/doc/{doc_id:path}", v.api_doc, methods=read),
         Route("/api/project/{code}", v.api_project, methods=read),
         Route("/api/kpi", v.api_kpi, methods=read),
+        Route("/favicon.ico", v.favicon, methods=read),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
 

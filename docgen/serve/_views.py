@@ -28,6 +28,13 @@ MAX_HITS = 1000  # a search page lists at most this many hits (50 pages); filter
 # per process) is not safe to share between threads: concurrent searches gave HTTP 500 (zlib and unpickling
 # errors inside Whoosh). Searches take turns; they are CPU-bound Python under one GIL anyway.
 _SEARCH_TURN = threading.Lock()
+# how a document came into the archive, in the auditors' words (the ledger and sidecars keep the codes)
+SOURCES = {"generate": "生成", "demo": "示例项目", "watch": "收件箱", "archive add": "外部归档", "archive import": "成批导入",
+           "kpi": "KPI 统计", "audit": "交付审计"}
+
+
+def source_name(source: str | None) -> str:
+    return SOURCES.get(source or "", source or "")
 LEDGER_PER_PAGE = 200
 SORTS = {"relevance": "相关度", "date": "日期"}
 FREQUENCIES = {"monthly": "每月", "weekly": "每周", "quarterly": "每季度", "per_service": "每次服务"}
@@ -285,7 +292,7 @@ def _doc_data(request: Request) -> dict[str, Any]:
             entries.setdefault(entry.get("version"), []).append(
                 {"line": line, "time": entry.get("time", ""), "action": entry.get("action", ""),
                  "action_name": ACTIONS.get(entry.get("action", ""), entry.get("action", "")),
-                 "source": entry.get("source", ""), "sha256": entry.get("sha256", "")})
+                 "source": source_name(entry.get("source")), "sha256": entry.get("sha256", "")})
     return {"doc": _doc_json(doc) | {"latest_version": versions[-1].version},
             "versions": [_doc_json(v) | {"ledger": entries.get(v.version, [])} for v in reversed(versions)]}
 
@@ -297,7 +304,8 @@ def _doc_json(doc: ArchivedDoc) -> dict[str, Any]:
             "project": doc.project, "period": doc.period, "date": doc.date.isoformat(), "version": doc.version,
             "sha256": doc.sha256, "size": r.get("size"), "ext": r.get("ext") or "", "template": doc.template or "",
             "template_sha256": r.get("template_sha256") or "", "warnings": list(doc.warnings),
-            "created_at": doc.created_at, "source": doc.source, "received": doc.received,
+            "created_at": doc.created_at, "source": doc.source, "source_name": source_name(doc.source),
+            "received": doc.received,
             "url": doc_url(doc.doc_id, doc.version), "download_url": download_url(doc.doc_id, doc.version),
             "preview_url": doc_url(doc.doc_id, doc.version, base="/preview/"),
             "verify_url": doc_url(doc.doc_id, doc.version, base="/verify/")}
@@ -566,7 +574,7 @@ def ledger_page(request: Request) -> Response:
                      "title": record.get("title") or entry.get("note") or doc_id,
                      "doc_no": record.get("doc_no") or "",
                      "type_name": doc_type_title(parts[1]) if len(parts) > 1 else "",
-                     "sha256": entry.get("sha256", ""), "source": entry.get("source", "")})
+                     "sha256": entry.get("sha256", ""), "source": source_name(entry.get("source"))})
     pages = max(1, -(-len(rows) // LEDGER_PER_PAGE))
     links = {}
     params = dict(request.query_params)
@@ -577,3 +585,8 @@ def ledger_page(request: Request) -> Response:
     return render(request, "ledger.html", error="", form=form, count=len(rows), page=page, pages=pages, links=links,
                   rows=rows[(page - 1) * LEDGER_PER_PAGE: page * LEDGER_PER_PAGE],
                   projects=view_of(archive).projects(), doc_types=DOC_TYPES)
+
+
+def favicon(request: Request) -> Response:
+    """No icon: an empty answer rather than a 404 logged by every browser's first visit."""
+    return Response(status_code=204)
