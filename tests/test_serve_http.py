@@ -800,3 +800,16 @@ def test_pages_speak_to_auditors_not_programmers(client):
         assert "docgen" not in visible, url
     assert "示例项目" in client.get("/ledger").text
     assert client.get("/favicon.ico").status_code == 204
+
+
+def test_pages_remembered_between_requests_follow_a_new_archive_write(copy_demo, tmp_path):
+    """The projects list, the ledger and a document's ledger entries are remembered until the archive changes:
+    a document archived meanwhile shows at once."""
+    client = _client(copy_demo)
+    before = client.get("/projects").text
+    count = len(Archive(copy_demo).ledger())
+    assert f"第 {count + 1} 行" not in client.get("/ledger").text
+    doc_id = _text_doc(copy_demo, tmp_path, "新归档的会议纪要", title="新纪要")
+    assert client.get("/projects").text != before
+    assert "新纪要" in client.get("/ledger").text
+    assert "第 1 版" in client.get(f"/doc/{doc_id}").text

@@ -8,6 +8,7 @@ import datetime
 import hashlib
 import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -158,7 +159,35 @@ def _read(request: Request, doc: ArchivedDoc) -> bytes:
 # --- home, projects -----------------------------------------------------------------------------------
 
 
+_MEMO: dict[tuple[str, str], tuple[int, Any]] = {}
+_MEMO_TURN = threading.Lock()
+
+
+def _memo(archive: Archive, name: str, build: Callable[[], Any]) -> Any:
+    """What `build` computes from the archive, remembered until the archive changes — every write appends a ledger
+    line, so the ledger's size says when (pages that scan every record or the whole ledger cost seconds at 20 000
+    documents; the auditors' pages are read far more often than the archive is written)."""
+    key = (str(archive.root), name)
+    size = archive.ledger_size()
+    with _MEMO_TURN:
+        found = _MEMO.get(key)
+        if found is not None and found[0] == size:
+            return found[1]
+    value = build()
+    with _MEMO_TURN:
+        _MEMO[key] = (size, value)
+    return value
+
+
+def _ledger_lines(archive: Archive) -> list[tuple[int, dict[str, Any]]]:
+    return _memo(archive, "ledger", lambda: list(archive.ledger_lines()))
+
+
 def _project_rows(archive: Archive) -> list[dict[str, Any]]:
+    return _memo(archive, "projects", lambda: _build_project_rows(archive))
+
+
+def _build_project_rows(archive: Archive) -> list[dict[str, Any]]:
     view = view_of(archive)
     rows = []
     for code in view.projects():
@@ -287,7 +316,7 @@ def api_search(request: Request) -> Response:
 def _doc_data(request: Request) -> dict[str, Any]:
     versions, doc = _lookup(request)
     entries: dict[int, list[dict[str, Any]]] = {}
-    for line, entry in archive_of(request).ledger_lines():
+    for line, entry in _ledger_lines(archive_of(request)):
         if entry.get("doc_id") == doc.doc_id:
             entries.setdefault(entry.get("version"), []).append(
                 {"line": line, "time": entry.get("time", ""), "action": entry.get("action", ""),
@@ -556,9 +585,10 @@ def ledger_page(request: Request) -> Response:
     except DocgenError as exc:
         return render(request, "ledger.html", status=400, error=exc.message, form=form, rows=[], count=0, links={},
                       page=1, pages=1, projects=view_of(archive).projects(), doc_types=DOC_TYPES)
-    records = {(r["doc_id"], r["version"]): r for r in archive.records(all_versions=True)}
+    records = _memo(archive, "records", lambda: {(r["doc_id"], r["version"]): r
+                                                 for r in archive.records(all_versions=True)})
     rows = []
-    for line, entry in archive.ledger_lines():
+    for line, entry in _ledger_lines(archive):
         doc_id = entry.get("doc_id") or ""
         parts = doc_id.split("/")
         day = str(entry.get("time", ""))[:10]
