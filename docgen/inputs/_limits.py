@@ -170,7 +170,7 @@ def _rows(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> int:
                 count -= tail.count(b"<row ") + tail.count(b"<row>")  # counted again with the next chunk
             count += tail.count(b"<row ") + tail.count(b"<row>")
     except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError, EOFError):
-        pass
+        pass  # a damaged member: openpyxl then refuses the file in its own words
     return count
 
 

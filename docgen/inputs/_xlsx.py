@@ -590,8 +590,8 @@ def _formulas_without_values(wb: Workbook, raw: bytes) -> list[tuple[str, str, s
     import zipfile
 
     with zipfile.ZipFile(io.BytesIO(raw)) as zf:
-        has_formulas = any(b"<f>" in zf.read(n) or b"<f " in zf.read(n)
-                           for n in zf.namelist() if n.startswith("xl/worksheets/") and n.endswith(".xml"))
+        sheets = (zf.read(n) for n in zf.namelist() if n.startswith("xl/worksheets/") and n.endswith(".xml"))
+        has_formulas = any(b"<f>" in xml or b"<f " in xml for xml in sheets)
     if not has_formulas:
         return []
     with warnings.catch_warnings():
