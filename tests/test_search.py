@@ -129,6 +129,18 @@ def test_phrase_and_no_result_and_bad_queries(corpus):
     assert empty.exit_code == 1 and "搜索内容为空" in empty.stderr
     quote = _run(corpus, "search", '"网卡')
     assert quote.exit_code == 1 and "引号未配对" in quote.stderr
+    for broken in ("NOT OR 网卡", "巡检 path:x"):  # Whoosh's parser fails on these with bare Python errors
+        result = _run(corpus, "search", broken)
+        assert result.exit_code == 1 and "无法解析查询" in result.stderr and "Traceback" not in result.output
+
+
+def test_operators_fields_and_dates_in_the_query(corpus):
+    assert {p for p, _ in _hits(corpus, "网卡 OR 甲方专用")} == {PROJECT, "OTHER-1"}
+    assert ("OTHER-1", "onsite_report") not in _hits(corpus, "网卡 NOT 另一个项目")
+    assert _hits(corpus, "project:OTHER-1") == [("OTHER-1", "onsite_report")]
+    assert _hits(corpus, "service_no:XC-2025-0007") == [(PROJECT, "onsite_report")]
+    assert _hits(corpus, "date:[20250401 TO 20250601] 网卡") == [("OTHER-1", "onsite_report")]
+    assert (PROJECT, "plan") in _hits(corpus, "title:运维项目管理计划")
 
 
 def test_reindex_after_deleting_index_gives_identical_results(corpus, tmp_path):

@@ -1,13 +1,13 @@
-"""Full-text search over the archive: text extraction, Chinese-aware analysis, a Whoosh index behind
-a small backend interface, catch-up from the archive's ledger, rebuild and query."""
+"""Full-text search over the archive: text extraction, Chinese-aware analysis, an index behind a small
+backend interface (Whoosh today), catch-up from the archive's ledger, rebuild
+and query."""
 from __future__ import annotations
 
 from typing import Any
 
 from docgen.search._backend import SearchFilters
+from docgen.search._errors import IndexBusy, QueryError
 from docgen.search._index import (
-    IndexBusy,
-    QueryError,
     SearchHit,
     SearchResult,
     catch_up,

@@ -42,8 +42,10 @@ class RawHit:
 
 
 class IndexBackend(Protocol):
-    """An index generation in one folder: create/open, add (upsert by uid, keeping only each
-    document's newest version marked latest), delete, list uids, search with filters."""
+    """An index generation in one folder: create/open, build (fill a new generation), add (upsert by
+    uid, keeping only each document's newest version marked latest), delete, list uids, search with
+    filters. Queries mean the same on every engine: they are parsed into _query's trees, phrases are
+    relaxed to ANDs checked against the stored text (_query.relax), snippets come from _snippet."""
 
     folder: Path
 
@@ -53,6 +55,10 @@ class IndexBackend(Protocol):
     @classmethod
     def open(cls, folder: Path) -> IndexBackend: ...
 
+    def build(self, docs: Iterable[IndexDoc], *, total: int, progress: Any = None) -> int:
+        """Fill a freshly created generation from a stream of documents whose `latest` is set."""
+        ...
+
     def add(self, docs: Iterable[IndexDoc], *, progress: Any = None) -> int: ...
 
     def delete(self, uids: Iterable[str]) -> None: ...
@@ -61,4 +67,6 @@ class IndexBackend(Protocol):
 
     def parse(self, text: str) -> Any: ...
 
-    def search(self, text: str, filters: SearchFilters, limit: int) -> list[RawHit]: ...
+    def search(self, text: str, filters: SearchFilters, limit: int) -> list[RawHit]:
+        """Best first; `fields` holds every stored field (date as datetime). QueryError for bad syntax."""
+        ...

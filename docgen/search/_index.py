@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Callable
 from docgen.errors import DocgenError, os_error_text
 from docgen.search._analysis import ANALYZER_ID
 from docgen.search._backend import IndexDoc, SearchFilters
+from docgen.search._errors import IndexBusy, QueryError
 from docgen.search._whoosh import WhooshBackend
 
 if TYPE_CHECKING:
@@ -26,14 +27,6 @@ if TYPE_CHECKING:
 SCHEMA_VERSION = 1
 Backend = WhooshBackend  # the engine; swap here for another IndexBackend implementation
 Progress = Callable[[int, int], None]
-
-
-class IndexBusy(DocgenError):
-    """Another process kept the index lock longer than the bounded wait."""
-
-
-class QueryError(DocgenError):
-    """The search text is empty or not a valid query."""
 
 
 @dataclass
@@ -116,17 +109,22 @@ def _index_doc(archive: Archive, record: dict[str, Any]) -> IndexDoc:
 def _rebuild_locked(archive: Archive, root: Path, progress: Progress | None) -> int:
     _, offset = archive.ledger_since(0)  # taken first: anything archived during the build is caught up later
     records = archive.records(all_versions=True) if archive.root.is_dir() else []
+    newest: dict[str, int] = {}
+    for record in records:
+        newest[record["doc_id"]] = max(newest.get(record["doc_id"], 0), int(record["version"]))
     folder = root / f"gen-{datetime.datetime.now():%Y%m%d%H%M%S}-{uuid.uuid4().hex[:6]}"
     backend = Backend.create(folder)
-    docs = []
-    for n, record in enumerate(records, 1):
-        docs.append(_index_doc(archive, record))
-        if progress:
-            progress(n, 2 * len(records))
-    backend.add(docs, progress=(lambda done, total: progress(len(records) + done, 2 * len(records)))
-                if progress else None)
+
+    def docs() -> Any:
+        # one document at a time: the engine indexes while the next text is extracted
+        for record in records:
+            doc = _index_doc(archive, record)
+            doc.latest = doc.version >= newest[doc.doc_id]
+            yield doc
+
+    count = backend.build(docs(), total=len(records), progress=progress)
     _write_state(folder, {"schema_version": SCHEMA_VERSION, "analyzer_id": ANALYZER_ID,
-                          "ledger_offset": max(offset, 0), "documents": len(docs)})
+                          "ledger_offset": max(offset, 0), "documents": count})
     from docgen.archive import write_atomic
 
     previous = _current(root)
@@ -136,7 +134,7 @@ def _rebuild_locked(archive: Archive, root: Path, progress: Progress | None) -> 
     for old in root.glob("gen-*"):
         if old not in (folder, previous):
             shutil.rmtree(old, ignore_errors=True)
-    return len(docs)
+    return count
 
 
 def rebuild(archive: Archive, *, progress: Progress | None = None, timeout: float = 60.0) -> int:
@@ -240,12 +238,10 @@ def search(archive: Archive, text: str, *, filters: SearchFilters = SearchFilter
     folder = _current(_index_root(archive))
     if folder is None:
         return SearchResult([], notes)
-    from whoosh.qparser import QueryParserError
-
-    try:
-        raw = Backend.open(folder).search(query, filters, limit)
-    except QueryParserError as exc:
-        raise QueryError(f"查询语法错误：{exc}；请检查引号、括号和 AND/OR/NOT 的写法") from None
+    raw = Backend.open(folder).search(query, filters, limit)
+    # equal scores (NOT-only or date-range queries score every hit alike) would otherwise come in the
+    # engine's insertion order, which a rebuild changes: newest first, then by document and version
+    raw.sort(key=lambda h: (-h.score, -h.fields["date"].toordinal(), h.fields["doc_id"], int(h.fields["version"])))
     hits = [SearchHit(doc_id=h.fields["doc_id"], doc_type=h.fields["doc_type"], project=h.fields["project"],
                       title=h.fields["title"], date=h.fields["date"].date().isoformat(),
                       path=str(archive.root / h.fields["path"]), score=round(h.score, 4), snippet=h.snippet,
