@@ -1,4 +1,4 @@
-"""The index backend contract: what an engine (Whoosh today; tantivy or OpenSearch later) must do."""
+"""The index backend contract: what an engine (Whoosh, tantivy; OpenSearch later) must do."""
 from __future__ import annotations
 
 import datetime

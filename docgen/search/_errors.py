@@ -10,3 +10,11 @@ class IndexBusy(DocgenError):
 
 class QueryError(DocgenError):
     """The search text is empty or not a valid query."""
+
+
+class SearchConfigError(DocgenError):
+    """ARCHIVE/config/search.yaml names no known search engine or cannot be read."""
+
+
+class BackendMissing(DocgenError):
+    """The archive's search engine is an optional package that is not installed here."""
