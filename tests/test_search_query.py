@@ -44,6 +44,9 @@ def test_token_text_is_the_analyzer_tokens_joined_by_spaces():
 
     texts = ["3月2日更换服务器A的网卡，故障单 INC-002 已关闭。", "单", "XC-2025-0007 99.95% v1.2.3", "",
              "ＡＢＣ한국어カタカナ 㐀㐁 丽丽", "a_b __ -- 。。", "Straße ÉCOLE 网卡\n巡检\t记录"]
+    rng = random.Random(5)
+    alphabet = "网卡巡检服务器㐀丽豈䷀AaZz09._-，。 \t\nİΣσςßǅ한カ٣①½ⅣＡ\u0307\u200b:'\"…"
+    texts += ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 14))) for _ in range(20000)]
     for text in texts:
         assert token_text(text) == " ".join(t for t, _, _ in cjk_tokens(text)), text
 
