@@ -434,17 +434,20 @@ def archive_add(settings: _Settings, file: Path, project: str, doc_type: str, da
 
 
 @cli.command()
+@click.option("--backend", type=click.Choice(["whoosh", "tantivy"]),
+              help="改用该搜索引擎（记入 归档库/config/search.yaml）：whoosh（默认）或 tantivy（需 pip install tantivy）。")
 @pass_settings
-def reindex(settings: _Settings) -> None:
-    """仅根据归档库重建搜索索引（在旧索引旁构建，完成后原子切换）。"""
-    from docgen.search import rebuild
+def reindex(settings: _Settings, backend: str | None) -> None:
+    """仅根据归档库重建搜索索引（在旧索引旁构建，完成后原子切换）；--backend 同时切换搜索引擎。"""
+    from docgen.search import configured_backend, rebuild
 
     progress = _Progress("重建索引")
     try:
-        count = rebuild(settings.archive(), progress=progress)
+        count = rebuild(settings.archive(), backend=backend, progress=progress)
     finally:
         progress.close()
-    click.echo(f"搜索索引已重建：{count} 个文档版本（归档库 {settings.archive_root}）。")
+    engine = configured_backend(settings.archive_root)
+    click.echo(f"搜索索引已重建：{count} 个文档版本，搜索引擎 {engine}（归档库 {settings.archive_root}）。")
 
 
 @cli.command()
@@ -485,7 +488,12 @@ def search(settings: _Settings, query: tuple[str, ...], project: str | None, doc
         click.echo(f"{n}. {hit.title}  [{hit.doc_type}] {hit.project} {hit.date} v{hit.version}  相关度 {hit.score:.2f}")
         click.echo(f"   {snippet}")
         click.echo(f"   {hit.path}")
-    click.echo(f"共 {len(result.hits)} 条结果。")
+    if result.total_more or result.total > len(result.hits):
+        how = "超过" if result.total_more else ("共" if result.total_exact else "约")
+        click.echo(f"显示前 {len(result.hits)} 条结果（{how} {result.total} 条匹配；用 --limit 显示更多，或加上 --project、"
+                   "--type、--from/--to 缩小范围）。")
+    else:
+        click.echo(f"共 {len(result.hits)} 条结果。")
 
 
 @cli.command()

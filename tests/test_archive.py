@@ -554,3 +554,20 @@ def test_ledger_lines_number_the_ledger(archive):
     put(archive, b"v2")
     lines = archive.ledger_lines()
     assert [n for n, _ in lines] == [1, 2] and [e for _, e in lines] == archive.ledger()
+
+
+def test_a_metadata_path_outside_the_documents_folder_is_refused(tmp_path: Path) -> None:
+    """file_path is how the index, verify and recovery open an archived file: a sidecar that names
+    ../ or a symlink out of documents/ must not make docgen read (or index) some other file."""
+    from docgen.errors import ArchiveError
+
+    archive = Archive(tmp_path / "a")
+    (archive.root / "documents" / "P1").mkdir(parents=True)
+    (archive.root / "documents" / "P1" / "x.txt").write_text("x", encoding="utf-8")
+    assert archive.file_path({"path": "documents/P1/x.txt"}) == archive.root / "documents" / "P1" / "x.txt"
+    (tmp_path / "secret.txt").write_text("s", encoding="utf-8")
+    (archive.root / "documents" / "P1" / "link.txt").symlink_to(tmp_path / "secret.txt")
+    (tmp_path / "a" / "documents-old").mkdir()
+    for bad in ("documents/../../secret.txt", "documents/P1/link.txt", "ledger.jsonl", "documents-old/x.txt"):
+        with pytest.raises(ArchiveError, match="指向归档文档目录之外"):
+            archive.file_path({"path": bad})

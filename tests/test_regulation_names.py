@@ -4,7 +4,6 @@ that table's name."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import docx
 import pytest

@@ -1,8 +1,13 @@
 """Search over a corpus of real generated and added documents: Chinese words inside sentences,
 names, service numbers, numbers in xlsx cells, words in docx tables and headers; filters; rebuild;
-catch-up after a crash between archive write and index update; concurrent writers."""
+catch-up after a crash between archive write and index update; concurrent writers.
+
+Every test that touches the index runs on both engines (the `backend` fixture: Whoosh, the default,
+and tantivy, skipped only when the package is not installed); test_search_backends.py checks that
+they find the same documents and covers choosing and switching the engine."""
 from __future__ import annotations
 
+import importlib.util
 import json
 import multiprocessing
 import shutil
@@ -15,10 +20,32 @@ from click.testing import CliRunner
 
 from docgen.archive import Archive
 from docgen.cli import cli
-from docgen.search import SearchFilters, rebuild, search
+from docgen.search import QueryError, SearchFilters, rebuild, search
 from tests.conftest import EXAMPLES
 
 PROJECT = "YNTD-YW-2025-001"
+HAVE_TANTIVY = importlib.util.find_spec("tantivy") is not None
+BACKENDS = ["whoosh", pytest.param("tantivy", marks=pytest.mark.skipif(
+    not HAVE_TANTIVY, reason="tantivy 未安装（pip install -e '.[test,tantivy]'）"))]
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def backend(request) -> str:
+    return request.param
+
+
+def new_archive(path: Path, backend: str) -> Path:
+    """An empty archive folder whose search engine is `backend` (Whoosh, the default, needs no file)."""
+    path.mkdir(parents=True, exist_ok=True)
+    if backend != "whoosh":
+        (path / "config").mkdir(exist_ok=True)
+        (path / "config" / "search.yaml").write_text(f"backend: {backend}\n", encoding="utf-8")
+    return path
+
+
+def engine_of(archive: Path) -> str:
+    current = (archive / "index" / "CURRENT").read_text(encoding="utf-8")
+    return json.loads((archive / "index" / current / "state.json").read_text(encoding="utf-8")).get("backend", "whoosh")
 
 
 def _run(archive: Path, *args: str):
@@ -52,10 +79,8 @@ def _make_xlsx(path: Path) -> Path:
     return path
 
 
-@pytest.fixture(scope="module")
-def corpus(tmp_path_factory) -> Path:
-    base = tmp_path_factory.mktemp("corpus")
-    archive = base / "archive"
+def build_corpus(base: Path, backend: str) -> Path:
+    archive = new_archive(base / "archive", backend)
     assert _run(archive, "generate", str(EXAMPLES / "plan.yaml")).exit_code == 0
     (base / "现场记录.txt").write_text("3月2日更换服务器A的网卡，故障单 INC-002 已关闭。\n李娜负责日常巡检。",
                                        encoding="utf-8")
@@ -67,7 +92,49 @@ def corpus(tmp_path_factory) -> Path:
          "--date", "2025-03-31", "--period", "2025-03")
     (base / "other.md").write_text("# 另一个项目\n更换网卡后恢复。", encoding="utf-8")
     _add(archive, base / "other.md", "--project", "OTHER-1", "--type", "onsite_report", "--date", "2025-05-01")
+    assert engine_of(archive) == backend
     return archive
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory, backend) -> Path:
+    return build_corpus(tmp_path_factory.mktemp(f"corpus-{backend}"), backend)
+
+
+def test_pages_and_counts(corpus):
+    """The library hands out one page and the number of matches: pages continue each other in the order
+    of one long search, the count is exact (phrases checked in the text) or says it stopped counting."""
+    archive = Archive(corpus)
+    for query in ("网卡", "巡检", "服务 记录", '"主备切换演练"', "NOT 网卡", "2025"):
+        everything = search(archive, query, limit=200, count_to=200)
+        ids = [(h.doc_id, h.version) for h in everything.hits]
+        assert everything.total == len(ids) and everything.total_exact and not everything.total_more, query
+        paged = []
+        for offset in range(0, len(ids) + 3, 3):
+            page = search(archive, query, limit=3, offset=offset, count_to=200)
+            assert page.total == len(ids), query
+            paged += [(h.doc_id, h.version) for h in page.hits]
+        assert paged == ids, query
+    counted = search(archive, "2025", limit=2, count_to=3)
+    if counted.total_more:  # Whoosh stops counting at count_to; tantivy counts everything at once
+        assert counted.total == 3
+    else:
+        assert counted.total == search(archive, "2025", limit=200, count_to=200).total
+    newest = [h.date for h in search(archive, "2025", limit=200, sort="date").hits]
+    assert newest == sorted(newest, reverse=True) and len(newest) > 3
+    with pytest.raises(QueryError, match="排序应为 relevance 或 date"):
+        search(archive, "网卡", sort="size")
+
+
+def test_estimated_counts():
+    """What a page says when a phrase was checked in only some candidates' text."""
+    from docgen.search._backend import page_count
+
+    assert page_count(500, True, 0, 0, 1000, False) == (500, True, False)  # words only: the engine counted
+    assert page_count(1001, False, 0, 0, 1000, False) == (1000, True, True)  # stopped counting: "more than"
+    assert page_count(40, True, 40, 31, 1000, True) == (31, True, False)  # every candidate checked
+    assert page_count(4000, True, 80, 60, 1000, True) == (3000, False, False)  # 3 in 4 checked hold it
+    assert page_count(4000, False, 80, 60, 1000, True) == (1000, True, True)
 
 
 def _hits(archive: Path, query: str, **filters) -> list[tuple[str, str]]:
@@ -129,9 +196,21 @@ def test_phrase_and_no_result_and_bad_queries(corpus):
     assert empty.exit_code == 1 and "搜索内容为空" in empty.stderr
     quote = _run(corpus, "search", '"网卡')
     assert quote.exit_code == 1 and "引号未配对" in quote.stderr
+    for broken in ("NOT OR 网卡", "巡检 path:x"):  # Whoosh's parser fails on these with bare Python errors
+        result = _run(corpus, "search", broken)
+        assert result.exit_code == 1 and "无法解析查询" in result.stderr and "Traceback" not in result.output
 
 
-def test_reindex_after_deleting_index_gives_identical_results(corpus, tmp_path):
+def test_operators_fields_and_dates_in_the_query(corpus):
+    assert {p for p, _ in _hits(corpus, "网卡 OR 甲方专用")} == {PROJECT, "OTHER-1"}
+    assert ("OTHER-1", "onsite_report") not in _hits(corpus, "网卡 NOT 另一个项目")
+    assert _hits(corpus, "project:OTHER-1") == [("OTHER-1", "onsite_report")]
+    assert _hits(corpus, "service_no:XC-2025-0007") == [(PROJECT, "onsite_report")]
+    assert _hits(corpus, "date:[20250401 TO 20250601] 网卡") == [("OTHER-1", "onsite_report")]
+    assert (PROJECT, "plan") in _hits(corpus, "title:运维项目管理计划")
+
+
+def test_reindex_after_deleting_index_gives_identical_results(corpus, tmp_path, backend):
     archive = tmp_path / "copy"
     shutil.copytree(corpus, archive)
     queries = ["网卡", "巡检", "XC-2025-0007", "99.95", "甲方专用"]
@@ -143,10 +222,11 @@ def test_reindex_after_deleting_index_gives_identical_results(corpus, tmp_path):
     again = _run(archive, "reindex")  # idempotent
     assert again.exit_code == 0 and {q: _hits(archive, q) for q in queries} == before
     assert len(list((archive / "index").glob("gen-*"))) <= 2
+    assert engine_of(archive) == backend  # config/search.yaml outlives the index
 
 
-def test_write_without_index_update_is_caught_up(tmp_path):
-    archive = Archive(tmp_path / "a")
+def test_write_without_index_update_is_caught_up(tmp_path, backend):
+    archive = Archive(new_archive(tmp_path / "a", backend))
     rebuild(archive)
     # the process "died" right after the archive write: no index update happened
     archive.put("断电后恢复供电".encode(), project="P1", doc_type="note", key=("x", "2025-03"), title="x",
@@ -154,8 +234,8 @@ def test_write_without_index_update_is_caught_up(tmp_path):
     assert [h.doc_type for h in search(archive, "恢复供电").hits] == ["note"]
 
 
-def test_outdated_index_is_rebuilt_with_a_note(tmp_path):
-    archive_dir = tmp_path / "a"
+def test_outdated_index_is_rebuilt_with_a_note(tmp_path, backend):
+    archive_dir = new_archive(tmp_path / "a", backend)
     (tmp_path / "n.txt").write_text("巡检记录", encoding="utf-8")
     _add(archive_dir, tmp_path / "n.txt", "--project", "P1", "--type", "note")
     current = (archive_dir / "index" / "CURRENT").read_text(encoding="utf-8")
@@ -165,10 +245,11 @@ def test_outdated_index_is_rebuilt_with_a_note(tmp_path):
     state_file.write_text(json.dumps(state), encoding="utf-8")
     result = search(Archive(archive_dir), "巡检")
     assert len(result.hits) == 1 and "已从归档库重建" in result.notes[0]
+    assert engine_of(archive_dir) == backend
 
 
-def test_latest_version_only_by_default(tmp_path):
-    archive_dir = tmp_path / "a"
+def test_latest_version_only_by_default(tmp_path, backend):
+    archive_dir = new_archive(tmp_path / "a", backend)
     note = tmp_path / "n.txt"
     note.write_text("第一版 旧内容", encoding="utf-8")
     first = _add(archive_dir, note, "--project", "P1", "--type", "note", "--period", "2025-03")
@@ -194,8 +275,8 @@ def _add_many(archive_dir: str, worker: int, count: int) -> None:
         add_document(Archive(archive_dir), path, project="P1", doc_type="note", day=datetime.date(2025, 3, 1))
 
 
-def test_concurrent_writers_are_all_indexed(tmp_path):
-    archive_dir = tmp_path / "a"
+def test_concurrent_writers_are_all_indexed(tmp_path, backend):
+    archive_dir = new_archive(tmp_path / "a", backend)
     ctx = multiprocessing.get_context("fork")
     procs = [ctx.Process(target=_add_many, args=(str(archive_dir), w, 6)) for w in range(2)]
     for p in procs:
@@ -204,7 +285,7 @@ def test_concurrent_writers_are_all_indexed(tmp_path):
         p.join(60)
         assert p.exitcode == 0
     result = search(Archive(archive_dir), "并发写入", limit=50)
-    assert len(result.hits) == 12
+    assert len(result.hits) == 12 and engine_of(archive_dir) == backend
     assert _run(archive_dir, "archive", "verify").exit_code == 0
 
 
@@ -239,14 +320,25 @@ def test_demo_builds_index_and_shows_a_sample_search(demo_archive):
     assert (root / "index" / "CURRENT").is_file()
 
 
-def test_a_long_running_process_finds_documents_added_after_it_searched_an_empty_index(tmp_path):
+def test_demo_archive_searched_with_each_engine(demo_archive, tmp_path, backend):
+    from docgen.demo import SAMPLE_QUERY
+
+    root = tmp_path / "archive"
+    shutil.copytree(demo_archive[0], root)
+    result = _run(root, "reindex", "--backend", backend)
+    assert result.exit_code == 0, result.output
+    hits = json.loads(_run(root, "search", SAMPLE_QUERY, "--limit", "3", "--json").stdout)
+    assert engine_of(root) == backend and len(hits) == 3 and all("【" in h["snippet"] for h in hits)
+
+
+def test_a_long_running_process_finds_documents_added_after_it_searched_an_empty_index(tmp_path, backend):
     """A process keeps its searcher open between searches; Whoosh cannot refresh one opened on an
-    empty index (TypeError in its reader reuse) after another process (the watcher) wrote, so it is reopened."""
+    empty index (TypeError in its reader reuse) after another process (the watcher) wrote, so it is
+    reopened; tantivy's reader is reloaded before each search."""
     import subprocess
     import sys
 
-    archive = Archive(tmp_path / "archive")
-    archive.root.mkdir()
+    archive = Archive(new_archive(tmp_path / "archive", backend))
     rebuild(archive)  # an empty index, as a freshly started watcher leaves it
     assert search(archive, "网卡更换").hits == []
     note = tmp_path / "纪要.txt"
@@ -254,3 +346,4 @@ def test_a_long_running_process_finds_documents_added_after_it_searched_an_empty
     subprocess.run([sys.executable, "-m", "docgen", "--archive", str(archive.root), "archive", "add", str(note),
                     "--project", "P1", "--type", "minutes"], check=True, capture_output=True)
     assert [h.title for h in search(archive, "网卡更换").hits] == ["纪要"]
+    assert engine_of(archive.root) == backend

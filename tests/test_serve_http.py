@@ -161,6 +161,25 @@ def test_search_agrees_with_the_command_line_on_filters_and_order(client, served
         assert [h["doc_id"] for h in api["hits"]] == [h["doc_id"] for h in expected[:20]], params
 
 
+def test_search_pages_continue_each_other_and_count_phrases(client, served):
+    """Each page asks the library for its 20 hits and the count (not for all hits); page 2 goes on where
+    page 1 stopped, and a phrase query's count is the documents that hold the phrase."""
+    root = served[0]
+    for q in ("网卡", '"网卡 故障"', "服务 NOT 网卡"):
+        expected = [h["doc_id"] for h in _cli_json(root, "search", q, "--json", "--limit", "1000")]
+        pages = []
+        first = client.get("/api/search", params={"q": q}).json()
+        for n in range(1, first["pages"] + 1):
+            got = client.get("/api/search", params={"q": q, "page": n}).json()
+            assert got["count"] == len(expected) and got["count_exact"], q
+            pages += [h["doc_id"] for h in got["hits"]]
+        assert pages == expected, q
+    past = client.get("/search", params={"q": "网卡", "page": 3})
+    assert past.status_code == 200 and "第 2/2 页" in past.text  # an old link past the end: the last page
+    too_far = client.get("/search", params={"q": "网卡", "page": 51})
+    assert too_far.status_code == 400 and "最多列出 1000 条（50 页）" in too_far.text
+
+
 def test_search_sorted_by_date(client):
     dates = [h["date"] for h in client.get("/api/search", params={"q": "网卡", "sort": "date"}).json()["hits"]]
     assert dates == sorted(dates, reverse=True)
@@ -169,7 +188,9 @@ def test_search_sorted_by_date(client):
 
 def test_api_search_has_the_fields_of_search_json_plus_urls(client, served):
     api = client.get("/api/search", params={"q": "网卡"}).json()
-    assert set(api) == {"count", "hits", "notes"}
+    assert set(api) == {"count", "count_exact", "count_more", "page", "pages", "hits", "notes"}
+    assert api["count_exact"] is True and api["count_more"] is False and api["page"] == 1
+    assert api["pages"] == -(-api["count"] // 20)
     expected = _cli_json(served[0], "search", "网卡", "--json")
     assert len(api["hits"]) == len(expected) == 20
     for got, want in zip(api["hits"], expected):
@@ -793,7 +814,7 @@ def test_adduser_mistakes_leave_the_file_alone(tmp_path, args, given, message):
 def test_pages_speak_to_auditors_not_programmers(client):
     """No program name or command line on a page an auditor reads; how a document came in is said in Chinese."""
     for url in ("/", "/projects", f"/project/{P}", "/kpi?month=2025-03", f"/kpi?month=2025-03&project={P}",
-                "/ledger", f"/doc/{PLAN}", f"/search?q=网卡"):
+                "/ledger", f"/doc/{PLAN}", "/search?q=网卡"):
         r = client.get(url)
         assert r.status_code == 200, url
         visible = re.sub(r"<[^>]+>", " ", r.text)

@@ -1,13 +1,14 @@
-"""Full-text search over the archive: text extraction, Chinese-aware analysis, a Whoosh index behind
-a small backend interface, catch-up from the archive's ledger, rebuild and query."""
+"""Full-text search over the archive: text extraction, Chinese-aware analysis, an index behind a small
+backend interface (Whoosh by default, tantivy per archive), catch-up from the archive's ledger, rebuild
+and query."""
 from __future__ import annotations
 
 from typing import Any
 
 from docgen.search._backend import SearchFilters
+from docgen.search._config import BACKENDS, DEFAULT_BACKEND, configured_backend
+from docgen.search._errors import BackendMissing, IndexBusy, QueryError, SearchConfigError
 from docgen.search._index import (
-    IndexBusy,
-    QueryError,
     SearchHit,
     SearchResult,
     catch_up,
@@ -16,8 +17,9 @@ from docgen.search._index import (
     search,
 )
 
-__all__ = ["IndexBusy", "QueryError", "SearchFilters", "SearchHit", "SearchResult", "UnsupportedDocument",
-           "catch_up", "extract_text", "index_after_write", "rebuild", "search"]
+__all__ = ["BACKENDS", "DEFAULT_BACKEND", "BackendMissing", "IndexBusy", "QueryError", "SearchConfigError",
+           "SearchFilters", "SearchHit", "SearchResult", "UnsupportedDocument",
+           "catch_up", "configured_backend", "extract_text", "index_after_write", "rebuild", "search"]
 
 
 def __getattr__(name: str) -> Any:

@@ -4,13 +4,15 @@ Why bigrams and not jieba (measured by benchmarks/analyzers.py, see README): eve
 word is found wherever it stands (网卡 inside 更换网卡驱动, 巡检 inside 日常巡检记录), including
 words jieba's dictionary does not know (服务器A, 2号机柜, project jargon); a multi-character query
 becomes a phrase of consecutive bigrams, i.e. an exact substring match; and there is no dictionary
-to load, which jieba needs ~0.5 s for on every cold CLI start."""
+to load, which jieba needs ~0.5 s for on every cold CLI start.
+
+Engine-neutral: the Whoosh tokenizer over these tokens lives in _whoosh.py (so a tantivy search
+never loads Whoosh); tantivy is given `token_text`, the same tokens joined by spaces."""
 from __future__ import annotations
 
+import operator
 import re
 from typing import Any, Iterator
-
-from whoosh.analysis import Token, Tokenizer
 
 ANALYZER_ID = "cjk-bigram-v1"
 
@@ -36,41 +38,27 @@ def cjk_tokens(text: str) -> Iterator[tuple[str, int, int]]:
             yield run.lower(), start, match.end()
 
 
-class CjkBigramTokenizer(Tokenizer):
-    """Whoosh tokenizer over cjk_tokens; positions are consecutive so phrases work. Module-level
-    because Whoosh pickles the schema (and with it this class) into the index."""
-
-    def __eq__(self, other: object) -> bool:
-        return self.__class__ is other.__class__
-
-    def __hash__(self) -> int:
-        return hash(self.__class__)
-
-    def __call__(self, value: str, positions: bool = False, chars: bool = False,
-                 keeporiginal: bool = False, removestops: bool = True, start_pos: int = 0,
-                 start_char: int = 0, tokenize: bool = True, mode: str = "", **kwargs: Any) -> Iterator[Any]:
-        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        if not tokenize:
-            t.original = t.text = value
-            t.boost = 1.0
-            if positions:
-                t.pos = start_pos
-            if chars:
-                t.startchar, t.endchar = start_char, start_char + len(value)
-            yield t
-            return
-        for pos, (text, start, end) in enumerate(cjk_tokens(value)):
-            t.text = text
-            t.boost = 1.0
-            t.stopped = False
-            if keeporiginal:
-                t.original = text
-            if positions:
-                t.pos = start_pos + pos
-            if chars:
-                t.startchar, t.endchar = start_char + start, start_char + end
-            yield t
+def token_text(text: str) -> str:
+    """The tokens of cjk_tokens joined by single spaces (no offsets): what an engine with a
+    whitespace tokenizer indexes. Most of a tantivy rebuild's time, hence the shortcuts: a CJK run is
+    recognised by its first character, runs of one or two CJK characters are their own token, and
+    the other runs are lowercased all at once (str.lower maps them as run.lower() would; CJK has no
+    case). tests/test_search_query.py checks it against cjk_tokens."""
+    out: list[str] = []
+    append = out.append
+    for run in _RUN.findall(text):
+        if len(run) > 2 and ("\u3400" <= run[0] <= "\u9fff" or "\uf900" <= run[0] <= "\ufaff"):
+            append(" ".join(map(operator.add, run[:-1], run[1:])))
+        else:
+            append(run)
+    return " ".join(out).lower()
 
 
-def make_analyzer() -> Any:
-    return CjkBigramTokenizer()
+def __getattr__(name: str) -> Any:
+    # Whoosh indexes built before the tokenizer moved to _whoosh.py pickled it under this module's
+    # name (and new ones still do, see _whoosh.CjkBigramTokenizer): resolve it there on demand
+    if name in ("CjkBigramTokenizer", "make_analyzer"):
+        from docgen.search import _whoosh
+
+        return getattr(_whoosh, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -2,9 +2,10 @@
 rebuilt beside the live copy and swapped in atomically.
 
 Layout: ARCHIVE/index/CURRENT names the live generation folder (gen-…); each generation holds the
-engine's files and state.json {schema_version, analyzer_id, ledger_offset}. The ledger offset is how
-far the index has absorbed the archive: anything archived after it (even by a process that died
-before indexing) is indexed by the next catch-up."""
+engine's files and state.json {schema_version, analyzer_id, backend, ledger_offset}. The ledger offset
+is how far the index has absorbed the archive: anything archived after it (even by a process that died
+before indexing) is indexed by the next catch-up. The engine (Whoosh by default, or tantivy) is the one
+ARCHIVE/config/search.yaml names (_config.py); this module only talks to the IndexBackend protocol."""
 from __future__ import annotations
 
 import datetime
@@ -18,22 +19,22 @@ from typing import TYPE_CHECKING, Any, Callable
 from docgen.errors import DocgenError, os_error_text
 from docgen.search._analysis import ANALYZER_ID
 from docgen.search._backend import IndexDoc, SearchFilters
-from docgen.search._whoosh import WhooshBackend
+from docgen.search._config import (
+    BACKENDS,
+    DEFAULT_BACKEND,
+    backend_class,
+    configured_backend,
+    is_installed,
+    missing_message,
+    write_backend,
+)
+from docgen.search._errors import BackendMissing, IndexBusy, QueryError, SearchConfigError
 
 if TYPE_CHECKING:
     from docgen.archive import Archive
 
-SCHEMA_VERSION = 1
-Backend = WhooshBackend  # the engine; swap here for another IndexBackend implementation
+SCHEMA_VERSION = 1  # a state.json without "backend" (written before tantivy) is a Whoosh generation
 Progress = Callable[[int, int], None]
-
-
-class IndexBusy(DocgenError):
-    """Another process kept the index lock longer than the bounded wait."""
-
-
-class QueryError(DocgenError):
-    """The search text is empty or not a valid query."""
 
 
 @dataclass
@@ -57,6 +58,11 @@ class SearchHit:
 class SearchResult:
     hits: list[SearchHit]
     notes: list[str] = field(default_factory=list)
+    # how many documents match in all: exact, or estimated (`total_exact` False: a phrase was checked in
+    # only some candidates' text), or at least this many (`total_more`: counting stopped at `count_to`)
+    total: int = 0
+    total_exact: bool = True
+    total_more: bool = False
 
 
 def _index_root(archive: Archive) -> Path:
@@ -113,20 +119,31 @@ def _index_doc(archive: Archive, record: dict[str, Any]) -> IndexDoc:
         content=f"{head}\n{text}", service_no=service_no)
 
 
+def _generation_backend(state: dict[str, Any]) -> str:
+    return str(state.get("backend") or DEFAULT_BACKEND)
+
+
 def _rebuild_locked(archive: Archive, root: Path, progress: Progress | None) -> int:
+    backend_name = configured_backend(archive.root)
+    engine = backend_class(backend_name, archive.root)
     _, offset = archive.ledger_since(0)  # taken first: anything archived during the build is caught up later
     records = archive.records(all_versions=True) if archive.root.is_dir() else []
+    newest: dict[str, int] = {}
+    for record in records:
+        newest[record["doc_id"]] = max(newest.get(record["doc_id"], 0), int(record["version"]))
     folder = root / f"gen-{datetime.datetime.now():%Y%m%d%H%M%S}-{uuid.uuid4().hex[:6]}"
-    backend = Backend.create(folder)
-    docs = []
-    for n, record in enumerate(records, 1):
-        docs.append(_index_doc(archive, record))
-        if progress:
-            progress(n, 2 * len(records))
-    backend.add(docs, progress=(lambda done, total: progress(len(records) + done, 2 * len(records)))
-                if progress else None)
-    _write_state(folder, {"schema_version": SCHEMA_VERSION, "analyzer_id": ANALYZER_ID,
-                          "ledger_offset": max(offset, 0), "documents": len(docs)})
+    backend = engine.create(folder)
+
+    def docs() -> Any:
+        # one document at a time: tantivy indexes on its own threads while the next text is extracted
+        for record in records:
+            doc = _index_doc(archive, record)
+            doc.latest = doc.version >= newest[doc.doc_id]
+            yield doc
+
+    count = backend.build(docs(), total=len(records), progress=progress)
+    _write_state(folder, {"schema_version": SCHEMA_VERSION, "analyzer_id": ANALYZER_ID, "backend": backend_name,
+                          "ledger_offset": max(offset, 0), "documents": count})
     from docgen.archive import write_atomic
 
     previous = _current(root)
@@ -136,16 +153,27 @@ def _rebuild_locked(archive: Archive, root: Path, progress: Progress | None) -> 
     for old in root.glob("gen-*"):
         if old not in (folder, previous):
             shutil.rmtree(old, ignore_errors=True)
-    return len(docs)
+    return count
 
 
-def rebuild(archive: Archive, *, progress: Progress | None = None, timeout: float = 60.0) -> int:
-    """Rebuild the index from the archive alone; returns the number of indexed document versions."""
+def rebuild(archive: Archive, *, backend: str | None = None, progress: Progress | None = None,
+            timeout: float = 60.0) -> int:
+    """Rebuild the index from the archive alone; returns the number of indexed document versions.
+    `backend` ("whoosh" or "tantivy") first records that engine in ARCHIVE/config/search.yaml; the new
+    generation replaces the old one with the same atomic swap, so searches go on during the switch."""
     root = _index_root(archive)
     import filelock
 
+    if backend is not None:
+        if backend not in BACKENDS:
+            raise SearchConfigError(f"未知的搜索引擎“{backend}”；可选 {' 或 '.join(BACKENDS)}")
+        if not is_installed(backend):
+            raise BackendMissing(missing_message(backend, archive.root, switching=True))
     try:
         with _lock(root, timeout):
+            if backend is not None:
+                # the wish first: if the build below is cut off, the next catch-up finishes the switch
+                write_backend(archive.root, backend)
             return _rebuild_locked(archive, root, progress)
     except filelock.Timeout:
         raise IndexBusy(f"搜索索引正被另一个进程更新（锁文件 {root / '.lock'}），等待 {timeout:g} 秒后仍未释放；请稍后重试") from None
@@ -163,6 +191,11 @@ def _catch_up_locked(archive: Archive, root: Path) -> list[str]:
         count = _rebuild_locked(archive, root, None)
         return [f"搜索索引的结构或分词方式已更新（{state.get('analyzer_id')} → {ANALYZER_ID}），"
                 f"已从归档库重建（{count} 个文档版本）"]
+    wanted = configured_backend(archive.root)
+    if _generation_backend(state) != wanted:
+        count = _rebuild_locked(archive, root, None)
+        return [f"搜索引擎已按 {archive.root / 'config' / 'search.yaml'} 改为 {wanted}"
+                f"（原为 {_generation_backend(state)}），已从归档库重建索引（{count} 个文档版本）"]
     entries, offset = archive.ledger_since(int(state.get("ledger_offset", 0)))
     if offset < 0:
         count = _rebuild_locked(archive, root, None)
@@ -177,7 +210,7 @@ def _catch_up_locked(archive: Archive, root: Path) -> list[str]:
         if record is not None:
             docs.append(_index_doc(archive, record))
     if docs:
-        Backend.open(folder).add(docs)
+        backend_class(_generation_backend(state), archive.root).open(folder).add(docs)
     state["ledger_offset"] = offset
     _write_state(folder, state)
     return []
@@ -226,12 +259,20 @@ def _check_query(text: str) -> str:
     return query
 
 
-def search(archive: Archive, text: str, *, filters: SearchFilters = SearchFilters(), limit: int = 20) -> SearchResult:
-    """Full-text search, best first; catches the index up with the archive first (briefly waiting for
-    another writer; if it stays busy the current index is searched and a note says so)."""
+SORTS = ("relevance", "date")
+
+
+def search(archive: Archive, text: str, *, filters: SearchFilters = SearchFilters(), limit: int = 20,
+           offset: int = 0, sort: str = "relevance", count_to: int = 0) -> SearchResult:
+    """Full-text search: hits offset … offset+limit, best first (`sort="date"`: newest first), and how
+    many match in all (counted up to `count_to`; only the page's hits load their text and snippets).
+    Catches the index up with the archive first (briefly waiting for another writer; if it stays busy
+    the current index is searched and a note says so)."""
     query = _check_query(text)
     if limit < 1:
         raise QueryError(f"--limit 应为正整数，实际为 {limit}")
+    if offset < 0 or sort not in SORTS:
+        raise QueryError(f"分页或排序参数无效（offset={offset}，sort={sort}）；排序应为 relevance 或 date")
     notes: list[str] = []
     try:
         notes.extend(catch_up(archive, timeout=5.0))
@@ -240,15 +281,17 @@ def search(archive: Archive, text: str, *, filters: SearchFilters = SearchFilter
     folder = _current(_index_root(archive))
     if folder is None:
         return SearchResult([], notes)
-    from whoosh.qparser import QueryParserError
-
-    try:
-        raw = Backend.open(folder).search(query, filters, limit)
-    except QueryParserError as exc:
-        raise QueryError(f"查询语法错误：{exc}；请检查引号、括号和 AND/OR/NOT 的写法") from None
+    engine = backend_class(_generation_backend(_read_state(folder)), archive.root)
+    page = engine.open(folder).search(query, filters, limit, offset=offset, by_date=sort == "date",
+                                      count_to=count_to)
+    # the engine's order is the order: best first (or newest first), equal scores in the engine's own order,
+    # which does not depend on the limit — so page 2 continues page 1 and `--limit 1000` starts with the
+    # page's 20. (Sorting each page's equal scores by another key would break that: a tie straddling the
+    # page's end would sort differently on the two pages.)
+    raw = page.hits
     hits = [SearchHit(doc_id=h.fields["doc_id"], doc_type=h.fields["doc_type"], project=h.fields["project"],
                       title=h.fields["title"], date=h.fields["date"].date().isoformat(),
                       path=str(archive.root / h.fields["path"]), score=round(h.score, 4), snippet=h.snippet,
                       version=int(h.fields["version"]))
             for h in raw]
-    return SearchResult(hits, notes)
+    return SearchResult(hits, notes, page.total, page.exact, page.more)

@@ -1,16 +1,65 @@
 """The Whoosh implementation of the index backend. whoosh-reloaded is in maintenance mode, so nothing
-outside this module imports whoosh: another engine implements the same few methods."""
+outside this module imports whoosh: another engine implements the same few methods (and borrows
+Whoosh's query parser through `query_tree` for queries that are more than words and phrases)."""
 from __future__ import annotations
 
 import datetime
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
-from docgen.search._analysis import make_analyzer
-from docgen.search._backend import IndexDoc, RawHit, SearchFilters
-from docgen.search._snippet import contains_all, make_snippet, word_pattern
+from whoosh.analysis import Token, Tokenizer
+
+from docgen.search import _query as q
+from docgen.search._analysis import cjk_tokens
+from docgen.search._backend import IndexDoc, RawHit, RawPage, SearchFilters, page_count
+from docgen.search._errors import QueryError
+from docgen.search._snippet import contains_all, make_snippet
 
 _WRITER_LIMIT_MB = 128
+
+
+class CjkBigramTokenizer(Tokenizer):
+    """Whoosh tokenizer over cjk_tokens; positions are consecutive so phrases work. Whoosh pickles
+    the schema (and with it this class) into the index, under the module name below: indexes built
+    when the class lived in _analysis.py open unchanged (_analysis resolves the name here)."""
+
+    def __eq__(self, other: object) -> bool:
+        return self.__class__ is other.__class__
+
+    def __hash__(self) -> int:
+        return hash(self.__class__)
+
+    def __call__(self, value: str, positions: bool = False, chars: bool = False,
+                 keeporiginal: bool = False, removestops: bool = True, start_pos: int = 0,
+                 start_char: int = 0, tokenize: bool = True, mode: str = "", **kwargs: Any) -> Iterator[Any]:
+        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        if not tokenize:
+            t.original = t.text = value
+            t.boost = 1.0
+            if positions:
+                t.pos = start_pos
+            if chars:
+                t.startchar, t.endchar = start_char, start_char + len(value)
+            yield t
+            return
+        for pos, (text, start, end) in enumerate(cjk_tokens(value)):
+            t.text = text
+            t.boost = 1.0
+            t.stopped = False
+            if keeporiginal:
+                t.original = text
+            if positions:
+                t.pos = start_pos + pos
+            if chars:
+                t.startchar, t.endchar = start_char + start, start_char + end
+            yield t
+
+
+CjkBigramTokenizer.__module__ = "docgen.search._analysis"
+
+
+def make_analyzer() -> Any:
+    return CjkBigramTokenizer()
 
 
 def _schema() -> Any:
@@ -91,6 +140,23 @@ class WhooshBackend:
         WhooshBackend._last_opened = cls(folder, index.open_dir(str(folder)))
         return WhooshBackend._last_opened
 
+    def build(self, docs: Iterable[IndexDoc], *, total: int, progress: Any = None) -> int:
+        """Fill a freshly created generation; every doc's `latest` is already set (a rebuild knows
+        each document's versions from the archive)."""
+        writer = self._index.writer(limitmb=_WRITER_LIMIT_MB, compound=False)
+        count = 0
+        try:
+            for doc in docs:
+                writer.add_document(**_fields(doc))
+                count += 1
+                if progress:
+                    progress(count, total)
+            writer.commit()
+        except BaseException:
+            writer.cancel()
+            raise
+        return count
+
     def add(self, docs: Iterable[IndexDoc], *, progress: Any = None) -> int:
         """Upsert documents by uid; a document's newest version is the only one marked latest."""
         from whoosh.query import And, Term
@@ -143,19 +209,15 @@ class WhooshBackend:
             return {fields["uid"] for fields in searcher.all_stored_fields()}
 
     def parse(self, text: str) -> Any:
-        from whoosh.qparser import QueryParser
-        from whoosh.qparser.plugins import WildcardPlugin
+        """The Whoosh query docgen runs for `text` (phrases relaxed, see _query.relax)."""
+        return _compile(q.relax(q.parse(text)).query)
 
-        # the title is also at the head of `content`, so one field serves both
-        parser = QueryParser("content", self._index.schema)
-        # a '*' or '?' in a service number must not turn the query into a wildcard scan
-        parser.remove_plugin_class(WildcardPlugin)
-        return parser.parse(text)
-
-    def search(self, text: str, filters: SearchFilters, limit: int) -> list[RawHit]:
+    def search(self, text: str, filters: SearchFilters, limit: int, *, offset: int = 0, by_date: bool = False,
+               count_to: int = 0) -> RawPage:
         from whoosh.query import And, DateRange, Term
 
-        query, required, marks = _relax_phrases(self.parse(text))
+        plan = q.relax(q.parse(text))
+        query = _compile(plan.query)
         terms: list[Any] = []
         if filters.project:
             terms.append(Term("project", filters.project))
@@ -168,45 +230,146 @@ class WhooshBackend:
         # old versions are few: excluding them with a mask is much cheaper than a filter that
         # lists every current document
         mask = None if filters.all_versions else Term("latest", False)
+        order = {"sortedby": "date", "reverse": True} if by_date else {}
         searcher = self._current_searcher()
-        fetch = limit * 3 + 10
+        want, cap = offset + limit, max(count_to, offset + limit)
+        # ranking (score, docnum) pairs costs about the same for 20 or 1 000 hits; loading a hit's stored
+        # fields (its whole text) is what costs, so only the page's hits, and the candidates a phrase must
+        # be checked in, are loaded
+        fetch = max(count_to + 1 if count_to else want, want * 3 + 10 if plan.required else want)
+        stored: dict[int, dict[str, Any]] = {}
         while True:
-            results = searcher.search(query, filter=And(terms) if terms else None, mask=mask, limit=fetch)
-            kept = [hit for hit in results if contains_all(hit["content"], required)]
-            if len(kept) >= limit or results.scored_length() < fetch:
+            results = searcher.search(query, filter=And(terms) if terms else None, mask=mask, limit=fetch, **order)
+            ranked = [(0.0 if by_date else float(results.score(i)), results.docnum(i))
+                      for i in range(results.scored_length())]
+            full = len(ranked) < fetch
+            if not plan.required:
+                kept, checked = ranked, len(ranked)
+                break
+            kept, checked = [], 0
+            for score, docnum in ranked:
+                if len(kept) >= want:
+                    break
+                checked += 1
+                if docnum not in stored:
+                    stored[docnum] = searcher.stored_fields(docnum)
+                if contains_all(stored[docnum]["content"], plan.required):
+                    kept.append((score, docnum))
+            if len(kept) >= want or full:
                 break
             fetch *= 4
-        return [RawHit(fields=dict(hit.fields()), score=float(hit.score),
-                       snippet=make_snippet(hit["content"], marks)) for hit in kept[:limit]]
+        hits = []
+        for score, docnum in kept[offset:want]:
+            fields = dict(stored.get(docnum) or searcher.stored_fields(docnum))
+            hits.append(RawHit(fields=fields, score=score, snippet=make_snippet(fields["content"], plan.marks)))
+        total, exact, more = page_count(len(ranked), full, checked, len(kept), cap, bool(plan.required))
+        return RawPage(hits, total, exact, more)
 
 
-def _relax_phrases(query: Any) -> tuple[Any, list[Any], list[Any]]:
-    """Positional phrase matching is Whoosh's slowest path (hundreds of ms over common bigrams).
-    Match a phrase's tokens with a plain AND instead and keep only hits whose stored text really
-    holds the phrase. Returns the query, the patterns every hit must contain (phrases in an AND
-    context), and the patterns to mark in snippets (every word not under NOT)."""
-    from whoosh.query import And, Not, Or, Phrase, Term
+def _compile(node: q.Node) -> Any:
+    """A query tree as Whoosh's query objects (what Whoosh's parser would have built)."""
+    from whoosh import query as wq
+    from whoosh.util.times import datetime_to_long
 
-    required: list[Any] = []
-    marks: list[Any] = []
+    schema = _query_schema()
 
-    def walk(node: Any, must: bool, positive: bool) -> Any:
-        if isinstance(node, Phrase):
-            if positive:
-                marks.append(word_pattern(node.words))
-                if must:
-                    required.append(marks[-1])
-            return And([Term(node.fieldname, w) for w in node.words])
-        if isinstance(node, Term) and node.fieldname == "content" and isinstance(node.text, str):
-            if positive:
-                marks.append(word_pattern([node.text]))
-            return node
-        if isinstance(node, Not):
-            return Not(walk(node.query, False, False))
-        if isinstance(node, Or):
-            return node.__class__([walk(q, False, positive) for q in node.subqueries])
-        if isinstance(node, And):
-            return node.__class__([walk(q, must, positive) for q in node.subqueries])
-        return node
+    def walk(n: q.Node) -> Any:
+        if isinstance(n, q.Term):
+            text = schema["version"].to_bytes(n.text) if n.field == "version" else n.text
+            return wq.Term(n.field, text, boost=n.boost)
+        if isinstance(n, q.Phrase):
+            return wq.Phrase(n.field, list(n.words), slop=n.slop, boost=n.boost)
+        if isinstance(n, q.And):
+            return wq.And([walk(x) for x in n.items], boost=n.boost)
+        if isinstance(n, q.Or):
+            return wq.Or([walk(x) for x in n.items], boost=n.boost)
+        if isinstance(n, q.Not):
+            return wq.Not(walk(n.item))
+        if isinstance(n, q.AndNot):
+            return wq.AndNot(walk(n.positive), walk(n.negative))
+        if isinstance(n, q.AndMaybe):
+            return wq.AndMaybe(walk(n.required), walk(n.optional))
+        if isinstance(n, q.Range) and n.field not in ("date", "version"):
+            return wq.TermRange(n.field, n.low, n.high, n.low_excluded, n.high_excluded, boost=n.boost,
+                                constantscore=True)
+        if isinstance(n, q.Range):
+            def value(v: Any) -> Any:
+                return datetime_to_long(v) if n.field == "date" and v is not None else v
+            return wq.NumericRange(n.field, value(n.low), value(n.high), n.low_excluded, n.high_excluded,
+                                   boost=n.boost, constantscore=True)
+        if isinstance(n, q.Every):
+            return wq.Every()
+        return wq.NullQuery
 
-    return walk(query, True, True), required, marks
+    return walk(node)
+
+
+def query_tree(text: str) -> q.Node:
+    """`text` parsed by Whoosh's query parser, as an engine-neutral tree. '*' and '?' are plain
+    characters: a service number must not turn the query into a wildcard scan."""
+    from whoosh.qparser import QueryParser, QueryParserError
+    from whoosh.qparser.plugins import WildcardPlugin
+
+    schema = _query_schema()
+    parser = QueryParser("content", schema)
+    parser.remove_plugin_class(WildcardPlugin)
+    try:
+        parsed = parser.parse(text)
+    except QueryParserError as exc:
+        raise QueryError(f"查询语法错误：{exc}；请检查引号、括号和 AND/OR/NOT 的写法") from None
+    except Exception:  # noqa: BLE001 — Whoosh's parser fails on some inputs (NOT OR x, path:x) with bare errors
+        raise QueryError(f"无法解析查询“{text}”；请检查 AND/OR/NOT 的位置和 字段:值 的写法（可用的字段：title、content、"
+                         "project、doc_type、doc_id、service_no、period、date、version），或只输入要查找的词语") from None
+    return _neutral(parsed, schema)
+
+
+_SCHEMA: Any = None
+
+
+def _query_schema() -> Any:
+    global _SCHEMA
+    if _SCHEMA is None:
+        _SCHEMA = _schema()
+    return _SCHEMA
+
+
+def _neutral(node: Any, schema: Any) -> q.Node:
+    from whoosh import query as wq
+    from whoosh.util.times import long_to_datetime
+
+    def boost(n: Any) -> float:
+        return float(getattr(n, "boost", 1.0))
+
+    def walk(n: Any) -> q.Node:
+        if n is wq.NullQuery or isinstance(n, type(wq.NullQuery)):
+            return q.Nothing()
+        if isinstance(n, wq.Every):
+            return q.Every()
+        if isinstance(n, wq.Term):
+            text = n.text
+            if n.fieldname == "version" and isinstance(text, bytes):
+                text = int(schema["version"].from_bytes(text))
+            return q.Term(n.fieldname, text, boost(n))
+        if isinstance(n, wq.Phrase):
+            return q.Phrase(n.fieldname, tuple(n.words), boost(n), int(n.slop))
+        if isinstance(n, wq.AndNot):
+            return q.AndNot(walk(n.a), walk(n.b))
+        if isinstance(n, wq.AndMaybe):
+            return q.AndMaybe(walk(n.a), walk(n.b))
+        if isinstance(n, wq.Not):
+            return q.Not(walk(n.query))
+        if type(n) is wq.And:
+            return q.And(tuple(walk(x) for x in n.subqueries), boost(n))
+        if type(n) is wq.Or:
+            return q.Or(tuple(walk(x) for x in n.subqueries), boost(n))
+        if isinstance(n, wq.NumericRange) and n.fieldname in ("date", "version"):
+            def value(v: Any) -> Any:
+                if v is None:
+                    return None
+                return long_to_datetime(v) if n.fieldname == "date" else int(v)
+            return q.Range(n.fieldname, value(n.start), value(n.end), bool(n.startexcl), bool(n.endexcl), boost(n))
+        if type(n) is wq.TermRange:
+            return q.Range(n.fieldname, n.start, n.end, bool(n.startexcl), bool(n.endexcl), boost(n))
+        raise QueryError(f"查询中的“{n}”不受支持；请改用词语、\"短语\"、AND/OR/NOT 和 字段:值")
+
+    return walk(node)

@@ -25,6 +25,7 @@ from docgen.periods import period_label
 
 PER_PAGE = 20
 MAX_HITS = 1000  # a search page lists at most this many hits (50 pages); filters narrow it down
+MAX_PAGES = MAX_HITS // PER_PAGE
 # uvicorn runs page handlers in parallel threads, and the search index's open searcher (docgen.search keeps one
 # per process) is not safe to share between threads: concurrent searches gave HTTP 500 (zlib and unpickling
 # errors inside Whoosh). Searches take turns; they are CPU-bound Python under one GIL anyway.
@@ -219,11 +220,17 @@ class SearchPage:
     count: int
     hits: list[dict[str, Any]]
     notes: list[str]
-    capped: bool
+    more: bool  # at least `count` match (counting stopped at MAX_HITS)
+    exact: bool = True  # False: the count is an estimate (a phrase was checked in only some candidates)
+
+    @property
+    def capped(self) -> bool:
+        """More match than the pages list (the first MAX_HITS)."""
+        return self.more or self.count > MAX_HITS
 
     @property
     def pages(self) -> int:
-        return max(1, -(-self.count // PER_PAGE))
+        return min(max(1, -(-self.count // PER_PAGE)), MAX_PAGES)
 
 
 def _snippet_parts(snippet: str) -> list[tuple[str, bool]]:
@@ -257,14 +264,24 @@ def _search(request: Request) -> SearchPage:
                            date_to=_day(request, "to", "截止日期"), all_versions=filters["all_versions"])
     if not query:
         return page
-    with _SEARCH_TURN:
-        result = search(archive, query, filters=wanted, limit=MAX_HITS + 1)
-    hits = result.hits[:MAX_HITS]
-    if sort == "date":
-        hits.sort(key=lambda h: (h.date, h.score), reverse=True)
-    page.count, page.capped, page.notes = len(hits), len(result.hits) > MAX_HITS, result.notes
+    if page.page > MAX_PAGES:
+        raise BadArgument(f"页码 {page.page} 超出范围：搜索结果最多列出 {MAX_HITS} 条（{MAX_PAGES} 页）；"
+                          "请加上项目、类型或日期条件缩小范围")
+
+    def one_page() -> Any:
+        # the page's hits only, and the count: the library loads no other hit's text (see docgen.search)
+        with _SEARCH_TURN:
+            return search(archive, query, filters=wanted, limit=PER_PAGE, offset=(page.page - 1) * PER_PAGE,
+                          sort=sort, count_to=MAX_HITS)
+
+    result = one_page()
+    page.count, page.more, page.exact, page.notes = result.total, result.total_more, result.total_exact, result.notes
+    if not result.hits and page.page > page.pages:  # past the end (an estimated count, or an old link)
+        page.page = page.pages
+        result = one_page()
+    hits = result.hits
     view = view_of(archive)
-    for hit in hits[(page.page - 1) * PER_PAGE: page.page * PER_PAGE]:
+    for hit in hits:
         doc = next((d for d in view.versions(hit.doc_id) if d.version == hit.version), None)
         page.hits.append({"hit": hit, "url": doc_url(hit.doc_id, hit.version),
                           "download_url": download_url(hit.doc_id, hit.version),
@@ -292,6 +309,7 @@ def search_page(request: Request) -> Response:
         return render(request, "search.html", status=400, page=None, error=exc.message, form=_form(request),
                       links={}, doc_types=DOC_TYPES, sorts=SORTS, projects=view_of(archive_of(request)).projects())
     return render(request, "search.html", page=page, error="", form=_form(request), links=_search_links(request, page),
+                  max_hits=MAX_HITS,
                   doc_types=DOC_TYPES, sorts=SORTS, projects=view_of(archive_of(request)).projects())
 
 
@@ -307,7 +325,8 @@ def api_search(request: Request) -> Response:
     if not page.query:
         return JSONResponse({"error": "搜索内容为空；请用参数 q 给出要查找的文字，例如 /api/search?q=网卡"}, status_code=400)
     hits = [item["hit"].as_json() | {"url": item["url"], "download_url": item["download_url"]} for item in page.hits]
-    return JSONResponse({"count": page.count, "hits": hits, "notes": page.notes})
+    return JSONResponse({"count": page.count, "count_exact": page.exact, "count_more": page.more, "page": page.page,
+                         "pages": page.pages, "hits": hits, "notes": page.notes})
 
 
 # --- one document ---------------------------------------------------------------------------------------
@@ -500,7 +519,7 @@ def _kpi_rows(report: Any) -> list[dict[str, Any]]:
 def trend_chart(points: list[Any], target: float) -> dict[str, Any]:
     """The 12-month 服务报告比例 as an inline SVG's coordinates (x: months, y: 0–100 %); months with
     nothing due break the line."""
-    width, height, left, right, top, bottom = 720, 240, 48, 16, 16, 40
+    width, height, left, right, top, bottom = 1180, 240, 48, 24, 16, 40  # the page content width at 1366 px
     inner_w, inner_h = width - left - right, height - top - bottom
     step = inner_w / max(len(points) - 1, 1)
 
@@ -531,11 +550,18 @@ def _kpi_data(request: Request) -> dict[str, Any]:
     report = run.report
     points = [p for p in report.trend if p.project == report.scope]
     target = points[-1].target if points else 95.0
+    # months before the first report was due (before the project started) say nothing: the chart starts at
+    # the first month with reports due (the workbook's 趋势 sheet keeps all 12 months)
+    first = next((n for n, p in enumerate(points) if p.due), None)
+    before = points[0].month if first else ""
+    if first:
+        before = f"{points[0].month} 至 {points[first - 1].month} 没有应交的报告（项目开始前），不画出"
+        points = points[first:]
     return {"month": report.month, "project": project or "", "title": report.title, "rows": _kpi_rows(report),
             "indicators": report.as_json()["indicators"], "warnings": report.warnings,
             "trend": [{"month": p.month, "due": p.due, "delivered": p.delivered, "value": p.value,
                        "target": p.target} for p in points],
-            "chart": trend_chart(points, target),
+            "chart": trend_chart(points, target), "trend_note": before,
             "workbook_url": with_query("/kpi/workbook", month=report.month, project=project)}
 
 
