@@ -127,6 +127,10 @@ def test_overdue_leftover_is_a_finding(archive):
     late = [f for f in after.findings if "XC-1#1" in f.message]
     assert [(f.severity, f.rule) for f in late] == [("warning", "§5.4.2 遗留问题")]
     assert "晚了 19 天" in late[0].message and "RM-1" in late[0].message
+    # each names the 遗留问题确认单 that recorded the leftover (XC-2 has none archived: no number to give)
+    form = [r for r in archive.records() if r["doc_type"] == "leftover_confirmation"][0]
+    assert late[0].doc_id == form["doc_id"] and late[0].doc_type == "leftover_confirmation"
+    assert overdue[0].doc_id == ""
 
 
 def test_a_leftover_closed_on_its_due_day_is_no_finding(tmp_path):
@@ -145,6 +149,11 @@ def test_sla_not_met_is_a_warning(archive):
     sla = [f for f in _find(report, "§5.4.3 SLA达成", "warning") if "故障响应时间" in f.message]
     # January: XC-1 met (20 ≤ 30); February: RM-1 not met (45 > 30)
     assert [(f.period, "1 条服务记录中 1 条" in f.message) for f in sla] == [("2025-02", True)]
+    # the finding names the record that missed, with its type and 文件编号, as the auditor looks it up
+    missed = sla[0]
+    assert "：RM-1；" in missed.message and missed.doc_type == "remote_record"
+    record = [r for r in archive.records() if r["doc_type"] == "remote_record" and "RM-1" in r["doc_id"]][0]
+    assert missed.doc_id == record["doc_id"] and missed.doc_no == (record.get("doc_no") or record["title"])
 
 
 def test_plan_review_roles_and_missing_plan(tmp_path, plan_data, write_yaml):

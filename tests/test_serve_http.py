@@ -311,6 +311,11 @@ def test_preview_word_excel_text_pdf_and_others(client, served, tmp_path):
     assert "某供电局调度自动化系统运维服务项目" in word.text and "<script" not in word.text
     sheet = client.get(f"/preview/{P}/status_record/routine/2025-03")
     assert sheet.status_code == 200 and '<table class="sheet">' in sheet.text and "<td>" in sheet.text
+    # docgen's KPI workbook holds formulas nothing has computed yet: the preview shows them (marked), not blanks,
+    # and its columns are as wide as their longest text (a 文件编号 is not wrapped one character per line)
+    kpi = client.get(f"/preview/{P}/kpi_report/2025-12").text
+    assert re.search(r'<td class="formula" title="公式：打开文件时由 Excel/WPS 计算">=[A-Z(]', kpi)
+    assert "灰色斜体的是还没有计算过的公式" in kpi and '<col class="cw-' in kpi
 
     root = tmp_path / "archive"
     shutil.copytree(served[0], root)

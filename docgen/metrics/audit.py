@@ -196,9 +196,14 @@ def _monthly_checks(a: _Audit, plan: ArchivedDoc) -> None:
         for fig in sla_figures(a.view, month, a.project):
             a.looked("§5.4.3 SLA达成", fig.records)
             if fig.records and fig.met < fig.records:
+                missed = fig.missed
+                types = {d.doc_type for d in missed}
                 a.add("warning", "§5.4.3 SLA达成", f"{month} {fig.name}：{fig.records} 条服务记录中 {fig.records - fig.met} 条"
-                      f"未达到计划目标（{target_text(fig.op, fig.target, fig.unit)}）；请分析原因并改进",
-                      period=month)
+                      f"未达到计划目标（{target_text(fig.op, fig.target, fig.unit)}）："
+                      f"{'、'.join(d.service_no or d.doc_no for d in missed)}；请分析原因并改进",
+                      period=month, doc_type=types.pop() if len(types) == 1 else "",
+                      doc_id=missed[0].doc_id if len(missed) == 1 else "",
+                      doc_no="、".join(d.doc_no for d in missed if d.doc_no) if len(missed) > 1 else "")
             if fig.no_plan_target:
                 a.add("info", "§5.4.3 SLA达成", f"{month} {fig.name}：{len(fig.no_plan_target)} 条记录归档时没有计划目标"
                       f"（{'、'.join(fig.no_plan_target)}），未计入达成率；重新生成这些记录可按现行计划计算", period=month)
@@ -216,6 +221,7 @@ def _monthly_checks(a: _Audit, plan: ArchivedDoc) -> None:
             elif not fig.met:
                 a.add("warning", "§5.4.3 SLA达成", f"{month} {fig.name} {fmt_num(fig.value)}，未达到计划目标 "
                       f"{target_text(entry.op, entry.target, entry.unit)}", period=month,
+                      doc_type="service_report" if metric == "availability_percent" else "survey_report",
                       doc_id=fig.source or "", doc_no=fig.source_no or "")
 
 
@@ -271,22 +277,25 @@ def _record_checks(a: _Audit) -> None:
 
 
 def _leftover_checks(a: _Audit) -> None:
+    # the 遗留问题确认单 that recorded each leftover, by the service that left it: the finding names its 文件编号
+    forms = {d.service_no: d.doc_id for d in a.view.documents(a.project, "leftover_confirmation")}
     for item in leftovers(a.view, a.project, as_of=a.as_of):
         a.looked("§5.4.2 遗留问题")
+        form = forms.get(item.raised_by, "")
         if item.overdue:
             a.add("warning", "§5.4.2 遗留问题", f"遗留问题 {item.id}（{item.issue}，负责人 {item.owner}）已逾期 "
                   f"{item.overdue_days} 天（计划 {item.due} 完成），仍未由后续服务记录的 resolved_leftovers 关闭；"
                   "请跟进处理，并在处理它的服务记录中登记", doc_type="leftover_confirmation",
-                  period=f"{item.raised_on:%Y-%m}")
+                  period=f"{item.raised_on:%Y-%m}", doc_id=form)
         elif item.days_late:
             a.add("warning", "§5.4.2 遗留问题", f"遗留问题 {item.id}（{item.issue}，负责人 {item.owner}）计划 {item.due} 完成，"
                   f"{item.resolved_on} 才由服务 {item.resolved_by} 关闭，晚了 {item.days_late} 天；请分析延误原因，"
                   "逾期的遗留问题应在到期前调整计划并经客户确认", doc_type="leftover_confirmation",
-                  period=f"{item.raised_on:%Y-%m}")
+                  period=f"{item.raised_on:%Y-%m}", doc_id=form)
         elif item.open:
             due = f"，计划 {item.due} 完成" if item.due else ""
             a.add("info", "§5.4.2 遗留问题", f"遗留问题 {item.id}（{item.issue}）未关闭，已 {item.age_days} 天{due}",
-                  doc_type="leftover_confirmation", period=f"{item.raised_on:%Y-%m}")
+                  doc_type="leftover_confirmation", period=f"{item.raised_on:%Y-%m}", doc_id=form)
 
 
 def _survey_checks(a: _Audit) -> None:

@@ -77,6 +77,7 @@ class SlaFigure:
     p90: float | None  # nearest rank: the ⌈0.9·n⌉-th smallest
     no_plan_target: list[str] = field(default_factory=list)  # service_nos marked 无计划目标, not counted
     unit: str = "分钟"  # the plan's unit of the target (record metrics are times)
+    missed: list[ArchivedDoc] = field(default_factory=list)  # the counted records that did not meet the target
 
 
 # --- helpers -----------------------------------------------------------------------------------
@@ -202,8 +203,8 @@ def sla_figures_between(archive: Archive | ArchiveView, project: str, first: dat
     plan = view.plan_facts(project)
     if plan is None:
         return []
-    records = [doc.facts_as(ServiceRecordFacts) for doc in view.service_records(project, None, first, last).values()]
-    records.sort(key=lambda f: (f.kind != "onsite", f.service_no))  # onsite first, as the records are listed
+    records = [(doc.facts_as(ServiceRecordFacts), doc) for doc in view.service_records(project, None, first, last).values()]
+    records.sort(key=lambda r: (r[0].kind != "onsite", r[0].service_no))  # onsite first, as the records are listed
     figures = []
     seen: set[str] = set()
     for entry in plan.sla:
@@ -214,7 +215,8 @@ def sla_figures_between(archive: Archive | ArchiveView, project: str, first: dat
         values: list[float] = []
         met = 0
         no_plan: list[str] = []
-        for facts in records:
+        missed: list[ArchivedDoc] = []
+        for facts, doc in records:
             if facts.no_plan:
                 if metric in facts.measures and entry.covers(facts.category):
                     no_plan.append(facts.service_no)
@@ -224,12 +226,14 @@ def sla_figures_between(archive: Archive | ArchiveView, project: str, first: dat
                 continue
             values.append(result.value)
             met += bool(result.met)
+            if not result.met:
+                missed.append(doc)
         n = len(values)
         figures.append(SlaFigure(
             project=project, month=label, metric=metric, name=entry.name or RECORD_METRICS[metric][0],
             target=entry.target, op=entry.op or "<=", records=n, met=met,
             value=met * 100 / n if n else None, mean=sum(values) / n if n else None,
-            p90=p90_nearest_rank(values), no_plan_target=sorted(no_plan), unit=entry.unit or "分钟"))
+            p90=p90_nearest_rank(values), no_plan_target=sorted(no_plan), unit=entry.unit or "分钟", missed=missed))
     return figures
 
 

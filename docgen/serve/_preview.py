@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 import io
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,6 +23,24 @@ class Sheet:
     name: str
     rows: list[list[str]]
     truncated: bool = False  # more rows or columns than a preview shows
+    # (row, column) of cells that show their formula: nothing has computed them yet (a workbook written by
+    # a program, docgen's own included, holds formulas that Excel/WPS compute when they open it)
+    formulas: set[tuple[int, int]] = field(default_factory=set)
+
+    @property
+    def widths(self) -> list[int]:
+        """Each column's width class 1–8 (steps of 5 character widths; a Chinese character is two), from
+        its longest line, so 项目编号 and 文件编号 are not squeezed into one character per line. The page's
+        Content-Security-Policy allows no inline styles: the classes are in style.css."""
+        out = []
+        for column in zip(*self.rows):
+            longest = max((_display_width(line) for cell in column for line in cell.splitlines()), default=0)
+            out.append(min(8, max(1, -(-longest // 5))))
+        return out
+
+
+def _display_width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 @dataclass
@@ -71,27 +90,37 @@ def _word_html(data: bytes) -> str:
 def _workbook(data: bytes) -> Preview:
     from openpyxl import load_workbook
 
+    # the values as last computed, and the formulas: a cell with a formula but no computed value shows it
     book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    formulas = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     try:
         sheets, hidden = [], []
-        for ws in book.worksheets:
+        for ws, wf in zip(book.worksheets, formulas.worksheets):
             if ws.sheet_state != "visible":
                 hidden.append(ws.title)
                 continue
-            sheets.append(_sheet(ws))
+            sheets.append(_sheet(ws, wf))
         return Preview("sheets", sheets=sheets, hidden_sheets=hidden)
     finally:
         book.close()
+        formulas.close()
 
 
-def _sheet(ws: Any) -> Sheet:
+def _sheet(ws: Any, wf: Any) -> Sheet:
     rows: list[list[str]] = []
+    shown: set[tuple[int, int]] = set()
     truncated = False
-    for n, values in enumerate(ws.iter_rows(values_only=True)):
+    for n, (values, written) in enumerate(zip(ws.iter_rows(values_only=True), wf.iter_rows(values_only=True))):
         if n >= MAX_ROWS:
             truncated = True
             break
-        cells = [_cell_text(v) for v in values]
+        cells = []
+        for c, (value, formula) in enumerate(zip(values, written)):
+            if value is None and isinstance(formula, str) and formula.startswith("="):
+                shown.add((n, c))
+                cells.append(formula)
+            else:
+                cells.append(_cell_text(value))
         if len(cells) > MAX_COLUMNS:
             truncated |= any(cells[MAX_COLUMNS:])
             cells = cells[:MAX_COLUMNS]
@@ -99,7 +128,8 @@ def _sheet(ws: Any) -> Sheet:
     while rows and not any(rows[-1]):
         rows.pop()
     width = max((max((i + 1 for i, c in enumerate(r) if c), default=0) for r in rows), default=0)
-    return Sheet(ws.title, [r[:width] + [""] * (width - len(r)) for r in rows], truncated)
+    return Sheet(ws.title, [r[:width] + [""] * (width - len(r)) for r in rows], truncated,
+                 {(r, c) for r, c in shown if r < len(rows) and c < width})
 
 
 def _cell_text(value: Any) -> str:
