@@ -185,6 +185,11 @@ def test_cli_search_output_and_json(corpus):
     assert Path(hits[0]["path"]).is_file()
     scores = [h["score"] for h in hits]
     assert scores == sorted(scores, reverse=True)
+    # more matches than --limit: the last line says so and how to see them
+    every = len(json.loads(_run(corpus, "search", "2025", "--json", "--limit", "200").stdout))
+    shown = _run(corpus, "search", "2025", "--limit", "2")
+    assert every > 2 and "显示前 2 条结果（" in shown.output and "用 --limit 显示更多" in shown.output
+    assert f"共 {every} 条结果。" in _run(corpus, "search", "2025", "--limit", "200").output
 
 
 def test_phrase_and_no_result_and_bad_queries(corpus):

@@ -10,6 +10,7 @@ import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -19,7 +20,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from docgen.archive import Archive, check_filters, require_project
 from docgen.doctypes import DOC_TYPES, doc_type_title
 from docgen.errors import ArchiveError, BadArgument, DocgenError
-from docgen.facts import ArchivedDoc, PlanFacts, view_of
+from docgen.facts import ArchivedDoc, PlanFacts, read_doc, view_of
 from docgen.numbers import fmt_num, target_text
 from docgen.periods import period_label
 
@@ -279,10 +280,8 @@ def _search(request: Request) -> SearchPage:
     if not result.hits and page.page > page.pages:  # past the end (an estimated count, or an old link)
         page.page = page.pages
         result = one_page()
-    hits = result.hits
-    view = view_of(archive)
-    for hit in hits:
-        doc = next((d for d in view.versions(hit.doc_id) if d.version == hit.version), None)
+    for hit in result.hits:
+        doc = _hit_doc(archive, hit)
         page.hits.append({"hit": hit, "url": doc_url(hit.doc_id, hit.version),
                           "download_url": download_url(hit.doc_id, hit.version),
                           "type_name": doc_type_title(hit.doc_type),
@@ -290,6 +289,17 @@ def _search(request: Request) -> SearchPage:
                           "doc_version": doc.version_label if doc else "",
                           "snippet": _snippet_parts(hit.snippet)})
     return page
+
+
+def _hit_doc(archive: Archive, hit: Any) -> ArchivedDoc | None:
+    """The archived version a hit names, from its own sidecar (beside the file the index points at): one
+    read, not a listing of the document's folder for all its versions."""
+    try:
+        relative = Path(hit.path).relative_to(archive.root).as_posix()
+    except ValueError:
+        return None
+    record = archive.record_of({"path": relative, "version": hit.version})
+    return read_doc(record) if record is not None and record.get("doc_id") == hit.doc_id else None
 
 
 def _search_links(request: Request, page: SearchPage) -> dict[str, str]:
