@@ -462,6 +462,10 @@ def test_project_page_shows_plan_grid_findings_and_leftovers(client, served):
     cells = re.findall(r'<td class="slot ([a-z-]+)"', grid)
     assert len(cells) == 2 * 12 and set(cells) == {"delivered"}  # 运维服务报告 monthly, 现场服务报告单 per service
     assert "运维服务报告" in grid and "现场服务报告单" in grid
+    # a cell names what was delivered in a few characters: the 文件编号 without the project code (full on hover)
+    # for a monthly report, the service number for a per-service one
+    assert re.search(rf'title="2025-03：{P}-FWBG-2025-03">FWBG-2025-03</a>', grid)
+    assert re.search(rf'title="XC-2025-0007：{P}-XCBGD-XC-2025-0007">XC-2025-0007</a>', grid)
     data = client.get(f"/api/project/{P}").json()
     archive = Archive(served[0])
     for i, month in enumerate(data["schedule"]["months"]):
