@@ -843,3 +843,19 @@ def test_pages_remembered_between_requests_follow_a_new_archive_write(copy_demo,
     assert client.get("/projects").text != before
     assert "新纪要" in client.get("/ledger").text
     assert "第 1 版" in client.get(f"/doc/{doc_id}").text
+    # after a write the ledger page reads only the new lines' records, not every sidecar again
+    calls = []
+    listing = Archive.records
+
+    def counted(self, *args, **kwargs):
+        calls.append(kwargs)
+        return listing(self, *args, **kwargs)
+
+    Archive.records = counted
+    try:
+        second = _text_doc(copy_demo, tmp_path, "又一份纪要", title="第二份纪要")
+        page = client.get("/ledger").text
+    finally:
+        Archive.records = listing
+    assert "第二份纪要" in page and "新纪要" in page and second
+    assert not [c for c in calls if c.get("all_versions")]
