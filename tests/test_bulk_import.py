@@ -139,6 +139,34 @@ def test_put_many_versions_unchanged_and_progress(tmp_path):
     assert calls[-1] == (3, 3)
 
 
+def test_a_batch_lists_each_folder_once_and_keeps_names_apart(tmp_path, monkeypatch):
+    """put_many looks up versions and free file names in one listing of each folder per batch (not one per
+    file); documents of one batch whose readable names collide still get different files, and the same
+    name in another project stays readable."""
+    import datetime
+
+    archive = Archive(tmp_path / "archive")
+    day = datetime.date(2024, 5, 1)
+
+    def item(key: tuple[str, ...], project: str = "P", data: bytes = b"x") -> PutItem:
+        return PutItem(data + "/".join(key).encode(), project, "t", key, "/".join(key), day, "2024-05", ".txt", "test")
+
+    archive.put_many([item((f"old{i}",)) for i in range(30)])
+    listings = []
+    real = os.scandir
+    monkeypatch.setattr(os, "scandir", lambda path: listings.append(str(path)) or real(path))
+    results = archive.put_many([item(("a_b",)), item(("a", "b")), item(("A_B",)), item(("a_b",), "Q"),
+                                *[item((f"new{i}",)) for i in range(30)], item(("old3",), data=b"changed")])
+    monkeypatch.undo()
+    folder = str(archive.root / "documents" / "P" / "2024" / "t")
+    assert listings.count(folder) == 1
+    names = [r.path.name for r in results[:3]]
+    assert len({n.lower() for n in names}) == 3 and names[0] == "t_a_b_v1.txt"
+    assert results[3].path.name == "t_a_b_v1.txt" and "/Q/" in results[3].path.as_posix()
+    assert results[-1].version == 2 and results[-1].path.name == "t_old3_v2.txt"
+    assert archive.verify().ok and [r["doc_id"] for r in archive.versions(results[1].doc_id)] == [results[1].doc_id]
+
+
 @pytest.mark.parametrize("step", ["write_unsynced", "sync_all", "append_entries"])
 def test_a_batch_failing_midway_is_settled(tmp_path, monkeypatch, step):
     src = _tree(tmp_path)

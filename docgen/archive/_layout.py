@@ -176,6 +176,36 @@ def candidate_sidecars(folders: list[Path], stems: list[str]) -> list[Path]:
     return sorted(Path(e.path) for e in near if pattern.fullmatch(e.name))
 
 
+class FolderListing:
+    """candidate_sidecars for a batch: each doc-type folder is listed once and its sidecars filed by stem,
+    instead of one listing per document (a folder of 10 000 documents listed for each of 1 000 new files
+    made bulk imports into a big archive slow down as it grew). Same matching: case-insensitive stems."""
+
+    _NAME = re.compile(r"(?P<stem>.+)_v[1-9][0-9]*\.[A-Za-z0-9]+" + re.escape(META_SUFFIX), re.IGNORECASE)
+
+    def __init__(self) -> None:
+        self._folders: dict[Path, dict[str, list[Path]]] = {}
+
+    def _listed(self, folder: Path) -> dict[str, list[Path]]:
+        found = self._folders.get(folder)
+        if found is None:
+            found = {}
+            try:
+                with os.scandir(folder) as it:
+                    for entry in it:
+                        m = self._NAME.fullmatch(entry.name)
+                        if m:
+                            found.setdefault(m.group("stem").lower(), []).append(Path(entry.path))
+            except FileNotFoundError:
+                pass
+            self._folders[folder] = found
+        return found
+
+    def __call__(self, folders: list[Path], stems: list[str]) -> list[Path]:
+        wanted = {s.lower() for s in stems}
+        return sorted(p for folder in folders for stem in wanted for p in self._listed(folder).get(stem, []))
+
+
 def parse_record(raw: bytes) -> dict:
     """A sidecar's record; ValueError (Chinese reason) when it isn't a usable archive record."""
     try:

@@ -18,7 +18,7 @@ import filelock
 import docgen
 from docgen.archive._atomic import (fsync_dir, sync_all, temp_path_beside, write_atomic, write_temp,
                                    write_unsynced)
-from docgen.archive._layout import (LEDGER, LOCK, PENDING, candidate_sidecars, check_ext, check_segment,
+from docgen.archive._layout import (LEDGER, LOCK, PENDING, FolderListing, candidate_sidecars, check_ext, check_segment,
                                     doc_type_folders, doc_type_names, document_folder, encode_json, fallback_stem,
                                     iter_sidecars, make_doc_id, primary_stem, project_folders, read_record, relative,
                                     resolve_inside, sidecar_of, split_doc_id, stem_of, version_file_name)
@@ -148,6 +148,8 @@ class Archive:
             planned: list[tuple[PutItem, dict, Path, Path]] = []
             results: list[PutResult | None] = []
             latest_of: dict[str, dict | None] = {}
+            listing = FolderListing()  # each folder listed once for the whole batch
+            taken: dict[tuple[str, str, str], str] = {}  # stems given to the batch's documents (not written yet)
             for item in items:
                 check_segment(item.project, "项目编号")
                 check_segment(item.doc_type, "文档类型")
@@ -155,7 +157,7 @@ class Archive:
                 doc_id = make_doc_id(item.project, item.doc_type, tuple(item.key))
                 sha = hashlib.sha256(item.data).hexdigest()
                 if doc_id not in latest_of:
-                    found = self.versions(doc_id)
+                    found = self.versions(doc_id, find=listing)
                     latest_of[doc_id] = found[-1] if found else None
                 latest = latest_of[doc_id]
                 if latest is not None and latest["sha256"] == sha:
@@ -163,7 +165,9 @@ class Archive:
                                              latest, recovered))
                     continue
                 version = latest["version"] + 1 if latest else 1
-                stem = (stem_of(Path(latest["path"]).name) if latest else None) or self._stem_for_new(doc_id)
+                stem = (stem_of(Path(latest["path"]).name) if latest else None) or \
+                    self._stem_for_new(doc_id, find=listing, taken=taken)
+                taken.setdefault((item.project, item.doc_type, stem.lower()), doc_id)
                 final = document_folder(self.root, item.project, item.date.year, item.doc_type) / \
                     version_file_name(stem, version, ext)
                 record = {
@@ -237,12 +241,16 @@ class Archive:
         return ArchiveError(f"{what}时{step}失败：{os_error_text(exc)}{done}。请排除原因（如清理磁盘空间）后重新运行"
                             "同一命令", file=str(self.root))
 
-    def _stem_for_new(self, doc_id: str) -> str:
-        """The readable stem, unless another document already owns it (then a hash of the doc id)."""
+    def _stem_for_new(self, doc_id: str, *, find: Callable[[list[Path], list[str]], list[Path]] = candidate_sidecars,
+                      taken: dict[tuple[str, str, str], str] | None = None) -> str:
+        """The readable stem, unless another document already owns it (then a hash of the doc id); `taken`:
+        (project, doc_type, lower-case stem) a batch has already given to its new documents, with their doc ids."""
         project, doc_type, _ = split_doc_id(doc_id)
         folders = doc_type_folders(self.root, project, doc_type)
         for stem in (primary_stem(doc_id), fallback_stem(doc_id)):
-            owners = {read_record(self.root, s)["doc_id"] for s in candidate_sidecars(folders, [stem])}
+            owners = {read_record(self.root, s)["doc_id"] for s in find(folders, [stem])}
+            if taken and (project, doc_type, stem.lower()) in taken:
+                owners.add(taken[(project, doc_type, stem.lower())])
             if owners <= {doc_id}:
                 return stem
         raise ArchiveError(f"无法为 {doc_id} 选出不与其他文档冲突的文件名；请运行 docgen archive verify 检查归档库",
@@ -342,13 +350,15 @@ class Archive:
 
     # --- reading -------------------------------------------------------------------------------
 
-    def versions(self, doc_id: str) -> list[dict]:
-        """Every archived version's metadata record of one document, ascending by version."""
+    def versions(self, doc_id: str, *, find: Callable[[list[Path], list[str]], list[Path]] = candidate_sidecars
+                 ) -> list[dict]:
+        """Every archived version's metadata record of one document, ascending by version (`find`: how the
+        sidecars are looked up — a batch passes a FolderListing)."""
         project, doc_type, _ = split_doc_id(doc_id)
         folders = doc_type_folders(self.root, project, doc_type)
         if not folders:
             return []
-        sidecars = candidate_sidecars(folders, [primary_stem(doc_id), fallback_stem(doc_id)])
+        sidecars = find(folders, [primary_stem(doc_id), fallback_stem(doc_id)])
         found = [r for s in sidecars if (r := read_record(self.root, s))["doc_id"] == doc_id]
         return sorted(found, key=lambda r: r["version"])
 
