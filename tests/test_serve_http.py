@@ -517,9 +517,11 @@ def test_unknown_project_is_a_chinese_404(client, code, message):
     assert client.get(f"/api/project/{code}").status_code == 404
 
 
-def test_projects_page_lists_the_projects(client):
+def test_projects_page_lists_the_projects(client, served):
     html = client.get("/projects").text
     assert f'<a href="/project/{P}">{P}</a>' in html and "某供电局调度自动化系统运维服务项目" in html
+    documents = len(Archive(served[0]).records(project=P))  # each document once, whatever its versions
+    assert re.search(rf'<td class="num">{documents}</td>', html)
 
 
 # --- KPI ----------------------------------------------------------------------------------------------------------

@@ -220,13 +220,17 @@ def _project_rows(archive: Archive) -> list[dict[str, Any]]:
 
 def _build_project_rows(archive: Archive) -> list[dict[str, Any]]:
     view = view_of(archive)
+    # documents per project from the remembered records (after a write only the new ones are read)
+    counts: dict[str, set[str]] = {}
+    for doc_id, _ in _records(archive):
+        counts.setdefault(doc_id.split("/", 1)[0], set()).add(doc_id)
     rows = []
     for code in view.projects():
         plan = view.plan_facts(code)
         rows.append({"code": code, "url": project_url(code), "has_plan": plan is not None,
                      "name": plan.name if plan else "", "customer": plan.customer if plan else "",
                      "start": plan.start.isoformat() if plan else "", "end": plan.end.isoformat() if plan else "",
-                     "documents": len(view.documents(code))})
+                     "documents": len(counts.get(code, ()))})
     return rows
 
 
