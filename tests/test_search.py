@@ -134,7 +134,9 @@ def test_estimated_counts():
     assert page_count(1001, False, 0, 0, 1000, False) == (1000, True, True)  # stopped counting: "more than"
     assert page_count(40, True, 40, 31, 1000, True) == (31, True, False)  # every candidate checked
     assert page_count(4000, True, 80, 60, 1000, True) == (3000, False, False)  # 3 in 4 checked hold it
-    assert page_count(4000, False, 80, 60, 1000, True) == (1000, True, True)
+    assert page_count(4000, False, 80, 60, 1000, True) == (1000, False, True)  # "more than 1 000"
+    # 1 001 candidates looked at, more exist, 3 in 10 hold the phrase: at least about 300
+    assert page_count(1001, False, 70, 21, 1000, True) == (300, False, True)
 
 
 def _hits(archive: Path, query: str, **filters) -> list[tuple[str, str]]:

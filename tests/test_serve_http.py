@@ -861,3 +861,20 @@ def test_pages_remembered_between_requests_follow_a_new_archive_write(copy_demo,
         Archive.records = listing
     assert "第二份纪要" in page and "新纪要" in page and second
     assert not [c for c in calls if c.get("all_versions")]
+
+
+def test_a_count_that_is_only_a_lower_bound_keeps_the_pager_open():
+    """A phrase query with more candidates than were checked: "超过 N 条", no last page known; the pager goes on
+    while pages come full and stops at a short one."""
+    from starlette.requests import Request
+
+    from docgen.serve._views import MAX_PAGES, SearchPage, _search_links
+
+    request = Request({"type": "http", "method": "GET", "path": "/search", "query_string": b"q=x&page=3", "headers": []})
+    full = SearchPage("x", {}, "relevance", 3, 300, [{}] * 20, [], more=True, exact=False)
+    assert full.open_end and full.pages == MAX_PAGES and full.capped
+    assert "next" in _search_links(request, full) and "prev" in _search_links(request, full)
+    short = SearchPage("x", {}, "relevance", 3, 300, [{}] * 7, [], more=True, exact=False)
+    assert "next" not in _search_links(request, short)
+    known = SearchPage("x", {}, "relevance", 3, 60, [{}] * 20, [], more=False)
+    assert not known.open_end and known.pages == 3 and "next" not in _search_links(request, known)

@@ -236,7 +236,8 @@ class WhooshBackend:
         # ranking (score, docnum) pairs costs about the same for 20 or 1 000 hits; loading a hit's stored
         # fields (its whole text) is what costs, so only the page's hits, and the candidates a phrase must
         # be checked in, are loaded
-        fetch = max(count_to + 1 if count_to else want, want * 3 + 10 if plan.required else want)
+        # one more than needed tells "exactly this many" from "more"
+        fetch = max(count_to, want) + 1 if not plan.required else max(count_to + 1, want * 3 + 10)
         stored: dict[int, dict[str, Any]] = {}
         while True:
             results = searcher.search(query, filter=And(terms) if terms else None, mask=mask, limit=fetch, **order)

@@ -263,7 +263,15 @@ class SearchPage:
         return self.more or self.count > MAX_HITS
 
     @property
+    def open_end(self) -> bool:
+        """A phrase query whose count is only a lower bound below MAX_HITS: how many pages there are is not
+        known, the pager goes on while pages come full."""
+        return self.more and self.count < MAX_HITS
+
+    @property
     def pages(self) -> int:
+        if self.open_end:
+            return MAX_PAGES
         return min(max(1, -(-self.count // PER_PAGE)), MAX_PAGES)
 
 
@@ -340,7 +348,7 @@ def _search_links(request: Request, page: SearchPage) -> dict[str, str]:
     links = {}
     if page.page > 1:
         links["prev"] = with_query("/search", **(params | {"page": page.page - 1}))
-    if page.page < page.pages:
+    if page.page < page.pages and (not page.open_end or len(page.hits) == PER_PAGE):
         links["next"] = with_query("/search", **(params | {"page": page.page + 1}))
     return links
 
