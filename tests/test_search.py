@@ -120,8 +120,14 @@ def test_pages_and_counts(corpus):
         assert counted.total == 3
     else:
         assert counted.total == search(archive, "2025", limit=200, count_to=200).total
-    newest = [h.date for h in search(archive, "2025", limit=200, sort="date").hits]
-    assert newest == sorted(newest, reverse=True) and len(newest) > 3
+    newest = search(archive, "2025", limit=200, sort="date", count_to=200)
+    dates = [h.date for h in newest.hits]
+    assert dates == sorted(dates, reverse=True) and len(dates) > 3 and newest.total == len(dates)
+    by_date = [(h.doc_id, h.version) for offset in range(0, len(dates), 2)
+               for h in search(archive, "2025", limit=2, offset=offset, sort="date").hits]
+    assert sorted(by_date) == sorted((h.doc_id, h.version) for h in newest.hits)  # every one once, no overlap
+    assert dates == [h.date for offset in range(0, len(dates), 2)
+                                  for h in search(archive, "2025", limit=2, offset=offset, sort="date").hits]
     with pytest.raises(QueryError, match="排序应为 relevance 或 date"):
         search(archive, "网卡", sort="size")
 
