@@ -571,3 +571,20 @@ def test_a_metadata_path_outside_the_documents_folder_is_refused(tmp_path: Path)
     for bad in ("documents/../../secret.txt", "documents/P1/link.txt", "ledger.jsonl", "documents-old/x.txt"):
         with pytest.raises(ArchiveError, match="指向归档文档目录之外"):
             archive.file_path({"path": bad})
+
+
+def test_ledger_lines_since_reads_what_was_appended(archive):
+    """What a page that keeps the ledger reads after a write: the appended lines, numbered as ledger_lines()
+    numbers them; an unfinished last line waits; a ledger that shrank is said to be replaced."""
+    put(archive, b"v1")
+    lines, offset, line = archive.ledger_lines_since(0, 0)
+    assert lines == archive.ledger_lines() and line == 1 and offset == archive.ledger_size()
+    put(archive, b"v2")
+    put(archive, b"other", key=("XC-2025-0008",))
+    more, offset2, line2 = archive.ledger_lines_since(offset, line)
+    assert lines + more == archive.ledger_lines() and [n for n, _ in more] == [2, 3] and line2 == 3
+    ledger = archive.root / "ledger.jsonl"
+    with ledger.open("ab") as fh:
+        fh.write(b'{"action": "put", "doc_id": "unfin')  # a writer mid-line
+    assert archive.ledger_lines_since(offset2, line2) == ([], offset2, line2)
+    assert archive.ledger_lines_since(archive.ledger_size() + 10, 3) == ([], -1, -1)

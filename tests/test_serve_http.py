@@ -853,14 +853,17 @@ def test_pages_remembered_between_requests_follow_a_new_archive_write(copy_demo,
         calls.append(kwargs)
         return listing(self, *args, **kwargs)
 
+    whole = Archive.ledger_lines
     Archive.records = counted
+    Archive.ledger_lines = lambda self: calls.append({"whole_ledger": True}) or whole(self)
     try:
         second = _text_doc(copy_demo, tmp_path, "又一份纪要", title="第二份纪要")
         page = client.get("/ledger").text
     finally:
-        Archive.records = listing
+        Archive.records, Archive.ledger_lines = listing, whole
     assert "第二份纪要" in page and "新纪要" in page and second
-    assert not [c for c in calls if c.get("all_versions")]
+    assert f"第 {count + 2} 行" in client.get(f"/doc/{second}").text  # numbered as the whole ledger numbers it
+    assert not [c for c in calls if c.get("all_versions") or c.get("whole_ledger")]
 
 
 def test_a_count_that_is_only_a_lower_bound_keeps_the_pager_open():

@@ -430,6 +430,34 @@ class Archive:
                     entries.append(entry)
         return entries, offset + end
 
+    def ledger_lines_since(self, offset: int, line: int) -> tuple[list[tuple[int, dict]], int, int]:
+        """ledger_lines() after byte `offset`, where line `line` ended: the complete lines' entries with their
+        line numbers (unreadable lines are counted, not returned), the offset past the last complete line and
+        its number. For pages that keep the ledger and read only what was appended; an offset beyond the end
+        (the ledger was repaired or replaced) returns ([], -1, -1)."""
+        path = self.root / LEDGER
+        try:
+            size = path.stat().st_size
+        except FileNotFoundError:
+            return ([], 0, 0) if offset == 0 else ([], -1, -1)
+        if offset > size:
+            return [], -1, -1
+        with path.open("rb") as fh:
+            fh.seek(offset)
+            data = fh.read()
+        end = data.rfind(b"\n") + 1  # an unfinished last line waits for its writer (or recovery)
+        out = []
+        for raw in data[:end].split(b"\n")[:-1]:
+            line += 1
+            if raw.strip():
+                try:
+                    entry = json.loads(raw.decode("utf-8"))
+                except (UnicodeDecodeError, json.JSONDecodeError):
+                    continue
+                if isinstance(entry, dict):
+                    out.append((line, entry))
+        return out, offset + end, line
+
     def ledger_size(self) -> int:
         try:
             return (self.root / LEDGER).stat().st_size

@@ -211,7 +211,22 @@ def _records(archive: Archive) -> dict[tuple[str, int], dict[str, Any]]:
 
 
 def _ledger_lines(archive: Archive) -> list[tuple[int, dict[str, Any]]]:
-    return _memo(archive, "ledger", lambda: list(archive.ledger_lines()))
+    """The ledger's numbered lines; after a write only the appended lines are read (the ledger only grows; one
+    that shrank or was replaced is read whole again)."""
+    key = (str(archive.root), "ledger")
+    with _MEMO_TURN:
+        found = _MEMO.get(key)
+    offset, line, lines = found if found is not None else (0, 0, [])
+    more, new_offset, new_line = archive.ledger_lines_since(offset, line)
+    if new_offset < 0:
+        more, new_offset, new_line = archive.ledger_lines_since(0, 0)
+        lines = []
+    if new_offset == offset and found is not None:
+        return lines
+    lines = lines + more
+    with _MEMO_TURN:
+        _MEMO[key] = (new_offset, new_line, lines)
+    return lines
 
 
 def _project_rows(archive: Archive) -> list[dict[str, Any]]:
