@@ -65,3 +65,37 @@ def page_count(candidates: int, full: bool, checked: int, kept: int, cap: int, p
     if not full:  # more candidates than were looked at: the estimate is of those only, a lower bound
         return min(estimate, cap), False, True
     return estimate, False, False
+
+
+class IndexBackend(Protocol):
+    """An index generation in one folder: create/open, build (fill a new generation), add (upsert by
+    uid, keeping only each document's newest version marked latest), delete, list uids, search with
+    filters. Queries mean the same on every engine: they are parsed into _query's trees, phrases are
+    relaxed to ANDs checked against the stored text (_query.relax), snippets come from _snippet."""
+
+    folder: Path
+
+    @classmethod
+    def create(cls, folder: Path) -> IndexBackend: ...
+
+    @classmethod
+    def open(cls, folder: Path) -> IndexBackend: ...
+
+    def build(self, docs: Iterable[IndexDoc], *, total: int, progress: Any = None) -> int:
+        """Fill a freshly created generation from a stream of documents whose `latest` is set."""
+        ...
+
+    def add(self, docs: Iterable[IndexDoc], *, progress: Any = None) -> int: ...
+
+    def delete(self, uids: Iterable[str]) -> None: ...
+
+    def uids(self) -> set[str]: ...
+
+    def parse(self, text: str) -> Any: ...
+
+    def search(self, text: str, filters: SearchFilters, limit: int, *, offset: int = 0, by_date: bool = False,
+               count_to: int = 0) -> RawPage:
+        """Hits offset … offset+limit, best first (or newest first `by_date`); `fields` holds every stored
+        field (date as datetime). Only the page's hits load their stored text and snippets. The total
+        counts matches up to `count_to` (0: as far as the page needs). QueryError for bad syntax."""
+        ...
