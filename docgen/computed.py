@@ -79,7 +79,8 @@ def run_audit(archive: Archive, project: str, *, templates: TemplateSet, as_of: 
         plan = view_of(archive).plan_facts(project)
         name = plan.name if plan is not None else ""
         run.documents = publish([audit_spec(report, today=today, project_name=name,
-                                            prepared_by=prepared or auditor(plan), ledger=archive.ledger_head())],
+                                            prepared_by=prepared or auditor(plan), ledger=archive.ledger_head(),
+                                            company=plan.company if plan is not None else None)],
                                 archive=archive,
                                 templates=templates, out_file=out_file, source="audit")
     return run

@@ -193,7 +193,7 @@ def run_demo(*, archive: Archive, templates: TemplateSet,
     head = archive.ledger_head()
     computed = publish([kpi_spec(kpi, today=date(2026, 1, 5), prepared_by=kpi_preparer(plan), ledger=head),
                         audit_spec(audit, today=date(2026, 3, 1), project_name=name, prepared_by=auditor(plan),
-                                   ledger=head)],
+                                   ledger=head, company=plan.company if plan is not None else None)],
                        archive=archive, templates=templates, source="demo")
     return DemoResult(documents=documents, query=SAMPLE_QUERY, search=search(archive, SAMPLE_QUERY, limit=3),
                       computed=computed)

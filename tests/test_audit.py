@@ -526,3 +526,21 @@ def test_messages_cite_documents_not_ids_or_commands(archive):
         assert "docgen" not in text and f"{P}/" not in text and "documents/" not in text, f
         assert not [c for c in ("service_report", "onsite_report", "onsite_form", "remote_record",
                                 "leftover_confirmation", "acceptance_report", "survey_report") if c in text], f
+
+
+def test_kpi_and_audit_workbooks_speak_for_the_plans_company(tmp_path, plan_data, write_yaml):
+    """The company on the KPI and audit workbooks is the one the project's plan names (公司名称), not a
+    constant: a company whose plans say so sees its own name on every document."""
+    plan_data["company"] = "滇池信息技术有限公司"
+    archive = Archive(tmp_path / "archive")
+    generate([write_yaml(plan_data, "plan.yaml")], archive=archive, templates=TemplateSet())
+    for args, name in ((["kpi", "2025-03", "--project", P], "kpi.xlsx"),
+                       (["audit", P, "--as-of", "2025-03-10"], "audit.xlsx")):
+        out = tmp_path / name
+        result = CliRunner().invoke(cli, ["--archive", str(archive.root), *args, "-o", str(out)])
+        assert result.exit_code == 0, result.output
+        book = load_workbook(out)
+        texts = [str(c.value) for ws in book.worksheets for row in ws.iter_rows() for c in row if c.value is not None]
+        texts.append(book.properties.creator or "")  # the audit workbook names its company as its author
+        assert any("滇池信息技术有限公司" in t for t in texts), name
+        assert not any("云南腾电科技有限公司" in t for t in texts), name

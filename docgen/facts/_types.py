@@ -87,6 +87,7 @@ class PlanFacts(Facts):
     workload_breakdown: list[float] = Field(default_factory=list)  # the person-days of its breakdown, if given
     approved_by: str | None = None  # 批准 (docgen 0.1.0 recorded it only in history_entry.approver)
     approved_on: date | None = None
+    company: str | None = None  # 公司名称 on the plan's cover (None: archived before docgen recorded it)
 
     @property
     def approver(self) -> str:

@@ -22,8 +22,16 @@ from typing import TYPE_CHECKING, Any
 from docgen.errors import TemplateProblem
 from docgen.render import cell_jinja_env, fit_rows, write_cell
 
-# the company the computed workbooks speak for (the inputs' default company)
+# the company the computed workbooks speak for when their projects' plans do not say (the inputs' default)
 COMPANY = "云南腾电科技有限公司"
+
+
+def company_of(companies: list[str | None]) -> str:
+    """The company a KPI or audit workbook speaks for: the one its projects' plans name (公司名称 on their
+    covers), so the workbook never names another company than the plans; several, or none recorded (plans
+    archived before it was), the default."""
+    named = {c for c in companies if c}
+    return named.pop() if len(named) == 1 else COMPANY
 
 if TYPE_CHECKING:
     from openpyxl import Workbook

@@ -132,6 +132,7 @@ class ProjectInfo:
     end: str = ""
     plan_version: str = ""
     has_plan: bool = False
+    company: str = ""  # 公司名称 of the plan ("" for plans archived before it was recorded)
 
 
 @dataclass
@@ -203,7 +204,7 @@ def _project_info(view: ArchiveView, code: str) -> ProjectInfo:
     if plan is None:
         return ProjectInfo(code)
     return ProjectInfo(code, plan.name, plan.customer, plan.start.isoformat(), plan.end.isoformat(),
-                       plan.plan_version, True)
+                       plan.plan_version, True, plan.company or "")
 
 
 def _plan_entries(view: ArchiveView, project: str) -> list[PlanSla]:

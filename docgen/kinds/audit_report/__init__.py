@@ -14,9 +14,9 @@ from docgen.doctypes import DOC_TYPES
 from docgen.facts import AuditFinding, AuditReportFacts
 from docgen.kinds._kind import ComputedKind, DocumentSpec
 from docgen.kinds._workbook import (
-    COMPANY,
     Formula,
     Layout,
+    company_of,
     Placeholders,
     finish,
     open_template,
@@ -45,12 +45,13 @@ def _type_name(doc_type: str) -> str:
     return DOC_TYPES[doc_type] if doc_type in DOC_TYPES else "其他文档"
 
 
-def audit_context(report: AuditReport, *, project_name: str = "") -> dict[str, Any]:
-    """Everything the workbook shows (and the archive's unchanged check fingerprints)."""
+def audit_context(report: AuditReport, *, project_name: str = "", company: str | None = None) -> dict[str, Any]:
+    """Everything the workbook shows (and the archive's unchanged check fingerprints); `company`: the
+    plan's 公司名称."""
     months = report.months
     return {
         # 文件编号 by the default rules; the pipeline renumbers computed documents by the archive's own
-        "company": COMPANY, "doc_no": Numbering().for_document("audit_report", report.project, ()),
+        "company": company_of([company]), "doc_no": Numbering().for_document("audit_report", report.project, ()),
         "project": report.project, "project_name": project_name, "as_of": report.as_of.isoformat(),
         "months": months, "months_text": f"{months[0]} 至 {months[-1]}" if months else "—",
         "findings": [{"severity": SEVERITIES[f.severity], "rule": f.rule, "doc_type": f.doc_type,
@@ -116,10 +117,10 @@ def fill_audit_workbook(template: Path, context: dict[str, Any]) -> bytes:
 
 
 def audit_spec(report: AuditReport, *, today: date, project_name: str = "", prepared_by: str = "",
-               ledger: LedgerHead | None = None) -> DocumentSpec:
+               ledger: LedgerHead | None = None, company: str | None = None) -> DocumentSpec:
     """The audit as an archivable document: identity project, dated the day generated (docs/archive.md);
     `ledger`, the archive's ledger head when it was made, is recorded in the workbook (stamp_ledger)."""
-    context = audit_context(report, project_name=project_name)
+    context = audit_context(report, project_name=project_name, company=company)
     if ledger is not None:
         context["ledger"] = {"count": ledger.count, "hash": ledger.hash}
     return DocumentSpec(

@@ -11,7 +11,7 @@ from docgen.control import Signoffs
 from docgen.doctypes import doc_type_title
 from docgen.facts import KpiReportFacts
 from docgen.kinds._kind import ComputedKind, DocumentSpec
-from docgen.kinds._workbook import COMPANY
+from docgen.kinds._workbook import company_of
 from docgen.kinds.kpi_report._sheets import fill_kpi_workbook
 from docgen.metrics.kpi_report import ALL, TITLE, KpiReport
 from docgen.numbering import Numbering
@@ -42,7 +42,8 @@ def kpi_context(report: KpiReport) -> dict[str, Any]:
     months = report.trend_months()
     return {
         # 文件编号 by the default rules; the pipeline renumbers computed documents by the archive's own
-        "company": COMPANY, "doc_no": Numbering().for_document("kpi_report", report.scope, (report.month,)),
+        "company": company_of([p.company for p in report.projects]),
+        "doc_no": Numbering().for_document("kpi_report", report.scope, (report.month,)),
         "title": report.title,
         "month": report.month,
         "scope": report.scope,

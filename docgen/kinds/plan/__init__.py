@@ -234,7 +234,7 @@ def plan_facts(plan: PlanInput) -> PlanFacts:
         services=list(dict.fromkeys(s.service for s in plan.scope)), workload_person_days=plan.workload.person_days,
         workload_breakdown=[p.person_days for p in plan.workload.breakdown],
         history_entry=HistoryEntry(**history_entry(plan)), approved_by=plan.approved_by,
-        approved_on=plan.approved_on)
+        approved_on=plan.approved_on, company=plan.company)
 
 
 def plan_documents(plan: PlanInput, *, archive: Archive | None, warnings: list[str]) -> list[DocumentSpec]:
