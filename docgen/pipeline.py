@@ -297,6 +297,31 @@ def _archive_rendered(r: _Rendered, *, archive: Archive | None, write_archive: b
     return doc
 
 
+def company_from_plan(kind: Kind, model: BaseModel, archive: Archive | None, warnings: list[str]) -> BaseModel:
+    """公司名称 has one source, the project's plan: an input that leaves `company` out prints the plan's (not
+    the built-in default); one that names another company keeps it, with a warning naming both. The plan
+    itself, inputs without a company, projects without an archived plan (or one archived before the plan's
+    company was recorded): unchanged."""
+    if kind.name == "plan" or "company" not in type(model).model_fields:
+        return model
+    project = getattr(getattr(model, "project", None), "code", None)
+    if archive is None or not project:
+        return model
+    from docgen.facts import view_of
+
+    plan = view_of(archive).plan_facts(project)
+    company = plan.company if plan is not None else None
+    if not company:
+        return model
+    if "company" not in model.model_fields_set:
+        return model.model_copy(update={"company": company})
+    given = getattr(model, "company")
+    if given != company:
+        warnings.append(f"company（公司名称）“{given}”与项目 {project} 的运维项目管理计划中的公司名称“{company}”不一致，"
+                        f"文档印的是“{given}”；如应与计划一致，请删去输入中的 company（将采用计划中的公司名称）或改为“{company}”")
+    return model
+
+
 def generate(paths: list[str | Path], *, archive: Archive | None, templates: TemplateSet,
              write_archive: bool = True, outdir: Path | None = None, source: str = "generate",
              progress: Callable[[int, int], None] | None = None, index: bool = True) -> list[GeneratedDoc]:
@@ -328,6 +353,7 @@ def generate(paths: list[str | Path], *, archive: Archive | None, templates: Tem
         kind, model = item.kind, item.model
         assert kind is not None and model is not None
         warnings = [i.text() for i in item.warnings]
+        model = company_from_plan(kind, model, reader(), warnings)
         specs = kind.documents(model, archive=reader(), warnings=warnings)
         produced = [_archive_rendered(r, archive=archive, write_archive=write_archive, outdir=outdir, source=source,
                                       templates=templates)

@@ -98,3 +98,26 @@ def test_pending_marks_when_unreviewed_and_unsurveyed(tmp_path):
     assert "待审核" in text and "待回访" in text
     assert "第11步 未经运维部经理审核" in text  # the warning is listed in the document
     assert any("第13步" in w for w in docs["onsite_form"].warnings)
+
+
+def test_company_comes_from_the_plan(tmp_path):
+    """公司名称 is typed once, in the plan: a record that leaves `company` out prints the plan's; one that names
+    another company prints what it says and is warned, naming both (the audit-facing contradiction is reported)."""
+    plan = yaml.safe_load((EXAMPLES / "plan.yaml").read_text(encoding="utf-8"))
+    plan["company"] = "滇池信息技术有限公司"
+    onsite = yaml.safe_load((EXAMPLES / "onsite.yaml").read_text(encoding="utf-8"))
+    onsite.pop("company", None)
+    remote = yaml.safe_load((EXAMPLES / "remote.yaml").read_text(encoding="utf-8"))
+    remote["company"] = "云南腾电科技有限公司"
+    paths = []
+    for name, data in (("plan", plan), ("onsite", onsite), ("remote", remote)):
+        paths.append(tmp_path / f"{name}.yaml")
+        paths[-1].write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    docs = {d.doc_type: d for d in generate(paths, archive=Archive(tmp_path / "archive"), templates=TemplateSet())}
+    form = _text(str(docs["onsite_form"].path))
+    assert "滇池信息技术有限公司" in form and "云南腾电科技有限公司" not in form
+    assert not [w for w in docs["onsite_form"].warnings if "公司名称" in w]
+    record = _text(str(docs["remote_record"].path))
+    assert "云南腾电科技有限公司" in record
+    warned = [w for w in docs["remote_record"].warnings if "公司名称" in w]
+    assert len(warned) == 1 and "滇池信息技术有限公司" in warned[0] and warned[0].startswith("company（公司名称）")
