@@ -121,3 +121,9 @@ def test_company_comes_from_the_plan(tmp_path):
     assert "云南腾电科技有限公司" in record
     warned = [w for w in docs["remote_record"].warnings if "公司名称" in w]
     assert len(warned) == 1 and "滇池信息技术有限公司" in warned[0] and warned[0].startswith("company（公司名称）")
+    # the blank 录入表 says what a blank company means
+    from docgen.inputs._xlsx import _hint
+    from docgen.kinds.onsite.model import OnsiteInput
+
+    hint = _hint(OnsiteInput.model_fields["company"], "text", None)
+    assert "项目计划中的公司名称" in hint and "不填默认为" not in hint

@@ -155,7 +155,8 @@ def _hint(info: FieldInfo, shape: str, options: tuple[Any, ...] | None) -> str:
         parts.append("填 是 或 否")
     elif shape == "list" and LIST_SEPARATOR not in desc:
         parts.append(f"多项用 {LIST_SEPARATOR} 分隔或换行")
-    if not info.is_required() and info.default not in (None, PydanticUndefined) and info.default != "":
+    if (not info.is_required() and info.default not in (None, PydanticUndefined) and info.default != ""
+            and "不填" not in desc):  # the description says itself what a blank means
         parts.append(f"不填默认为 {_show(info.default)}")
     return "；".join(parts)
 

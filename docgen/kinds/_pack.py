@@ -49,7 +49,8 @@ class PackBase(StrictModel):
     period: Period = label("期间", "YYYY-MM、YYYY-Www、YYYY-Qn 或 YYYY")
     prepared_by: Text = label("编制人")
     prepared_on: OptDate = label("编制日期", "YYYY-MM-DD；默认为期间的最后一天", default=None)
-    company: Text = label("公司名称", default="云南腾电科技有限公司")
+    company: Text = label("公司名称", "不填则用项目计划中的公司名称（计划未归档时为 云南腾电科技有限公司）",
+                          default="云南腾电科技有限公司")
     approval: Approval = label("审核与批准", "可选：审核人、批准人及日期；不填的姓名取自计划，日期打印后手签", default_factory=Approval)
 
     @field_validator("period")

@@ -71,7 +71,8 @@ class AcceptanceInput(StrictModel):
     internal: Internal = label("内部验收", "§5.4.4.1")
     customer: Customer = label("客户验收", "§5.4.4.2 初验与终验；验收进行中可只填已完成的部分",
                                default_factory=Customer)
-    company: Text = label("公司名称", "封面与页眉显示的公司名称", default="云南腾电科技有限公司")
+    company: Text = label("公司名称", "封面与页眉显示的公司名称；不填则用项目计划中的公司名称（计划未归档时为 云南腾电科技有限公司）",
+                          default="云南腾电科技有限公司")
     doc_no: OptText = label("文件编号", "可选；默认按归档库的编号规则，如 <项目编号>-YS", default=None)
     approval: Approval = label("审核与批准", "可选：审核人、批准人及日期；不填的姓名取自计划，日期打印后手签", default_factory=Approval)
 

@@ -65,7 +65,8 @@ class RemoteInput(StrictModel):
     category: RecordCategory = label("服务类别", "故障（默认）| 服务请求 | 变更 | 巡检 | 咨询", default="故障")
     incident: IncidentInfo | None = label("事件信息", "服务类别为故障时填写：事件级别、事件类别", default=None)
     site: OptText = label("服务对象/地点", "默认为客户名称", default=None)
-    company: Text = label("公司名称", default="云南腾电科技有限公司")
+    company: Text = label("公司名称", "不填则用项目计划中的公司名称（计划未归档时为 云南腾电科技有限公司）",
+                          default="云南腾电科技有限公司")
     engineer: Text = label("运维工程师")
     requested_at: DateTime = label("报修时间", "YYYY-MM-DD HH:MM")
     responded_at: DateTime = label("响应时间", "YYYY-MM-DD HH:MM")

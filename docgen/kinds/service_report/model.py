@@ -84,6 +84,7 @@ class ServiceReportInput(StrictModel):
         default=None, ge=0, le=100)
     next_month_plan: TextList = label("下期工作计划", "下一期（下月/下周/下季度）的工作安排，每项一条",
                                       default_factory=list)
-    company: Text = label("公司名称", "页眉显示的公司名称", default="云南腾电科技有限公司")
+    company: Text = label("公司名称", "页眉显示的公司名称；不填则用项目计划中的公司名称（计划未归档时为 云南腾电科技有限公司）",
+                          default="云南腾电科技有限公司")
     doc_no: OptText = label("文件编号", "可选；默认按归档库的编号规则，如 <项目编号>-FWBG-<报告期间>", default=None)
     approval: Approval = label("审核与批准", "可选：审核人、批准人及日期；不填的姓名取自计划，日期打印后手签", default_factory=Approval)

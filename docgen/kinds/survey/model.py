@@ -109,7 +109,8 @@ class SurveyInput(StrictModel):
                                      default=3, ge=1, le=5)
     followups: list[Followup] = label("低分项确认与改进", "§5.4.5 每个低分项一行：与需方确认的不满意内容、改进措施、"
                                       "责任人、完成日期", default_factory=list, sheet="改进跟踪")
-    company: Text = label("公司名称", "页眉显示的公司名称", default="云南腾电科技有限公司")
+    company: Text = label("公司名称", "页眉显示的公司名称；不填则用项目计划中的公司名称（计划未归档时为 云南腾电科技有限公司）",
+                          default="云南腾电科技有限公司")
     doc_no: OptText = label("文件编号", "可选；默认按归档库的编号规则，如 <项目编号>-MYD-<调查期间>", default=None)
     approval: Approval = label("审核与批准", "可选：审核人、批准人及日期；不填的姓名取自计划，日期打印后手签", default_factory=Approval)
 
