@@ -322,6 +322,34 @@ def company_from_plan(kind: Kind, model: BaseModel, archive: Archive | None, war
     return model
 
 
+# the project facts an input types again that its plan already states: (field, label)
+_PROJECT_FACTS = (("name", "项目名称"), ("customer", "客户名称"), ("contract_no", "合同编号"), ("manager", "项目经理"))
+
+
+def project_against_plan(kind: Kind, model: BaseModel, archive: Archive | None) -> list[str]:
+    """Warnings for each project fact an input types differently from its archived plan (项目名称, 客户名称,
+    合同编号, 项目经理): the documents print what the input says, so the archive would hold two names for one
+    project — reported here, in one place for every kind."""
+    if kind.name == "plan" or archive is None:
+        return []
+    project = getattr(model, "project", None)
+    code = getattr(project, "code", None)
+    if not code:
+        return []
+    from docgen.facts import view_of
+
+    plan = view_of(archive).plan_facts(code)
+    if plan is None:
+        return []
+    out = []
+    for name, label in _PROJECT_FACTS:
+        given, planned = getattr(project, name, None), getattr(plan, name, None)
+        if given and planned and given != planned:
+            out.append(f"project.{name}：{label} “{given}” 与已归档计划中的 “{planned}” 不一致，文档印的是输入中的；"
+                       f"请核对（以计划为准时改为 “{planned}”）")
+    return out
+
+
 def generate(paths: list[str | Path], *, archive: Archive | None, templates: TemplateSet,
              write_archive: bool = True, outdir: Path | None = None, source: str = "generate",
              progress: Callable[[int, int], None] | None = None, index: bool = True) -> list[GeneratedDoc]:
@@ -354,6 +382,7 @@ def generate(paths: list[str | Path], *, archive: Archive | None, templates: Tem
         assert kind is not None and model is not None
         warnings = [i.text() for i in item.warnings]
         model = company_from_plan(kind, model, reader(), warnings)
+        warnings += project_against_plan(kind, model, reader())
         specs = kind.documents(model, archive=reader(), warnings=warnings)
         produced = [_archive_rendered(r, archive=archive, write_archive=write_archive, outdir=outdir, source=source,
                                       templates=templates)

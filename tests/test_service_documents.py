@@ -127,3 +127,22 @@ def test_company_comes_from_the_plan(tmp_path):
 
     hint = _hint(OnsiteInput.model_fields["company"], "text", None)
     assert "项目计划中的公司名称" in hint and "不填默认为" not in hint
+
+
+def test_project_facts_typed_again_are_checked_against_the_plan(tmp_path):
+    """An input that types the project's name or customer differently from its archived plan is warned, for
+    every kind, in the same words; the same facts typed the same way are not."""
+    onsite = yaml.safe_load((EXAMPLES / "onsite.yaml").read_text(encoding="utf-8"))
+    onsite["project"]["name"] = "某供电局调度自动化系统运维项目"
+    survey = yaml.safe_load((EXAMPLES / "survey.yaml").read_text(encoding="utf-8"))
+    survey["project"]["customer"] = "某市供电局"
+    paths = [EXAMPLES / "plan.yaml", EXAMPLES / "remote.yaml"]
+    for name, data in (("onsite", onsite), ("survey", survey)):
+        paths.append(tmp_path / f"{name}.yaml")
+        paths[-1].write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    docs = {d.doc_type: d for d in generate(paths, archive=Archive(tmp_path / "archive"), templates=TemplateSet())}
+    name = [w for w in docs["onsite_form"].warnings if w.startswith("project.name：")]
+    assert name == ["project.name：项目名称 “某供电局调度自动化系统运维项目” 与已归档计划中的 “某供电局调度自动化系统运维服务项目” "
+                    "不一致，文档印的是输入中的；请核对（以计划为准时改为 “某供电局调度自动化系统运维服务项目”）"]
+    assert [w for w in docs["survey_report"].warnings if w.startswith("project.customer：客户名称 “某市供电局”")]
+    assert not [w for w in docs["remote_record"].warnings if w.startswith("project.")]

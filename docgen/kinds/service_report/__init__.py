@@ -215,7 +215,7 @@ def _archive_warnings(report: ServiceReportInput, plan: PlanFacts | None, rows: 
     code = report.project.code
     if plan is None:
         return [f"项目 {code} 尚未归档运维项目管理计划：SLA 指标记为“无计划目标”；请先生成计划（kind: plan）再重新生成本报告"]
-    out = plan_warnings(plan, project_name=report.project.name, period=report.period, first=first, last=last)
+    out = plan_warnings(plan, period=report.period, first=first, last=last)
     for r in rows:
         if r.metric == "availability_percent" and r.fact.get("value") is None:
             out.append(f"availability_percent：计划设有{r.name}指标（目标 {r.target}），但未填写本期可用率 "

@@ -290,16 +290,15 @@ def leftovers_as_of(archive: Archive | ArchiveView | None, project: str, first: 
 
 
 # ---------------------------------------------------------------------------------------------- plan checks
-def plan_warnings(plan: PlanFacts, *, project_name: str, period: str, first: date, last: date) -> list[str]:
-    """The report against the plan in force: dates, name, and whether the schedule asks for it."""
+def plan_warnings(plan: PlanFacts, *, period: str, first: date, last: date) -> list[str]:
+    """The report against the plan in force: dates and whether the schedule asks for it (its project name,
+    customer … are checked for every kind in one place: pipeline.project_against_plan)."""
     from docgen.kinds.service_report.model import FREQUENCIES, period_kind
 
     out = []
     start, end = plan.start, plan.end
     if last < start or first > end:
         out.append(f"period：报告期间 {period}（{first}～{last}）不在项目计划的起止日期 {start}～{end} 内，请确认期间")
-    if plan.name and plan.name != project_name:
-        out.append(f"project.name：项目名称 “{project_name}” 与已归档计划中的 “{plan.name}” 不一致，请核对")
     frequency = FREQUENCIES[period_kind(period)]
     schedule = [r for r in plan.reports if r.doc_type == "service_report"]
     if schedule and not any(r.frequency == frequency for r in schedule):
