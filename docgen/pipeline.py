@@ -19,7 +19,7 @@ from docgen.errors import (
     ValidationFailed,
     VersionMoved,
 )
-from docgen.facts import Facts
+from docgen.facts import Facts, plan_mismatch
 from docgen.fields import Approval
 from docgen.inputs import RawInput, read_input
 from docgen.kinds import DocumentSpec, Kind, get_kind, kind_names, suggest_kind
@@ -317,8 +317,8 @@ def company_from_plan(kind: Kind, model: BaseModel, archive: Archive | None, war
         return model.model_copy(update={"company": company})
     given = getattr(model, "company")
     if given != company:
-        warnings.append(f"company（公司名称）“{given}”与项目 {project} 的运维项目管理计划中的公司名称“{company}”不一致，"
-                        f"文档印的是“{given}”；如应与计划一致，请删去输入中的 company（将采用计划中的公司名称）或改为“{company}”")
+        warnings.append(plan_mismatch("company", "公司名称", given, company,
+                                      fix=f"以计划为准时删去输入中的 company（将采用计划中的公司名称）或改为 “{company}”"))
     return model
 
 
@@ -345,8 +345,7 @@ def project_against_plan(kind: Kind, model: BaseModel, archive: Archive | None) 
     for name, label in _PROJECT_FACTS:
         given, planned = getattr(project, name, None), getattr(plan, name, None)
         if given and planned and given != planned:
-            out.append(f"project.{name}：{label} “{given}” 与已归档计划中的 “{planned}” 不一致，文档印的是输入中的；"
-                       f"请核对（以计划为准时改为 “{planned}”）")
+            out.append(plan_mismatch(f"project.{name}", label, given, planned))
     return out
 
 

@@ -120,7 +120,7 @@ def test_company_comes_from_the_plan(tmp_path):
     record = _text(str(docs["remote_record"].path))
     assert "云南腾电科技有限公司" in record
     warned = [w for w in docs["remote_record"].warnings if "公司名称" in w]
-    assert len(warned) == 1 and "滇池信息技术有限公司" in warned[0] and warned[0].startswith("company（公司名称）")
+    assert len(warned) == 1 and "滇池信息技术有限公司" in warned[0] and warned[0].startswith("company：公司名称 “云南腾电")
     # the blank 录入表 says what a blank company means
     from docgen.inputs._xlsx import _hint
     from docgen.kinds.onsite.model import OnsiteInput
@@ -146,3 +146,11 @@ def test_project_facts_typed_again_are_checked_against_the_plan(tmp_path):
                     "不一致，文档印的是输入中的；请核对（以计划为准时改为 “某供电局调度自动化系统运维服务项目”）"]
     assert [w for w in docs["survey_report"].warnings if w.startswith("project.customer：客户名称 “某市供电局”")]
     assert not [w for w in docs["remote_record"].warnings if w.startswith("project.")]
+    # the audit finds them again, naming each document, what it says and what the plan says
+    from docgen.metrics.audit import audit_project
+
+    found = [f for f in audit_project(Archive(tmp_path / "archive"), "YNTD-YW-2025-001").findings
+             if f.rule == "与计划一致"]
+    assert {(f.doc_type, f.severity) for f in found} >= {("onsite_form", "warning"), ("survey_report", "warning")}
+    assert not [f for f in found if f.doc_type == "remote_record"]
+    assert any("客户名称为“某市供电局”，计划中为“某供电局”" in f.message for f in found)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from docgen.archive import ALL_PROJECTS
 from docgen.facts._base import NO_PLAN, Facts, FactsError, Part
+from docgen.facts._consistency import plan_mismatch, plan_mismatches
 from docgen.facts._doc import FACTS_TYPES, ArchivedDoc, facts_class, read_doc
 from docgen.facts._queries import RECORD_DOC_TYPES, ArchiveView, view_of
 from docgen.facts._types import (
@@ -71,5 +72,5 @@ __all__ = [
     "ManifestItem", "OptimizationPlanFacts", "PackFacts", "Part", "PlanFacts", "PlanReport", "PlanReviewer",
     "PlanSla", "ReceivedFacts", "ReportSla", "ResolvedLeftoverFact", "ResponseKpiFacts", "ResponseRecordFacts",
     "ReviewFact", "ServiceCounts", "ServiceRecordFacts", "ServiceReportFacts", "SlaSummary", "StatusRecordFacts",
-    "SurveyFacts", "SurveyQuestion", "TrendAnalysisFacts", "acceptance_order_gaps", "facts_class", "read_doc", "review_gaps", "view_of", "workload_gap",
+    "SurveyFacts", "SurveyQuestion", "TrendAnalysisFacts", "acceptance_order_gaps", "facts_class", "plan_mismatch", "plan_mismatches", "read_doc", "review_gaps", "view_of", "workload_gap",
 ]

@@ -24,6 +24,7 @@ from docgen.facts import (
     ServiceRecordFacts,
     ServiceReportFacts,
     SurveyFacts,
+    plan_mismatches,
     review_gaps,
     workload_gap,
 )
@@ -52,6 +53,7 @@ CHECKS: dict[str, str] = {
     "§5.4.2 遗留问题": "遗留问题有确认单，并在到期前关闭",
     "§5.4.5 满意度": "低分项已跟进，并在计划日期前完成改进",
     "说明与统计": "服务报告和验收报告中项目经理写的说明与归档库的统计一致",
+    "与计划一致": "各文档的项目名称、客户名称、合同编号、项目经理和公司名称与归档时的运维项目管理计划一致",
     "§5.4.7 交付包": "交付包清单中没有缺失项；交付包属于计划的交付内容，计划的每类服务在项目结束前都有交付包",
     "§5.4.7.2 应急响应": "应急响应交付包的事件都有服务记录，期间内的故障类服务记录都列入该期交付包；重大事件有分析改进报告",
     "归档完整性": "归档文件的校验值与元数据一致",
@@ -393,6 +395,19 @@ def _incident_checks(a: _Audit) -> None:
                   "major_reports 中补充后重新生成", doc_type="major_incident_report", period=incident.month)
 
 
+def _plan_consistency_checks(a: _Audit) -> None:
+    """Documents that typed a project fact differently from the plan: the pipeline's warning (plan_mismatch)
+    is archived with each; every generated document is looked at, received ones carry no input facts."""
+    for doc in a.view.documents(a.project):
+        if doc.received or doc.doc_type == "plan" or doc.doc_type in COMPUTED_DOC_TYPES:
+            continue
+        a.looked("与计划一致")
+        for m in plan_mismatches(doc.warnings):
+            a.add("warning", "与计划一致", f"{doc.citation()}的{m['label']}为“{m['given']}”，计划中为“{m['planned']}”："
+                  f"同一项目的文档说法不一；请核对并按计划改正输入（{m['field']}）后重新生成",
+                  doc_type=doc.doc_type, period=doc.period, doc_id=doc.doc_id)
+
+
 def _checksum_checks(a: _Audit) -> None:
     for doc in a.view.documents(a.project, None, all_versions=True):
         if doc.doc_type not in COMPUTED_DOC_TYPES:  # checked but not counted: the count would change with
@@ -456,6 +471,7 @@ def audit_project(archive: Archive, project: str, *, as_of: date | None = None) 
         a.run(check)
     a.run(_pack_checks, plan)
     a.run(_incident_checks)
+    a.run(_plan_consistency_checks)
     a.run(_checksum_checks)
     a.run(_acceptance_checks, plan)
     order = list(CHECKS)
