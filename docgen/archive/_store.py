@@ -408,27 +408,8 @@ class Archive:
         """Complete ledger lines after byte `offset`, and the offset just past the last of them.
         Lets derived stores (the search index) catch up on what was archived since they last looked;
         an offset beyond the end (the ledger was repaired or replaced) returns ([], -1)."""
-        path = self.root / LEDGER
-        try:
-            size = path.stat().st_size
-        except FileNotFoundError:
-            return [], 0 if offset == 0 else -1
-        if offset > size:
-            return [], -1
-        with path.open("rb") as fh:
-            fh.seek(offset)
-            data = fh.read()
-        end = data.rfind(b"\n") + 1  # an unfinished last line waits for its writer (or recovery)
-        entries = []
-        for line in data[:end].split(b"\n"):
-            if line.strip():
-                try:
-                    entry = json.loads(line.decode("utf-8"))
-                except (UnicodeDecodeError, json.JSONDecodeError):
-                    continue
-                if isinstance(entry, dict):
-                    entries.append(entry)
-        return entries, offset + end
+        entries, end, _ = self.ledger_lines_since(offset, 0)
+        return [entry for _, entry in entries], end
 
     def ledger_lines_since(self, offset: int, line: int) -> tuple[list[tuple[int, dict]], int, int]:
         """ledger_lines() after byte `offset`, where line `line` ended: the complete lines' entries with their
