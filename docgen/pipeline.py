@@ -322,6 +322,44 @@ def company_from_plan(kind: Kind, model: BaseModel, archive: Archive | None, war
     return model
 
 
+# the project facts an input may leave to its plan: (field, label)
+_FROM_PLAN = (("name", "项目名称"), ("customer", "客户名称"))
+
+
+def project_from_plans(checked: list[CheckedInput], archive: Archive | None) -> list[ValidationFailed]:
+    """项目名称 and 客户名称 are the plan's: an input that leaves them out gets them from the plan given in the same
+    run, else from the archived plan; with neither, the input is refused (before anything is written), saying
+    what to fill in or which plan to generate first."""
+    planned = {item.model.project.code: item.model.project for item in checked  # type: ignore[union-attr]
+               if item.kind is not None and item.kind.name == "plan" and item.model is not None}
+    view = None
+    failures = []
+    for item in checked:
+        model = item.model
+        project = getattr(model, "project", None)
+        if item.kind is None or item.kind.name == "plan" or project is None:
+            continue
+        missing = [(name, label) for name, label in _FROM_PLAN
+                   if name in type(project).model_fields and getattr(project, name) is None]
+        if not missing:
+            continue
+        source: Any = planned.get(project.code)
+        if source is None and archive is not None:
+            from docgen.facts import view_of
+
+            view = view or view_of(archive)
+            source = view.plan_facts(project.code)
+        if source is not None:
+            filled = project.model_copy(update={name: getattr(source, name) for name, _ in missing})
+            item.model = model.model_copy(update={"project": filled})
+            continue
+        item.issues += [Issue("error", f"project.{name}", f"未填写{label}，归档库中也没有项目 {project.code} 的运维项目管理计划"
+                              f"可以采用；请填写 project.{name}，或先生成该项目的计划（与本文件一起生成也可）")
+                        for name, label in missing]
+        failures.append(item.failure())
+    return failures
+
+
 # the project facts an input types again that its plan already states: (field, label)
 _PROJECT_FACTS = (("name", "项目名称"), ("customer", "客户名称"), ("contract_no", "合同编号"), ("manager", "项目经理"))
 
@@ -367,6 +405,7 @@ def generate(paths: list[str | Path], *, archive: Archive | None, templates: Tem
         if item.errors:
             failures.append(item.failure())
         checked.append(item)
+    failures += project_from_plans(checked, archive if archive is not None and archive.root.exists() else None)
     if failures:
         raise failures[0] if len(failures) == 1 else InputsRejected(failures)
 

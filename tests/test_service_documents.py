@@ -154,3 +154,35 @@ def test_project_facts_typed_again_are_checked_against_the_plan(tmp_path):
     assert {(f.doc_type, f.severity) for f in found} >= {("onsite_form", "warning"), ("survey_report", "warning")}
     assert not [f for f in found if f.doc_type == "remote_record"]
     assert any("客户名称为“某市供电局”，计划中为“某供电局”" in f.message for f in found)
+
+
+def test_project_name_and_customer_come_from_the_plan(tmp_path):
+    """项目名称 and 客户名称 are typed once, in the plan: a record, survey or pack that leaves them out prints the
+    plan's (from the same run or the archive); without any plan it is refused with what to do, and nothing
+    is written."""
+    from click.testing import CliRunner
+
+    from docgen.cli import cli
+
+    onsite = yaml.safe_load((EXAMPLES / "onsite.yaml").read_text(encoding="utf-8"))
+    del onsite["project"]["name"], onsite["project"]["customer"]
+    path = tmp_path / "onsite.yaml"
+    path.write_text(yaml.safe_dump(onsite, allow_unicode=True), encoding="utf-8")
+
+    lonely = tmp_path / "lonely"
+    refused = CliRunner().invoke(cli, ["--archive", str(lonely), "generate", str(path)])
+    assert refused.exit_code == 1 and "Traceback" not in refused.output
+    assert "project.name：未填写项目名称，归档库中也没有项目 YNTD-YW-2025-001 的运维项目管理计划" in refused.output
+    assert "project.customer：未填写客户名称" in refused.output and str(path) in refused.output
+    assert not (lonely / "documents").exists()
+
+    archive = Archive(tmp_path / "archive")
+    together = {d.doc_type: d for d in generate([EXAMPLES / "plan.yaml", path], archive=archive, templates=TemplateSet())}
+    form = _text(str(together["onsite_form"].path))
+    assert "某供电局调度自动化系统运维服务项目" in form and "某供电局" in form
+    assert not [w for w in together["onsite_form"].warnings if w.startswith("project.")]
+    onsite["service_no"] = "XC-2025-0099"
+    later = tmp_path / "later.yaml"
+    later.write_text(yaml.safe_dump(onsite, allow_unicode=True), encoding="utf-8")
+    alone = {d.doc_type: d for d in generate([later], archive=archive, templates=TemplateSet())}
+    assert "某供电局调度自动化系统运维服务项目" in _text(str(alone["onsite_form"].path))

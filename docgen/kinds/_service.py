@@ -30,8 +30,8 @@ SERVICE_NO_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 
 class ProjectRef(StrictModel):
     code: ProjectCode = label("项目编号", "与运维项目管理计划的 project.code 相同")
-    name: Text = label("项目名称")
-    customer: Text = label("客户名称")
+    name: OptText = label("项目名称", "可选；不填则用该项目运维项目管理计划中的项目名称", default=None)
+    customer: OptText = label("客户名称", "可选；不填则用该项目运维项目管理计划中的客户名称", default=None)
 
 
 RecordCategory = Literal["故障", "服务请求", "变更", "巡检", "咨询"]  # doctypes.RECORD_CATEGORIES

@@ -19,8 +19,8 @@ def acceptance_deadline(end: date) -> date:
 
 class Project(StrictModel):
     code: ProjectCode = label("项目编号", "字母、数字、- 或 _，用作归档目录名，例如 YNTD-YW-2025-001")
-    name: Text = label("项目名称")
-    customer: Text = label("客户名称")
+    name: OptText = label("项目名称", "可选；不填则用该项目运维项目管理计划中的项目名称", default=None)
+    customer: OptText = label("客户名称", "可选；不填则用该项目运维项目管理计划中的客户名称", default=None)
     end: Date = label("项目结束日期", "YYYY-MM-DD；内部验收申请应在此后一个月内提出（§5.4.4.1）")
 
 

@@ -58,8 +58,8 @@ QuestionId = Annotated[str, BeforeValidator(to_text), AfterValidator(_check_ques
 
 class Project(StrictModel):
     code: ProjectCode = label("项目编号", "字母、数字、- 或 _，用作归档目录名，例如 YNTD-YW-2025-001")
-    name: Text = label("项目名称")
-    customer: Text = label("客户名称")
+    name: OptText = label("项目名称", "可选；不填则用该项目运维项目管理计划中的项目名称", default=None)
+    customer: OptText = label("客户名称", "可选；不填则用该项目运维项目管理计划中的客户名称", default=None)
 
 
 class Question(StrictModel):
