@@ -696,7 +696,14 @@ def test_unreadable_archive_metadata_is_a_chinese_500(served, tmp_path):
     shutil.copytree(served[0], root)
     sidecar = next((root / "documents").rglob("*.meta.json"))
     sidecar.write_text("{broken", encoding="utf-8")
-    r = TestClient(create_app(Archive(root)), raise_server_exceptions=False).get("/ledger")
+    client = TestClient(create_app(Archive(root)), raise_server_exceptions=False)
+    # the ledger names the broken one in its row and still shows the rest
+    ledger = client.get("/ledger")
+    assert ledger.status_code == 200 and "元数据文件无法读取" in ledger.text and sidecar.name in ledger.text
+    assert ledger.text.count('<p class="error">') == 1 and "Traceback" not in ledger.text
+    # a page that needs that record is a Chinese error page
+    doc_id = next(e["doc_id"] for e in Archive(root).ledger() if e["path"].endswith(sidecar.name[:-len(".meta.json")]))
+    r = client.get(f"/doc/{doc_id}")
     _assert_chinese_page(r, 500)
     assert "元数据文件无法读取" in r.text and sidecar.name in r.text
 

@@ -445,11 +445,16 @@ class Archive:
         except FileNotFoundError:
             return 0
 
-    def record_of(self, entry: dict) -> dict | None:
-        """The metadata record a ledger line points at (None if its sidecar is gone)."""
+    def record_of(self, entry: dict, *, strict: bool = False) -> dict | None:
+        """The metadata record a ledger line points at (None if its sidecar is gone; `strict`: an unreadable
+        sidecar is an ArchiveError naming it rather than None)."""
         try:
             record = read_record(self.root, sidecar_of(resolve_inside(self.root, entry["path"])))
-        except (ArchiveError, KeyError, OSError):
+        except ArchiveError:
+            if strict:
+                raise
+            return None
+        except (KeyError, OSError):
             return None
         return record if record.get("version") == entry.get("version") else None
 
