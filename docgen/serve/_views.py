@@ -208,6 +208,28 @@ def _ledger_lines(archive: Archive) -> list[tuple[int, dict[str, Any]]]:
         return lines
 
 
+def _ledger_by_doc(archive: Archive) -> dict[str, list[tuple[int, dict[str, Any]]]]:
+    """The remembered ledger lines by document, for a document page (at 200 000 documents scanning the whole
+    ledger for one document's lines was most of the page); extended with the appended lines only."""
+    lines = _ledger_lines(archive)
+    key = (str(archive.root), "by_doc")
+    with _BUILD_TURN:
+        with _MEMO_TURN:
+            found = _MEMO.get(key)
+        done, last, index = found if found is not None else (0, None, {})
+        # the same lines grown (their objects are kept), else the ledger was read afresh: index it again
+        if done > len(lines) or (done and lines[done - 1] is not last):
+            done, index = 0, {}
+        if done == len(lines) and found is not None:
+            return index
+        # extended in place: a page reading it meanwhile sees its document's lines, at most one more
+        for line_entry in lines[done:]:
+            index.setdefault(line_entry[1].get("doc_id") or "", []).append(line_entry)
+        with _MEMO_TURN:
+            _MEMO[key] = (len(lines), lines[-1] if lines else None, index)
+        return index
+
+
 def _project_rows(archive: Archive) -> list[dict[str, Any]]:
     return _memo(archive, "projects", lambda: _build_project_rows(archive))
 
@@ -383,12 +405,11 @@ def api_search(request: Request) -> Response:
 def _doc_data(request: Request) -> dict[str, Any]:
     versions, doc = _lookup(request)
     entries: dict[int, list[dict[str, Any]]] = {}
-    for line, entry in _ledger_lines(archive_of(request)):
-        if entry.get("doc_id") == doc.doc_id:
-            entries.setdefault(entry.get("version"), []).append(
-                {"line": line, "time": entry.get("time", ""), "action": entry.get("action", ""),
-                 "action_name": ACTIONS.get(entry.get("action", ""), entry.get("action", "")),
-                 "source": source_name(entry.get("source")), "sha256": entry.get("sha256", "")})
+    for line, entry in _ledger_by_doc(archive_of(request)).get(doc.doc_id, []):
+        entries.setdefault(entry.get("version"), []).append(
+            {"line": line, "time": entry.get("time", ""), "action": entry.get("action", ""),
+             "action_name": ACTIONS.get(entry.get("action", ""), entry.get("action", "")),
+             "source": source_name(entry.get("source")), "sha256": entry.get("sha256", "")})
     return {"doc": _doc_json(doc) | {"latest_version": versions[-1].version},
             "versions": [_doc_json(v) | {"ledger": entries.get(v.version, [])} for v in reversed(versions)]}
 
