@@ -869,7 +869,15 @@ def test_pages_remembered_between_requests_follow_a_new_archive_write(copy_demo,
     finally:
         Archive.records, Archive.ledger_lines = listing, whole
     assert "第二份纪要" in page and "新纪要" in page and second
-    assert f"第 {count + 2} 行" in client.get(f"/doc/{second}").text  # numbered as the whole ledger numbers it
+    scans = []
+    lookup = Archive.versions
+    Archive.versions = lambda self, *args, **kwargs: scans.append(args) or lookup(self, *args, **kwargs)
+    try:
+        doc = client.get(f"/doc/{second}").text
+    finally:
+        Archive.versions = lookup
+    assert f"第 {count + 2} 行" in doc  # numbered as the whole ledger numbers it
+    assert not scans  # its versions come from its ledger lines, not from listing its folder
     assert not [c for c in calls if c.get("all_versions") or c.get("whole_ledger")]
 
 

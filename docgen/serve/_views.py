@@ -130,12 +130,30 @@ def _project_filter(request: Request) -> str | None:
     return require_project(archive_of(request), value) if value else None
 
 
+def _versions_from_ledger(archive: Archive, doc_id: str) -> list[ArchivedDoc]:
+    """A document's versions from its ledger lines (each names its file): one metadata read per version, where
+    the archive's own lookup lists the document type's folder (45 ms for a folder of 10 000 documents).
+    Anything unexpected (a sidecar gone, unreadable, a file replaced by a link) returns [] and the archive's own
+    lookup decides, with its own messages."""
+    found: dict[int, ArchivedDoc] = {}
+    for _, entry in _ledger_by_doc(archive).get(doc_id, []):
+        if entry.get("action") == "put" and entry.get("path"):
+            try:
+                record = archive.record_of(entry, strict=True)
+            except ArchiveError:
+                return []
+            if record is None or record.get("doc_id") != doc_id:
+                return []
+            found[record["version"]] = read_doc(record)
+    return [found[v] for v in sorted(found)]
+
+
 def _lookup(request: Request) -> tuple[list[ArchivedDoc], ArchivedDoc]:
     """Every version of the document the URL names (looked up among the archive's records, never joined
     onto a path) and the one asked for (?v=N, else the latest). PageError 404 otherwise."""
     doc_id = request.path_params["doc_id"]
     try:
-        versions = view_of(archive_of(request)).versions(doc_id)
+        versions = _versions_from_ledger(archive_of(request), doc_id) or view_of(archive_of(request)).versions(doc_id)
     except ArchiveError as exc:
         if exc.file:  # an unreadable metadata file names itself: the error page says which, not "no such document"
             raise
