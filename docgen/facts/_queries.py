@@ -53,8 +53,17 @@ class ArchiveView:
         project) and doc type (None: every type), sorted by project, date, doc_id, version."""
         key = (project, doc_type, all_versions)
         if key not in self._docs:
-            self._docs[key] = [read_doc(r) for r in self.archive.records(project=project, doc_type=doc_type,
-                                                                         all_versions=all_versions)]
+            # the archive reads every version's sidecar either way: one read serves both listings (the audit
+            # asks for the latest documents and, for its checksums, for every version)
+            every = self._docs.get((project, doc_type, True))
+            if every is None:
+                every = self._docs[(project, doc_type, True)] = [
+                    read_doc(r) for r in self.archive.records(project=project, doc_type=doc_type, all_versions=True)]
+            if not all_versions:
+                newest: dict[str, int] = {}
+                for doc in every:
+                    newest[doc.doc_id] = max(newest.get(doc.doc_id, 0), doc.version)
+                self._docs[key] = [d for d in every if d.version == newest[d.doc_id]]  # keeps the listing's order
         return list(self._docs[key])
 
     def versions(self, doc_id: str) -> list[ArchivedDoc]:
