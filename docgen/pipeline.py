@@ -297,33 +297,10 @@ def _archive_rendered(r: _Rendered, *, archive: Archive | None, write_archive: b
     return doc
 
 
-def company_from_plan(kind: Kind, model: BaseModel, archive: Archive | None, warnings: list[str]) -> BaseModel:
-    """公司名称 has one source, the project's plan: an input that leaves `company` out prints the plan's (not
-    the built-in default); one that names another company keeps it, with a warning naming both. The plan
-    itself, inputs without a company, projects without an archived plan (or one archived before the plan's
-    company was recorded): unchanged."""
-    if kind.name == "plan" or "company" not in type(model).model_fields:
-        return model
-    project = getattr(getattr(model, "project", None), "code", None)
-    if archive is None or not project:
-        return model
-    from docgen.facts import view_of
-
-    plan = view_of(archive).plan_facts(project)
-    company = plan.company if plan is not None else None
-    if not company:
-        return model
-    if "company" not in model.model_fields_set:
-        return model.model_copy(update={"company": company})
-    given = getattr(model, "company")
-    if given != company:
-        warnings.append(plan_mismatch("company", "公司名称", given, company,
-                                      fix=f"以计划为准时删去输入中的 company（将采用计划中的公司名称）或改为 “{company}”"))
-    return model
-
-
-# the project facts an input may leave to its plan: (field, label)
-_FROM_PLAN = (("name", "项目名称"), ("customer", "客户名称"))
+# the project facts an input types again that its plan already states: (field, label); the first two an input
+# may leave out and take from the plan
+_PROJECT_FACTS = (("name", "项目名称"), ("customer", "客户名称"), ("contract_no", "合同编号"), ("manager", "项目经理"))
+_FROM_PLAN = _PROJECT_FACTS[:2]
 
 
 def project_from_plans(checked: list[CheckedInput], archive: Archive | None) -> list[ValidationFailed]:
@@ -360,31 +337,33 @@ def project_from_plans(checked: list[CheckedInput], archive: Archive | None) -> 
     return failures
 
 
-# the project facts an input types again that its plan already states: (field, label)
-_PROJECT_FACTS = (("name", "项目名称"), ("customer", "客户名称"), ("contract_no", "合同编号"), ("manager", "项目经理"))
-
-
-def project_against_plan(kind: Kind, model: BaseModel, archive: Archive | None) -> list[str]:
-    """Warnings for each project fact an input types differently from its archived plan (项目名称, 客户名称,
-    合同编号, 项目经理): the documents print what the input says, so the archive would hold two names for one
-    project — reported here, in one place for every kind."""
-    if kind.name == "plan" or archive is None:
-        return []
+def against_plan(kind: Kind, model: BaseModel, archive: Archive | None, warnings: list[str]) -> BaseModel:
+    """An input against its project's archived plan, in one place for every kind. 公司名称 has one source, the
+    plan: an input that leaves `company` out prints the plan's (not the built-in default). Each fact the input
+    types differently from the plan (项目名称, 客户名称, 合同编号, 项目经理, 公司名称) is printed as typed and
+    warned, naming both — the archive would otherwise hold two names for one project. The plan itself, projects
+    without an archived plan (or facts the plan did not record): unchanged."""
     project = getattr(model, "project", None)
     code = getattr(project, "code", None)
-    if not code:
-        return []
+    if kind.name == "plan" or archive is None or not code:
+        return model
     from docgen.facts import view_of
 
     plan = view_of(archive).plan_facts(code)
     if plan is None:
-        return []
-    out = []
+        return model
+    company = plan.company
+    if company and "company" in type(model).model_fields:
+        if "company" not in model.model_fields_set:
+            model = model.model_copy(update={"company": company})
+        elif (given := getattr(model, "company")) != company:
+            warnings.append(plan_mismatch("company", "公司名称", given, company,
+                                          fix=f"以计划为准时删去输入中的 company（将采用计划中的公司名称）或改为 “{company}”"))
     for name, label in _PROJECT_FACTS:
         given, planned = getattr(project, name, None), getattr(plan, name, None)
         if given and planned and given != planned:
-            out.append(plan_mismatch(f"project.{name}", label, given, planned))
-    return out
+            warnings.append(plan_mismatch(f"project.{name}", label, given, planned))
+    return model
 
 
 def generate(paths: list[str | Path], *, archive: Archive | None, templates: TemplateSet,
@@ -405,22 +384,22 @@ def generate(paths: list[str | Path], *, archive: Archive | None, templates: Tem
         if item.errors:
             failures.append(item.failure())
         checked.append(item)
-    failures += project_from_plans(checked, archive if archive is not None and archive.root.exists() else None)
+
+    def reader() -> Archive | None:
+        return archive if archive is not None and archive.root.exists() else None
+
+    failures += project_from_plans(checked, reader())
     if failures:
         raise failures[0] if len(failures) == 1 else InputsRejected(failures)
 
     checked.sort(key=lambda item: item.kind.stage)  # stable: the same stage keeps the given order
     numbering = load_numbering(archive)  # a bad config/numbering.yaml stops the run before anything is written
     results = []
-    def reader() -> Archive | None:
-        return archive if archive is not None and archive.root.exists() else None
-
     for done, item in enumerate(checked, 1):
         kind, model = item.kind, item.model
         assert kind is not None and model is not None
         warnings = [i.text() for i in item.warnings]
-        model = company_from_plan(kind, model, reader(), warnings)
-        warnings += project_against_plan(kind, model, reader())
+        model = against_plan(kind, model, reader(), warnings)
         specs = kind.documents(model, archive=reader(), warnings=warnings)
         produced = [_archive_rendered(r, archive=archive, write_archive=write_archive, outdir=outdir, source=source,
                                       templates=templates)
