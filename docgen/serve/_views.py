@@ -8,6 +8,7 @@ import datetime
 import hashlib
 import re
 import threading
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -182,10 +183,9 @@ def _read(request: Request, doc: ArchivedDoc) -> bytes:
 
 
 _MEMO: dict[tuple[str, str], Any] = {}
-_MEMO_TURN = threading.Lock()
-# one thread builds what the pages remember while the others wait for it: at 200 000 documents a first build
-# takes seconds, and every page asked meanwhile building it again (a browser's first visit asks for several)
-# kept the server from answering for over a minute
+# one thread reads and builds what the pages remember while the others wait for it: at 200 000 documents a
+# first build takes seconds, and every page asked meanwhile building it again (a browser's first visit asks for
+# several) kept the server from answering for over a minute. Re-entrant: one memo is built from another.
 _BUILD_TURN = threading.RLock()
 
 
@@ -196,13 +196,11 @@ def _memo(archive: Archive, name: str, build: Callable[[], Any]) -> Any:
     key = (str(archive.root), name)
     size = archive.ledger_size()
     with _BUILD_TURN:
-        with _MEMO_TURN:
-            found = _MEMO.get(key)
+        found = _MEMO.get(key)
         if found is not None and found[0] == size:
             return found[1]
         value = build()
-        with _MEMO_TURN:
-            _MEMO[key] = (size, value)
+        _MEMO[key] = (size, value)
         return value
 
 
@@ -211,8 +209,7 @@ def _ledger_lines(archive: Archive) -> list[tuple[int, dict[str, Any]]]:
     that shrank or was replaced is read whole again)."""
     key = (str(archive.root), "ledger")
     with _BUILD_TURN:
-        with _MEMO_TURN:
-            found = _MEMO.get(key)
+        found = _MEMO.get(key)
         offset, line, lines = found if found is not None else (0, 0, [])
         more, new_offset, new_line = archive.ledger_lines_since(offset, line)
         if new_offset < 0:
@@ -221,8 +218,7 @@ def _ledger_lines(archive: Archive) -> list[tuple[int, dict[str, Any]]]:
         if new_offset == offset and found is not None:
             return lines
         lines = lines + more
-        with _MEMO_TURN:
-            _MEMO[key] = (new_offset, new_line, lines)
+        _MEMO[key] = (new_offset, new_line, lines)
         return lines
 
 
@@ -232,8 +228,7 @@ def _ledger_by_doc(archive: Archive) -> dict[str, list[tuple[int, dict[str, Any]
     lines = _ledger_lines(archive)
     key = (str(archive.root), "by_doc")
     with _BUILD_TURN:
-        with _MEMO_TURN:
-            found = _MEMO.get(key)
+        found = _MEMO.get(key)
         done, last, index = found if found is not None else (0, None, {})
         # the same lines grown (their objects are kept), else the ledger was read afresh: index it again
         if done > len(lines) or (done and lines[done - 1] is not last):
@@ -243,8 +238,7 @@ def _ledger_by_doc(archive: Archive) -> dict[str, list[tuple[int, dict[str, Any]
         # extended in place: a page reading it meanwhile sees its document's lines, at most one more
         for line_entry in lines[done:]:
             index.setdefault(line_entry[1].get("doc_id") or "", []).append(line_entry)
-        with _MEMO_TURN:
-            _MEMO[key] = (len(lines), lines[-1] if lines else None, index)
+        _MEMO[key] = (len(lines), lines[-1] if lines else None, index)
         return index
 
 
@@ -254,20 +248,17 @@ def _project_rows(archive: Archive) -> list[dict[str, Any]]:
 
 def _build_project_rows(archive: Archive) -> list[dict[str, Any]]:
     view = view_of(archive)
-    # documents per project from the remembered ledger (every archived document has its lines there), not
+    # documents per project from the remembered ledger index (every archived document has its lines there), not
     # from reading every sidecar (20 s at 200 000 documents)
-    counts: dict[str, set[str]] = {}
-    for _, entry in _ledger_lines(archive):
-        doc_id = entry.get("doc_id") or ""
-        if entry.get("action") == "put" and doc_id:
-            counts.setdefault(doc_id.split("/", 1)[0], set()).add(doc_id)
+    counts = Counter(doc_id.split("/", 1)[0] for doc_id, lines in _ledger_by_doc(archive).items()
+                     if doc_id and any(entry.get("action") == "put" for _, entry in lines))
     rows = []
     for code in view.projects():
         plan = view.plan_facts(code)
         rows.append({"code": code, "url": project_url(code), "has_plan": plan is not None,
                      "name": plan.name if plan else "", "customer": plan.customer if plan else "",
                      "start": plan.start.isoformat() if plan else "", "end": plan.end.isoformat() if plan else "",
-                     "documents": len(counts.get(code, ()))})
+                     "documents": counts[code]})
     return rows
 
 
@@ -640,7 +631,7 @@ def _kpi_data(request: Request) -> dict[str, Any]:
     # months before the first report was due (before the project started) say nothing: the chart starts at
     # the first month with reports due (the workbook's 趋势 sheet keeps all 12 months)
     first = next((n for n, p in enumerate(points) if p.due), None)
-    before = points[0].month if first else ""
+    before = ""
     if first:
         before = f"{points[0].month} 至 {points[first - 1].month} 没有应交的报告（项目开始前），不画出"
         points = points[first:]
