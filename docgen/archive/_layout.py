@@ -158,10 +158,15 @@ def iter_sidecars(root: Path, *, project: str | None = None, doc_type: str | Non
                 yield from (folder / n for n in names)
 
 
+# "<stem>_v<N><ext>.meta.json": a version's sidecar; the stem is what candidate_sidecars and FolderListing look for
+_SIDECAR_NAME = re.compile(r"(?P<stem>.+)_v[1-9][0-9]*\.[A-Za-z0-9]+" + re.escape(META_SUFFIX), re.IGNORECASE)
+
+
 def candidate_sidecars(folders: list[Path], stems: list[str]) -> list[Path]:
     """Sidecars in `folders` whose file name has one of `stems`, compared case-insensitively because
     Windows and macOS would treat "ABC_v1" and "abc_v1" as the same file."""
     prefixes = tuple(f"{s.lower()}_v" for s in stems)  # a cheap test first: folders hold thousands of files
+    wanted = {s.lower() for s in stems}
     near = []
     for folder in folders:
         try:
@@ -169,19 +174,14 @@ def candidate_sidecars(folders: list[Path], stems: list[str]) -> list[Path]:
                 near += [e for e in it if e.name.lower().startswith(prefixes)]
         except FileNotFoundError:
             continue
-    if not near:  # a new document (every file of a bulk import): no pattern to compile
-        return []
-    pattern = re.compile("(?:" + "|".join(re.escape(s) for s in stems) + r")_v[1-9][0-9]*\.[A-Za-z0-9]+"
-                         + re.escape(META_SUFFIX), re.IGNORECASE)
-    return sorted(Path(e.path) for e in near if pattern.fullmatch(e.name))
+    return sorted(Path(e.path) for e in near
+                  if (m := _SIDECAR_NAME.fullmatch(e.name)) and m.group("stem").lower() in wanted)
 
 
 class FolderListing:
     """candidate_sidecars for a batch: each doc-type folder is listed once and its sidecars filed by stem,
     instead of one listing per document (a folder of 10 000 documents listed for each of 1 000 new files
     made bulk imports into a big archive slow down as it grew). Same matching: case-insensitive stems."""
-
-    _NAME = re.compile(r"(?P<stem>.+)_v[1-9][0-9]*\.[A-Za-z0-9]+" + re.escape(META_SUFFIX), re.IGNORECASE)
 
     def __init__(self) -> None:
         self._folders: dict[Path, dict[str, list[Path]]] = {}
@@ -193,7 +193,7 @@ class FolderListing:
             try:
                 with os.scandir(folder) as it:
                     for entry in it:
-                        m = self._NAME.fullmatch(entry.name)
+                        m = _SIDECAR_NAME.fullmatch(entry.name)
                         if m:
                             found.setdefault(m.group("stem").lower(), []).append(Path(entry.path))
             except FileNotFoundError:
