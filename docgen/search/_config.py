@@ -6,6 +6,7 @@ A catch-up that finds them different rebuilds, so a hand edit or a `docgen reind
 half-way ends with the engine the file names. No file means Whoosh, the default."""
 from __future__ import annotations
 
+import functools
 import importlib.util
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,13 @@ def configured_backend(root: Path) -> str:
     except (OSError, UnicodeDecodeError) as exc:
         raise SearchConfigError(f"无法读取搜索配置（{exc}）；请修正或删除该文件（删除后使用默认的 {DEFAULT_BACKEND}）",
                                 file=path) from None
+    return _parsed(text, path)
+
+
+@functools.lru_cache(maxsize=16)
+def _parsed(text: str, path: Path) -> str:
+    """The engine a search.yaml's text names. Every search reads the file (a hand edit takes effect at once)
+    but parses a text it has seen before only once: YAML parsing was a millisecond of every search."""
     import yaml  # only archives that chose an engine pay for loading it
 
     try:
